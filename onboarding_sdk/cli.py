@@ -1,0 +1,91 @@
+"""``flask onboarding ...``: look at users and rules from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .engine import Engine
+from .errors import StorageError
+from .state import STAGES
+
+
+def _engine() -> Engine:
+    engine = current_app.extensions.get("onboarding")
+    if engine is None:
+        raise click.ClickException("this app does not use onboarding_sdk (Onboarding(app) was not called)")
+    return engine  # type: ignore[no-any-return]
+
+
+@click.group("onboarding")
+def onboarding_cli() -> None:
+    """Inspect onboarding_sdk users, rules and content."""
+
+
+@onboarding_cli.command("state")
+@click.argument("user_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@with_appcontext
+def state_command(user_id: str, as_json: bool) -> None:
+    """Print a user's stage, stage history and event counts."""
+    engine = _engine()
+    try:
+        state = engine.state_of(user_id)
+    except StorageError as exc:
+        raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
+    if state.is_new:
+        raise click.ClickException(f"no data stored for user {user_id!r}")
+    now = engine.now()
+    if as_json:
+        data = {
+            "user_id": state.user_id,
+            "stage": state.stage,
+            "stage_entered": {k: v.isoformat() for k, v in state.stage_entered.items()},
+            "signed_up_at": state.signed_up_at.isoformat() if state.signed_up_at else None,
+            "first_seen": state.first_seen.isoformat() if state.first_seen else None,
+            "last_seen": state.last_seen.isoformat() if state.last_seen else None,
+            "active_days": len(state.active_days),
+            "dormant": state.dormant,
+            "events": {
+                name: {"count": s.count, "first": s.first.isoformat(), "last": s.last.isoformat()}
+                for name, s in sorted(state.events.items())
+            },
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"user        {state.user_id}")
+    click.echo(f"stage       {state.stage}{'  (dormant)' if state.dormant else ''}")
+    click.echo(f"signed up   {state.signed_up_at.isoformat() if state.signed_up_at else 'unknown'}")
+    click.echo(f"seen        {state.first_seen} .. {state.last_seen}")
+    click.echo(f"active days {len(state.active_days)} ({state.active_days_count(now, 28)} in the last 28)")
+    click.echo("stages:")
+    for stage in STAGES:
+        entered = state.stage_entered.get(stage)
+        if entered is not None:
+            click.echo(f"  {stage:<11} entered {entered.isoformat()}")
+    click.echo("events:")
+    if not state.events:
+        click.echo("  (none)")
+    for name, stats in sorted(state.events.items()):
+        click.echo(f"  {name:<24} {stats.count:>6}  first {stats.first.isoformat()}  last {stats.last.isoformat()}")
+
+
+@onboarding_cli.command("rules")
+@with_appcontext
+def rules_command() -> None:
+    """Print the active stage rules (configured or default) and the declared events."""
+    engine = _engine()
+    settings = engine.settings
+    origin = "ONBOARDING_STAGE_RULES" if settings["ONBOARDING_STAGE_RULES"] is not None else "defaults"
+    click.echo(f"stage rules ({origin}); a user is in the furthest stage whose rule holds:")
+    click.echo(f"  {STAGES[0]:<11} (everyone starts here)")
+    for stage in STAGES[1:]:
+        rule = settings.stage_model.source.get(stage)
+        text = json.dumps(rule, ensure_ascii=False) if rule is not None else "(no rule: never reached)"
+        click.echo(f"  {stage:<11} {text}")
+    click.echo(f"dormant after {settings['ONBOARDING_DORMANT_AFTER_DAYS']} days without activity")
+    events = ", ".join(f"{n}{' (key)' if s.key else ''}" for n, s in settings.events.items()) or "(none declared)"
+    click.echo(f"events: {events}")

@@ -1,0 +1,321 @@
+"""One condition language for stage rules and guide targeting.
+
+A condition is a mapping; every key in it must hold (an implicit ``all``)::
+
+    {"all": [...]}, {"any": [...]}, {"not": {...}}
+    {"days_since_signup": {"min": 0, "max": 7}}
+    {"done": ["installed_code"]}, {"not_done": ["installed_code"]}
+    {"events": {"report_created": {"min": 3}}}
+    {"active_days": {"min": 10, "within": 28}}
+    {"distinct_events": {"min": 4}}
+    {"roles": [...]}, {"plans": [...]}, {"locales": [...]}, {"account_ids": [...]}
+    {"traits": {"industry": ["retail", "media"]}}
+    {"dormant": true}
+
+``compile_condition`` validates with marshmallow, reports every error with its
+path (``ONBOARDING_STAGE_RULES.depth.distinct_events.min: must be an integer``)
+and returns a plain function of ``Facts`` -> bool. Evaluation is pure: no I/O.
+Guide targeting passes extra leaf keys (stages, endpoints, ...) through ``extra``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .identity import UserProfile
+from .state import UserState
+from .timeutil import DAY, epoch_day, to_epoch
+
+
+@dataclass(slots=True)
+class Facts:
+    """What a condition may look at, computed once per evaluation."""
+
+    state: UserState
+    profile: UserProfile | None
+    now: datetime
+    dormant_after_days: int = 14
+    endpoint: str | None = None
+    path: str | None = None
+    seen: Collection[str] = frozenset()
+    today: int = field(init=False)
+    days_since_signup: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        now_epoch = to_epoch(self.now)
+        self.today = epoch_day(now_epoch)
+        start = self.state.signup_or_first_seen()
+        if start is None and self.profile is not None:
+            start = self.profile.signed_up_at
+        self.days_since_signup = 0 if start is None else max(0, (now_epoch - to_epoch(start)) // DAY)
+
+
+Condition = Callable[[Facts], bool]
+LeafBuilder = Callable[[Any], Condition]
+
+
+class ConditionError(ValueError):
+    """A condition is malformed. ``errors`` lists every ``path: message``."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- leaf shapes, validated with marshmallow -------------------------------------------
+
+_INT_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {"invalid": "must be an integer", "required": "is required"}
+
+
+def _int(minimum: int = 0) -> fields.Integer:
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=minimum, error=f"must be at least {minimum}"),
+        error_messages=_INT_ERRORS,
+    )
+
+
+class RangeSchema(Schema):
+    error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
+        "unknown": "unknown key",
+        "type": "must be a mapping",
+    }
+
+    min = _int()
+    max = _int()
+
+    @validates_schema
+    def _ordered(self, data: dict[str, int], **_: Any) -> None:
+        if not data:
+            raise ValidationError("give min, max or both")
+        if "min" in data and "max" in data and data["min"] > data["max"]:
+            raise ValidationError("min must not be greater than max", "max")
+
+
+class ActiveDaysSchema(RangeSchema):
+    within = _int(1)
+
+
+_LIST_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {"invalid": "must be a list of names"}
+
+
+def _names() -> fields.List[Any]:
+    return fields.List(fields.String(error_messages={"invalid": "must be a string"}), error_messages=_LIST_ERRORS)
+
+
+def _check(schema_or_field: Schema | fields.Field[Any], value: Any) -> Any:
+    """Validate one leaf; raises ValidationError whose messages carry sub-paths."""
+    if isinstance(schema_or_field, Schema):
+        if not isinstance(value, Mapping):
+            raise ValidationError("must be a mapping such as {min: 1}")
+        return schema_or_field.load(value)
+    return schema_or_field.deserialize(value)
+
+
+_RANGE = RangeSchema()
+_ACTIVE = ActiveDaysSchema()
+_NAMES = _names()
+_BOOL = fields.Boolean(truthy={True}, falsy={False}, error_messages={"invalid": "must be true or false"})
+
+
+def _in_range(value: int, bounds: Mapping[str, int]) -> bool:
+    low = bounds.get("min")
+    high = bounds.get("max")
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+# --- the compiler ----------------------------------------------------------------------
+
+
+@dataclass
+class _Compiler:
+    events: Collection[str] | None
+    extra: Mapping[str, Callable[[Any, str, list[str]], Condition | None]]
+    errors: list[str] = field(default_factory=list)
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def leaf(self, path: str, checker: Schema | fields.Field[Any], value: Any) -> Any:
+        try:
+            return _check(checker, value)
+        except ValidationError as exc:
+            self._report(path, exc.messages)
+            return None
+
+    def _report(self, path: str, messages: Any) -> None:
+        if isinstance(messages, Mapping):
+            for key, inner in messages.items():
+                sub = path if key == "_schema" else f"{path}.{key}"
+                self._report(sub, inner)
+        elif isinstance(messages, list):
+            for inner in messages:
+                self._report(path, inner)
+        else:
+            self.fail(path, str(messages).rstrip("."))
+
+    def known_events(self, path: str, names: list[str]) -> bool:
+        if self.events is None:
+            return True
+        unknown = [name for name in names if name not in self.events]
+        for name in unknown:
+            self.fail(path, f"unknown event {name!r} (not in ONBOARDING_EVENTS)")
+        return not unknown
+
+    def compile(self, data: Any, path: str) -> Condition | None:
+        if not isinstance(data, Mapping):
+            self.fail(path, "must be a mapping of conditions")
+            return None
+        if not data:
+            return _always
+        parts: list[Condition] = []
+        for key, value in data.items():
+            built = self.compile_key(str(key), value, f"{path}.{key}")
+            if built is not None:
+                parts.append(built)
+        return _all(parts)
+
+    def compile_list(self, value: Any, path: str) -> list[Condition] | None:
+        if not isinstance(value, list) or not value:
+            self.fail(path, "must be a non-empty list of conditions")
+            return None
+        built = [self.compile(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [c for c in built if c is not None]
+
+    def compile_key(self, key: str, value: Any, path: str) -> Condition | None:
+        if key == "all":
+            parts = self.compile_list(value, path)
+            return None if parts is None else _all(parts)
+        if key == "any":
+            parts = self.compile_list(value, path)
+            return None if parts is None else _any(parts)
+        if key == "not":
+            inner = self.compile(value, path)
+            return None if inner is None else _not(inner)
+        if key == "days_since_signup":
+            bounds = self.leaf(path, _RANGE, value)
+            if bounds is None:
+                return None
+            return lambda f: _in_range(f.days_since_signup, bounds)
+        if key in ("done", "not_done"):
+            names = self.leaf(path, _NAMES, value)
+            if names is None or not self.known_events(path, names):
+                return None
+            wanted = tuple(names)
+            if key == "done":
+                return lambda f: all(name in f.state.events for name in wanted)
+            return lambda f: not any(name in f.state.events for name in wanted)
+        if key == "events":
+            return self.compile_event_counts(value, path)
+        if key == "active_days":
+            bounds = self.leaf(path, _ACTIVE, value)
+            if bounds is None:
+                return None
+            within = bounds.get("within")
+            return lambda f: _in_range(f.state.active_days_count(f.now, within), bounds)
+        if key == "distinct_events":
+            bounds = self.leaf(path, _RANGE, value)
+            if bounds is None:
+                return None
+            return lambda f: _in_range(len(f.state.events), bounds)
+        if key in _PROFILE_LISTS:
+            names = self.leaf(path, _NAMES, value)
+            if names is None:
+                return None
+            attribute = _PROFILE_LISTS[key]
+            allowed = frozenset(names)
+            return lambda f: f.profile is not None and getattr(f.profile, attribute) in allowed
+        if key == "traits":
+            return self.compile_traits(value, path)
+        if key == "dormant":
+            flag = self.leaf(path, _BOOL, value)
+            if flag is None:
+                return None
+            return lambda f: f.state.is_dormant(f.now, f.dormant_after_days) is flag
+        if key in self.extra:
+            return self.extra[key](value, path, self.errors)
+        self.fail(path, f"unknown condition {key!r}; known: {', '.join(sorted([*_KEYS, *self.extra]))}")
+        return None
+
+    def compile_event_counts(self, value: Any, path: str) -> Condition | None:
+        if not isinstance(value, Mapping) or not value:
+            self.fail(path, "must map event names to {min, max}")
+            return None
+        checks: list[tuple[str, dict[str, int]]] = []
+        for name, bounds_data in value.items():
+            if not self.known_events(f"{path}.{name}", [name]):
+                continue
+            bounds = self.leaf(f"{path}.{name}", _RANGE, bounds_data)
+            if bounds is not None:
+                checks.append((name, bounds))
+        return lambda f: all(_in_range(f.state.count(name), bounds) for name, bounds in checks)
+
+    def compile_traits(self, value: Any, path: str) -> Condition | None:
+        if not isinstance(value, Mapping) or not value:
+            self.fail(path, "must map trait names to a value or a list of values")
+            return None
+        wanted: dict[str, frozenset[Any]] = {}
+        for name, expected in value.items():
+            options = expected if isinstance(expected, list) else [expected]
+            if not all(isinstance(o, str | int | float | bool) or o is None for o in options):
+                self.fail(f"{path}.{name}", "must be a string, number, boolean or a list of them")
+                continue
+            wanted[str(name)] = frozenset(options)
+        return lambda f: (
+            f.profile is not None and all(f.profile.traits.get(name) in options for name, options in wanted.items())
+        )
+
+
+_PROFILE_LISTS = {"roles": "role", "plans": "plan", "locales": "locale", "account_ids": "account_id"}
+_KEYS = (
+    "all", "any", "not", "days_since_signup", "done", "not_done", "events", "active_days",
+    "distinct_events", *_PROFILE_LISTS, "traits", "dormant",
+)  # fmt: skip
+
+
+def _always(_: Facts) -> bool:
+    return True
+
+
+def _all(parts: list[Condition]) -> Condition:
+    if len(parts) == 1:
+        return parts[0]
+    items = tuple(parts)
+    return lambda f: all(part(f) for part in items)
+
+
+def _any(parts: list[Condition]) -> Condition:
+    items = tuple(parts)
+    return lambda f: any(part(f) for part in items)
+
+
+def _not(inner: Condition) -> Condition:
+    return lambda f: not inner(f)
+
+
+def compile_condition(
+    data: Any,
+    path: str,
+    *,
+    events: Collection[str] | None = None,
+    extra: Mapping[str, Callable[[Any, str, list[str]], Condition | None]] | None = None,
+) -> Condition:
+    """Validate and compile one condition. Raises ConditionError listing every problem.
+
+    ``events``: the declared event names (None skips the check). ``extra``: more leaf
+    keys, each a function ``(value, path, errors) -> Condition | None`` that appends
+    ``"path: message"`` to ``errors`` when the value is bad.
+    """
+    compiler = _Compiler(events, extra or {})
+    built = compiler.compile(data, path)
+    if compiler.errors or built is None:
+        raise ConditionError(compiler.errors or [f"{path}: invalid condition"])
+    return built
+
+
+CONDITION_KEYS: tuple[str, ...] = _KEYS

@@ -1,0 +1,156 @@
+"""Engine: one app's runtime (settings, store, clock) and the tracking logic. No Flask.
+
+The Flask glue in ``extension.py`` finds the current app's Engine in
+``app.extensions["onboarding"]`` and calls it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from . import signals
+from .conditions import Facts
+from .config import Settings
+from .errors import StorageError, UnknownEvent
+from .health import HealthGate
+from .identity import UserProfile
+from .stages import transitions_between
+from .state import STAGES, UserState
+from .storage import Storage, layout
+from .timeutil import EARLIEST, Clock, as_utc, epoch_day, to_epoch
+
+logger = logging.getLogger("onboarding_sdk")
+T = TypeVar("T")
+_MAX_CAS_ATTEMPTS = 8
+_ACTIVITY_CACHE_LIMIT = 50_000
+
+
+class Engine:
+    """Per-app state and the operations on users. Thread-safe."""
+
+    def __init__(self, sender: Any, settings: Settings, storage: Storage, clock: Clock) -> None:
+        self.sender = sender  # the Flask app: the sender of every signal
+        self.settings = settings
+        self.storage = storage
+        self.clock = clock
+        self.gate = HealthGate(settings["ONBOARDING_DEGRADED_BACKOFF"], settings["ONBOARDING_DEGRADED_BACKOFF_MAX"])
+        self._codes_lock = threading.Lock()
+        self._event_fields: dict[str, str] | None = None
+        self._field_events: dict[str, str] = {}
+        self._guide_fields: dict[str, str] = {}
+        self._activity_seen: dict[str, int] = {}
+
+    # --- time and storage guard ---------------------------------------------------
+
+    def now(self) -> datetime:
+        return as_utc(self.clock())
+
+    def call_store(self, operation: Callable[[], T]) -> T:
+        """Run one storage call through the health gate; raise StorageError when skipped or failed."""
+        if not self.gate.allow():
+            raise StorageError("storage is degraded; skipping the call until the next probe")
+        try:
+            result = operation()
+        except StorageError as exc:
+            if self.gate.failed():
+                logger.error("onboarding storage failed, degrading: %s", exc)
+                signals.storage_degraded.send(self.sender, error=exc)
+            raise
+        down_for = self.gate.succeeded()
+        if down_for is not None:
+            logger.warning("onboarding storage recovered after %.1f s", down_for)
+            signals.storage_recovered.send(self.sender, down_for=down_for)
+        return result
+
+    # --- codes ----------------------------------------------------------------------
+
+    def event_fields(self) -> dict[str, str]:
+        """Declared event name -> record field, asking the store for codes once."""
+        if self._event_fields is None:
+            with self._codes_lock:
+                if self._event_fields is None:
+                    names = list(self.settings.events)
+                    codes = self.call_store(lambda: self.storage.assign_codes("e", names)) if names else {}
+                    fields = {name: layout.event_field(code) for name, code in codes.items()}
+                    self._field_events = {f: n for n, f in fields.items()}
+                    self._event_fields = fields
+        return self._event_fields
+
+    def decode(self, user_id: str, record: layout.Record, now: datetime) -> UserState:
+        self.event_fields()
+        state = layout.decode_user(user_id, record, self._field_events, self._guide_fields)
+        return replace(state, dormant=state.is_dormant(now, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"]))
+
+    # --- operations -------------------------------------------------------------------
+
+    def track(
+        self, user_id: str, event: str | None, at: datetime | None = None, profile: UserProfile | None = None
+    ) -> UserState:
+        """Record ``event`` (None: activity only) at ``at`` and settle the user's stage there."""
+        if event is not None and event not in self.settings.events:
+            raise UnknownEvent(f"event {event!r} is not declared in ONBOARDING_EVENTS")
+        when = self.now() if at is None else as_utc(at)
+        if when < EARLIEST:
+            raise ValueError(f"at={when.isoformat()} is before 2000-01-01; is it a unit mistake?")
+        field = self.event_fields()[event] if event is not None else None
+        signup = to_epoch(profile.signed_up_at) if profile is not None else None
+        record = self.call_store(lambda: self.storage.track(user_id, field, to_epoch(when), signup))
+        state = self.decode(user_id, record, when)
+        if event is not None:
+            signals.event_tracked.send(self.sender, user_id=user_id, event=event, at=when, count=state.count(event))
+        return self.settle(state, when, profile)
+
+    def record_activity(self, profile: UserProfile) -> None:
+        """An active day for a signed-in user: one store write per user per day per process."""
+        now = self.now()
+        today = epoch_day(to_epoch(now))
+        if self._activity_seen.get(profile.id) == today:
+            return
+        self.track(profile.id, None, now, profile)
+        if len(self._activity_seen) > _ACTIVITY_CACHE_LIMIT:
+            self._activity_seen.clear()
+        self._activity_seen[profile.id] = today
+
+    def state_of(self, user_id: str, profile: UserProfile | None = None, now: datetime | None = None) -> UserState:
+        """Load a user (one round trip) and settle their stage at ``now``."""
+        when = self.now() if now is None else as_utc(now)
+        return self.settle(self.decode(user_id, self._load(user_id), when), when, profile)
+
+    def settle(self, state: UserState, at: datetime, profile: UserProfile | None) -> UserState:
+        """Move the user to the stage their rules reach, once, however many processes race.
+
+        The store's compare-and-set lets exactly one caller record each transition; that
+        caller alone sends ``stage_changed``. A loser re-reads and tries from there.
+        """
+        if state.is_new:
+            return state
+        model = self.settings.stage_model
+        dormant_after = self.settings["ONBOARDING_DORMANT_AFTER_DAYS"]
+        for _ in range(_MAX_CAS_ATTEMPTS):
+            current = state.stage_index
+            target = model.target(current, Facts(state, profile, at, dormant_after))
+            if target == current:
+                return state
+            times = {index: to_epoch(at) for index in range(current + 1, target + 1)}
+            if self._advance(state.user_id, current, target, times):
+                for step in transitions_between(state.user_id, current, target, at):
+                    signals.stage_changed.send(
+                        self.sender, user_id=step.user_id, old=step.old, new=step.new, at=step.at
+                    )
+                entered = dict(state.stage_entered)
+                entered.update({STAGES[i]: at for i in times})
+                return replace(state, stage=STAGES[target], stage_entered=entered)
+            state = self.decode(state.user_id, self._load(state.user_id), at)
+        logger.warning("stage of user %s still contended after %d attempts", state.user_id, _MAX_CAS_ATTEMPTS)
+        return state
+
+    def _advance(self, user_id: str, current: int, target: int, times: dict[int, int]) -> bool:
+        return self.call_store(lambda: self.storage.advance_stage(user_id, current, target, times))
+
+    def _load(self, user_id: str) -> layout.Record:
+        return self.call_store(lambda: self.storage.load(user_id))

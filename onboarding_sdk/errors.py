@@ -1,0 +1,27 @@
+"""The exceptions onboarding_sdk raises. All derive from OnboardingError."""
+
+from __future__ import annotations
+
+
+class OnboardingError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigurationError(OnboardingError):
+    """A config value is missing or malformed; the message names the key."""
+
+
+class UnknownEvent(OnboardingError):
+    """track() was given an event name that ONBOARDING_EVENTS does not declare."""
+
+
+class StorageError(OnboardingError):
+    """The store could not be reached or answered with an error."""
+
+
+class NoUserLoader(OnboardingError):
+    """The current user was needed but no @onboarding.user_loader is registered."""
+
+
+class NoCurrentUser(OnboardingError):
+    """track() without user_id was called outside a request or for an anonymous visitor."""

@@ -1,0 +1,156 @@
+"""The Flask extension: init_app, the user loader, request hooks. Thin glue over Engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+
+from .config import load_settings
+from .engine import Engine
+from .errors import NoCurrentUser, NoUserLoader, OnboardingError, StorageError
+from .identity import UserProfile
+from .state import UserState
+from .storage import storage_from_uri
+from .timeutil import Clock, system_clock
+
+logger = logging.getLogger("onboarding_sdk")
+UserLoader = Callable[[], UserProfile | None]
+F = TypeVar("F", bound=Callable[..., Any])
+_UNSET = object()
+_PROFILE_ATTR = "_onboarding_profile"
+
+
+class Onboarding:
+    """``Onboarding(app)`` or ``Onboarding()`` then ``init_app(app)``.
+
+    Only callbacks live on this object; each app's state lives in
+    ``app.extensions["onboarding"]`` (an ``Engine``), so one object can serve several apps.
+    """
+
+    def __init__(self, app: Flask | None = None, *, clock: Clock | None = None) -> None:
+        self._user_loader: UserLoader | None = None
+        self._clock = clock
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, *, clock: Clock | None = None) -> None:
+        """Validate ``ONBOARDING_*`` config (ConfigurationError names a bad key) and wire the app."""
+        settings = load_settings(app.config)
+        if not settings.storage_uri_was_set:
+            logger.warning(
+                "ONBOARDING_STORAGE_URI is not set: using memory://, which forgets everything on restart "
+                "and is not shared between processes"
+            )
+        storage = storage_from_uri(
+            settings["ONBOARDING_STORAGE_URI"],
+            prefix=settings["ONBOARDING_KEY_PREFIX"],
+            timeout=settings["ONBOARDING_STORAGE_TIMEOUT"],
+            retries=settings["ONBOARDING_STORAGE_RETRIES"],
+        )
+        engine = Engine(app, settings, storage, clock or self._clock or system_clock)
+        app.extensions["onboarding"] = engine
+        app.after_request(self._after_request)
+
+        from .cli import onboarding_cli  # late import: the CLI module imports this one
+
+        app.cli.add_command(onboarding_cli)
+
+    # --- callbacks ----------------------------------------------------------------------
+
+    def user_loader(self, callback: F) -> F:
+        """Register the function that returns the current UserProfile, or None if anonymous."""
+        self._user_loader = callback
+        return callback
+
+    # --- per-app state --------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The current app's Engine (needs an app context)."""
+        try:
+            engine: Engine = current_app.extensions["onboarding"]
+        except KeyError:
+            raise OnboardingError("Onboarding.init_app(app) was not called for this app") from None
+        return engine
+
+    def current_profile(self) -> UserProfile | None:
+        """The current user's profile, loaded at most once per request; None if anonymous."""
+        if not has_request_context():
+            return None
+        cached = g.get(_PROFILE_ATTR, _UNSET)
+        if cached is not _UNSET:
+            return cached  # type: ignore[no-any-return]
+        if self._user_loader is None:
+            raise NoUserLoader("register a user loader: @onboarding.user_loader def load(): return UserProfile(...)")
+        profile = self._user_loader()
+        if profile is not None and not isinstance(profile, UserProfile):
+            raise TypeError(f"the user loader must return a UserProfile or None, not {type(profile).__name__}")
+        setattr(g, _PROFILE_ATTR, profile)
+        return profile
+
+    # --- the public operations -------------------------------------------------------------
+
+    def track(self, event: str, *, user_id: str | None = None, at: datetime | None = None) -> UserState | None:
+        """Record a declared event for the current user (or ``user_id``) at ``at`` (default now).
+
+        Returns the user's new state; None for an anonymous visitor, or when a storage error
+        was logged and swallowed (``ONBOARDING_SWALLOW_ERRORS``). Raises UnknownEvent for an
+        undeclared event, NoCurrentUser when no user can be found.
+        """
+        engine = self.engine
+        profile = self.current_profile() if has_request_context() and self._user_loader else None
+        if user_id is None:
+            if profile is None:
+                if has_request_context() and self._user_loader is not None:
+                    return None  # anonymous visitors are never tracked
+                if not has_request_context():
+                    raise NoCurrentUser("track() outside a request needs user_id=")
+                raise NoUserLoader("track() without user_id needs an @onboarding.user_loader")
+            user_id = profile.id
+        elif profile is not None and profile.id != user_id:
+            profile = None  # another user's event: their profile is not known here
+        try:
+            return engine.track(str(user_id), event, at, profile)
+        except StorageError as exc:
+            if not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+                raise
+            logger.error("onboarding: event %r for user %s was not recorded: %s", event, user_id, exc)
+            return None
+
+    def state_of(self, user_id: str) -> UserState:
+        """Everything known about a user, with the stage settled as of now. Raises StorageError."""
+        profile = self.current_profile() if has_request_context() and self._user_loader else None
+        if profile is not None and profile.id != user_id:
+            profile = None
+        return self.engine.state_of(str(user_id), profile)
+
+    def stage_of(self, user_id: str) -> str:
+        """The user's stage name. Raises StorageError when the store cannot be read."""
+        return self.state_of(user_id).stage
+
+    # --- request hooks ------------------------------------------------------------------------
+
+    def _after_request(self, response: Response) -> Response:
+        engine = self.engine
+        if (
+            not engine.settings["ONBOARDING_TRACK_ACTIVITY"]
+            or self._user_loader is None
+            or response.status_code >= 400
+            or request.endpoint in (None, "static")
+        ):
+            return response
+        try:
+            profile = self.current_profile()
+            if profile is not None:
+                engine.record_activity(profile)
+        except StorageError as exc:
+            logger.warning("onboarding: activity not recorded: %s", exc)
+        except Exception:  # the host's page must never break because of us
+            if not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+                raise
+            logger.exception("onboarding: error while recording activity")
+        return response

@@ -1,0 +1,21 @@
+"""Blinker signals. The sender is always the Flask app; data comes as keyword arguments.
+
+Signals are sent only after the store write they describe succeeded.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: An event was recorded: ``user_id``, ``event``, ``at``, ``count`` (the new total).
+event_tracked = _signals.signal("onboarding.event-tracked")
+#: A user entered a new stage: ``user_id``, ``old``, ``new``, ``at``. One per stage entered.
+stage_changed = _signals.signal("onboarding.stage-changed")
+#: The store failed and calls are now skipped until it answers: ``error``.
+storage_degraded = _signals.signal("onboarding.storage-degraded")
+#: The store answers again after being degraded: ``down_for`` (seconds).
+storage_recovered = _signals.signal("onboarding.storage-recovered")
+
+__all__ = ["event_tracked", "stage_changed", "storage_degraded", "storage_recovered"]

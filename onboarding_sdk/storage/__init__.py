@@ -1,0 +1,28 @@
+"""Storage backends, chosen by URI scheme: ``storage_from_uri("redis://localhost:6379/0")``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..errors import ConfigurationError
+from .base import CodeKind, RawRecord, Storage
+from .memory import MemoryStorage
+
+REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+cluster")
+SCHEMES = ("memory", *REDIS_SCHEMES)
+
+
+def storage_from_uri(uri: str, *, prefix: str = "ob", timeout: float = 0.5, retries: int = 1) -> Storage:
+    """Build the backend a URI names. Raises ConfigurationError for an unknown scheme."""
+    scheme = urlsplit(uri).scheme
+    if scheme == "memory":
+        return MemoryStorage(uri, prefix=prefix)
+    if scheme in REDIS_SCHEMES:
+        from .redis import RedisStorage  # imported lazily: redis is only needed for these schemes
+
+        return RedisStorage(uri, prefix=prefix, timeout=timeout, retries=retries)
+    known = ", ".join(s + "://" for s in SCHEMES)
+    raise ConfigurationError(f"ONBOARDING_STORAGE_URI: unknown scheme {scheme!r} in {uri!r}; use one of {known}")
+
+
+__all__ = ["SCHEMES", "CodeKind", "MemoryStorage", "RawRecord", "Storage", "storage_from_uri"]
