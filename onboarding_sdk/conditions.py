@@ -129,6 +129,17 @@ def _in_range(value: int, bounds: Mapping[str, int]) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+def _range_test(bounds: Mapping[str, int]) -> Callable[[int], bool]:
+    """A bounds check specialised once at compile time (resolution runs it per guide)."""
+    low = bounds.get("min")
+    high = bounds.get("max")
+    if low is None and high is not None:
+        return lambda value: value <= high
+    if high is None and low is not None:
+        return lambda value: value >= low
+    return lambda value: _in_range(value, bounds)
+
+
 # --- the compiler ----------------------------------------------------------------------
 
 
@@ -201,12 +212,18 @@ class _Compiler:
             bounds = self.leaf(path, _RANGE, value)
             if bounds is None:
                 return None
-            return lambda f: _in_range(f.days_since_signup, bounds)
+            days_ok = _range_test(bounds)
+            return lambda f: days_ok(f.days_since_signup)
         if key in ("done", "not_done"):
             names = self.leaf(path, _NAMES, value)
             if names is None or not self.known_events(path, names):
                 return None
             wanted = tuple(names)
+            if len(wanted) == 1:  # the common case, without a generator per call
+                only = wanted[0]
+                if key == "done":
+                    return lambda f: only in f.state.events
+                return lambda f: only not in f.state.events
             if key == "done":
                 return lambda f: all(name in f.state.events for name in wanted)
             return lambda f: not any(name in f.state.events for name in wanted)
@@ -285,6 +302,9 @@ def _always(_: Facts) -> bool:
 def _all(parts: list[Condition]) -> Condition:
     if len(parts) == 1:
         return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda f: first(f) and second(f)
     items = tuple(parts)
     return lambda f: all(part(f) for part in items)
 

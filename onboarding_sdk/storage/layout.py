@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime
 
+from ..guide_state import GuideState
 from ..state import STAGES, EventStats, UserState
 from ..timeutil import DAY, from_epoch
 
@@ -138,6 +139,34 @@ def apply_stage(record: MutableMapping[str, bytes], expected: int, new: int, tim
     for index, at in times.items():
         record[f"t{index}"] = str(at).encode()
     return True
+
+
+def budget_used(record: Record, day: int) -> int:
+    """Auto-opened guides already shown today (field ``b`` is ``day,count``)."""
+    raw = record.get("b")
+    if not raw:
+        return 0
+    stored_day, count = raw.decode().split(",")
+    return int(count) if int(stored_day) == day else 0
+
+
+def apply_guide_action(
+    record: MutableMapping[str, bytes], field: str, action: str, day: int, value: int, budget_limit: int
+) -> tuple[bytes, bool]:
+    """Reference update of one guide's state (mirrored in guide_action.lua).
+
+    ``budget_limit`` > 0 makes a ``shown`` an auto-open that spends the daily attention
+    budget: refused (nothing changes, returns False) once ``budget_limit`` are spent today.
+    """
+    state = GuideState.decode(record.get(field))
+    if action == "shown" and budget_limit > 0:
+        used = budget_used(record, day)
+        if used >= budget_limit:
+            return state.encode(), False
+        record["b"] = f"{day},{used + 1}".encode()
+    new = state.apply(action, day, value).encode()
+    record[field] = new
+    return new, True
 
 
 def _time(record: Record, name: str) -> datetime | None:

@@ -1,0 +1,87 @@
+"""The content model: what a product team writes, validated and rendered. Pure data.
+
+A ``GuideSpec`` is one guide as loaded from a content file (or, later, the console's store):
+titles and bodies are per-locale maps (a plain string in the file becomes ``{default_locale: s}``),
+bodies already rendered from Markdown to sanitized HTML. ``when`` keeps the raw condition (for
+the console's "why"); delivery compiles it once with ``targeting.compile_when``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+KINDS = (
+    "starter_guide", "tooltip", "footer_help", "advanced_tip", "faq",
+    "changelog", "checklist", "tour", "banner",
+)  # fmt: skip
+PURPOSES = ("field_help", "validation", "error", "confirm", "glossary")
+LEVELS = ("silent", "badge", "popup")
+FREQUENCIES = ("once", "until_dismissed", "always")
+
+Localized = Mapping[str, str]  # locale tag -> text (or sanitized HTML for bodies)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a guide was defined: for ``file:line: message`` errors and the console."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    """``once`` | ``until_dismissed`` | ``always`` | ``{max_impressions: N}`` (mode "max_impressions")."""
+
+    mode: Literal["once", "until_dismissed", "always", "max_impressions"] = "until_dismissed"
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    title: Localized
+    event: str  # a declared event; the item is done once it happened
+
+
+@dataclass(frozen=True, slots=True)
+class TourStep:
+    endpoint: str
+    title: Localized
+    body: Localized  # sanitized HTML
+    anchor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GuideSpec:
+    id: str
+    kind: str
+    title: Localized
+    body: Localized  # sanitized HTML, rendered once at load
+    body_markdown: Localized = field(default_factory=dict)
+    when: Mapping[str, Any] = field(default_factory=dict)
+    priority: int = 0
+    frequency: Frequency = Frequency()
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    auto_open: bool = False
+    # kind-specific
+    anchor: str | None = None  # tooltip
+    purpose: str | None = None  # tooltip
+    term: str | None = None  # tooltip, purpose glossary: the jargon it explains ("UV")
+    form: str | None = None  # tooltip, purpose validation: the form ...
+    field: str | None = None  # ... and field whose errors it explains (hints_for)
+    topic: str | None = None  # advanced_tip, faq
+    version: str | None = None  # changelog
+    date: datetime | None = None  # changelog
+    level: str | None = None  # changelog: silent | badge | popup
+    features: tuple[str, ...] = ()  # changelog: events that mean "already uses it"
+    items: tuple[ChecklistItem, ...] = ()  # checklist
+    steps: tuple[TourStep, ...] = ()  # tour
+    source: SourceRef | None = None

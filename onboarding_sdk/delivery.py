@@ -1,0 +1,278 @@
+"""Resolution: which guides this user gets on this page, now. Pure: no Flask, no I/O.
+
+Content compiles once into a ``Catalog`` indexed by (endpoint, stage); ``resolve`` looks
+only at the guides filed under this page's endpoint (and those for any page) in the user's
+stage, then checks time window, frequency, the guide's condition and the attention budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .conditions import Condition, Facts
+from .content.model import GuideSpec
+from .guide_state import EMPTY, GuideState
+from .identity import UserProfile
+from .state import STAGE_INDEX, STAGES, UserState
+from .targeting import ANY_PAGE, compile_when
+from .timeutil import epoch_day, to_epoch
+
+#: Kinds that open by themselves when ``auto_open``: they spend the attention budget.
+AUTO_KINDS = frozenset({"tooltip", "tour", "banner", "changelog"})
+#: Kinds gathered on their own pages (tips, changelog) rather than drawn on every page.
+COLLECTION_KINDS = frozenset({"advanced_tip", "faq", "changelog"})
+LEVEL_ORDER = {"silent": 0, "badge": 1, "popup": 2}
+DEFAULT_BUDGET = {"awareness": 3, "use": 1, "depth": 1, "adaptation": 1, "stickiness": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    endpoint: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledGuide:
+    spec: GuideSpec
+    condition: Condition | None  # None: nothing left to check beyond what the index guarantees
+    rank: int  # position in (priority desc, id) order: smaller comes first
+    starts: int | None
+    ends: int | None
+    may_auto_open: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A guide chosen for the user, with its stored state and whether it may open by itself."""
+
+    guide: CompiledGuide
+    state: GuideState
+    auto_open: bool = False
+    step: int = 0
+    unread: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """Everything resolution looks at, loaded in one round trip."""
+
+    profile: UserProfile | None
+    user: UserState
+    guides: Mapping[str, GuideState]
+    now: datetime
+    budget_used: int = 0
+    dormant_after_days: int = 14
+    seen: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seen", frozenset(i for i, s in self.guides.items() if s.seen))
+
+    def state_of(self, guide_id: str) -> GuideState:
+        return self.guides.get(guide_id, EMPTY)
+
+    def facts(self, page: Page) -> Facts:
+        return Facts(self.user, self.profile, self.now, self.dormant_after_days, page.endpoint, page.path, self.seen)
+
+
+_ANY = None  # index key for guides not tied to an endpoint
+
+
+class Catalog:
+    """Compiled, indexed content. Build once per content revision; share between threads."""
+
+    def __init__(
+        self,
+        specs: Sequence[GuideSpec],
+        *,
+        events: Collection[str],
+        revision: str = "0",
+        budget: Mapping[str, int] | None = None,
+        changelog_new_user_limit: int = 3,
+    ) -> None:
+        self.revision = revision
+        self.budget = {**DEFAULT_BUDGET, **(budget or {})}
+        self.changelog_new_user_limit = changelog_new_user_limit
+        ordered = sorted(specs, key=lambda s: (-s.priority, s.id))
+        self.guides: dict[str, CompiledGuide] = {}
+        for rank, spec in enumerate(ordered):
+            self.guides[spec.id] = CompiledGuide(
+                spec,
+                _compile_rest(spec, events),
+                rank,
+                to_epoch(spec.starts_at) if spec.starts_at else None,
+                to_epoch(spec.ends_at) if spec.ends_at else None,
+                spec.auto_open and spec.kind in AUTO_KINDS,
+            )
+        self._page_index: dict[tuple[str | None, int], tuple[CompiledGuide, ...]] = {}
+        self._kind_index: dict[tuple[str, int], tuple[CompiledGuide, ...]] = {}
+        self._build_indexes()
+        self.changelog = tuple(
+            sorted(
+                (g for g in self.guides.values() if g.spec.kind == "changelog"),
+                key=lambda g: (g.spec.date or datetime.min, g.spec.version or ""),
+                reverse=True,
+            )
+        )
+
+    def _build_indexes(self) -> None:
+        page: dict[tuple[str | None, int], list[CompiledGuide]] = {}
+        kind: dict[tuple[str, int], list[CompiledGuide]] = {}
+        for guide in self.guides.values():
+            spec = guide.spec
+            stages = [STAGE_INDEX[s] for s in spec.when.get("stages", STAGES)]
+            for stage in stages:
+                kind.setdefault((spec.kind, stage), []).append(guide)
+            endpoints = _endpoints_of(spec)
+            if spec.kind in COLLECTION_KINDS and endpoints == [_ANY]:
+                continue  # gathered on the tips and changelog pages, not drawn on every page
+            for endpoint in endpoints:
+                for stage in stages:
+                    page.setdefault((endpoint, stage), []).append(guide)
+        self._page_index = {k: tuple(sorted(v, key=lambda g: g.rank)) for k, v in page.items()}
+        self._kind_index = {k: tuple(sorted(v, key=lambda g: g.rank)) for k, v in kind.items()}
+
+    def get(self, guide_id: str) -> CompiledGuide | None:
+        return self.guides.get(guide_id)
+
+    # --- resolution ----------------------------------------------------------------------
+
+    def resolve(self, situation: Situation, page: Page) -> list[Decision]:
+        """The guides for this page, best first; auto-opening ones within today's budget."""
+        stage = situation.user.stage_index
+        facts = situation.facts(page)
+        now = to_epoch(situation.now)
+        chosen: list[Decision] = []
+        for bucket in (self._page_index.get((page.endpoint, stage), ()), self._page_index.get((_ANY, stage), ())):
+            for guide in bucket:
+                decision = self._decide(guide, situation, facts, now, page)
+                if decision is not None:
+                    chosen.append(decision)
+        chosen.sort(key=lambda d: d.guide.rank)
+        return self._apply_budget(chosen, situation)
+
+    def collection(self, situation: Situation, kinds: Iterable[str]) -> list[Decision]:
+        """Every guide of these kinds the user may see (the tips page), best first."""
+        stage = situation.user.stage_index
+        page = Page(ANY_PAGE, ANY_PAGE)
+        facts = situation.facts(page)
+        now = to_epoch(situation.now)
+        chosen = [
+            decision
+            for kind in kinds
+            for guide in self._kind_index.get((kind, stage), ())
+            if (decision := self._decide(guide, situation, facts, now, page, ignore_page=True)) is not None
+        ]
+        chosen.sort(key=lambda d: d.guide.rank)
+        return chosen
+
+    def changelog_for(self, situation: Situation) -> tuple[list[Decision], int, str]:
+        """(entries the user may see, newest first; unread count; the loudest unread level)."""
+        facts = situation.facts(Page())
+        now = to_epoch(situation.now)
+        signup = situation.user.signup_or_first_seen()
+        entries: list[Decision] = []
+        unread = 0
+        level = "silent"
+        older_kept = 0
+        for guide in self.changelog:
+            spec = guide.spec
+            if not self._in_window(guide, now) or (guide.condition is not None and not guide.condition(facts)):
+                continue
+            if spec.features and all(f in situation.user.events for f in spec.features):
+                continue  # the user already uses what this entry announces
+            state = situation.state_of(spec.id)
+            is_unread = not state.read and not state.dismissed
+            if is_unread and signup is not None and spec.date is not None and spec.date < signup:
+                # a new user hears only of the latest few entries from before they arrived
+                older_kept += 1
+                is_unread = older_kept <= self.changelog_new_user_limit
+            if is_unread and spec.level != "silent":
+                unread += 1
+                if LEVEL_ORDER.get(spec.level or "badge", 1) > LEVEL_ORDER[level]:
+                    level = spec.level or "badge"
+            entries.append(Decision(guide, state, unread=is_unread))
+        return entries, unread, level
+
+    # --- the checks ----------------------------------------------------------------------
+
+    @staticmethod
+    def _in_window(guide: CompiledGuide, now: int) -> bool:
+        return (guide.starts is None or now >= guide.starts) and (guide.ends is None or now < guide.ends)
+
+    def _decide(
+        self,
+        guide: CompiledGuide,
+        situation: Situation,
+        facts: Facts,
+        now: int,
+        page: Page,
+        ignore_page: bool = False,
+    ) -> Decision | None:
+        if (guide.starts is not None and now < guide.starts) or (guide.ends is not None and now >= guide.ends):
+            return None
+        spec = guide.spec
+        state = situation.guides.get(spec.id, EMPTY)
+        if state is not EMPTY and not _frequency_allows(spec, state):
+            return None
+        step = 0
+        kind = spec.kind
+        if kind == "tour":
+            step = min(state.step, len(spec.steps) - 1)
+            if not ignore_page and spec.steps[step].endpoint != page.endpoint:
+                return None
+        elif kind == "checklist" and all(item.event in situation.user.events for item in spec.items):
+            return None  # every item done: the checklist has served its purpose
+        if guide.condition is not None and not guide.condition(facts):
+            return None
+        return Decision(guide, state, step=step)
+
+    def _apply_budget(self, chosen: list[Decision], situation: Situation) -> list[Decision]:
+        remaining = self.budget.get(situation.user.stage, 1) - situation.budget_used
+        if remaining <= 0:
+            return chosen
+        result: list[Decision] = []
+        for decision in chosen:
+            if remaining > 0 and decision.guide.may_auto_open:
+                remaining -= 1
+                decision = Decision(decision.guide, decision.state, True, decision.step)
+            result.append(decision)
+        return result
+
+    def today(self, situation: Situation) -> int:
+        return epoch_day(to_epoch(situation.now))
+
+
+# Keys the indexes already guarantee; the compiled condition checks only the rest.
+_INDEXED_KEYS = ("stages", "endpoints")
+
+
+def _compile_rest(spec: GuideSpec, events: Collection[str]) -> Condition | None:
+    compile_when(spec.when, f"guides.{spec.id}.when", events)  # validate the whole condition
+    rest = {k: v for k, v in spec.when.items() if k not in _INDEXED_KEYS}
+    return compile_when(rest, f"guides.{spec.id}.when", events) if rest else None
+
+
+def _endpoints_of(spec: GuideSpec) -> Sequence[str | None]:
+    if spec.kind == "tour":
+        return sorted({step.endpoint for step in spec.steps})
+    endpoints = spec.when.get("endpoints")
+    return list(endpoints) if endpoints else [_ANY]
+
+
+def _frequency_allows(spec: GuideSpec, state: GuideState) -> bool:
+    if state.dismissed:
+        return False  # dismissed means gone, on every device
+    mode = spec.frequency.mode
+    if mode == "always":
+        return True
+    if mode == "once":
+        return not state.seen
+    if mode == "max_impressions":
+        return state.impressions < (spec.frequency.limit or 1)
+    return not state.completed  # until_dismissed
