@@ -41,6 +41,7 @@ class CompiledGuide:
     starts: int | None
     ends: int | None
     may_auto_open: bool = False
+    stages: frozenset[str] = frozenset(STAGES)
 
     @property
     def id(self) -> str:
@@ -108,6 +109,7 @@ class Catalog:
                 to_epoch(spec.starts_at) if spec.starts_at else None,
                 to_epoch(spec.ends_at) if spec.ends_at else None,
                 spec.auto_open and spec.kind in AUTO_KINDS,
+                frozenset(spec.when.get("stages", STAGES)),
             )
         self._page_index: dict[tuple[str | None, int], tuple[CompiledGuide, ...]] = {}
         self._kind_index: dict[tuple[str, int], tuple[CompiledGuide, ...]] = {}
@@ -182,7 +184,9 @@ class Catalog:
         older_kept = 0
         for guide in self.changelog:
             spec = guide.spec
-            if not self._in_window(guide, now) or (guide.condition is not None and not guide.condition(facts)):
+            if situation.user.stage not in guide.stages or not self._in_window(guide, now):
+                continue
+            if guide.condition is not None and not guide.condition(facts):
                 continue
             if spec.features and all(f in situation.user.events for f in spec.features):
                 continue  # the user already uses what this entry announces
