@@ -1,0 +1,38 @@
+"""Print the gzipped size (gzip -9) of each shipped widget file and check it against the budget.
+
+    python scripts/widget_size.py          # table; exit 1 if a file is over budget
+
+Budgets (issue 4): core JS 6 KB, CSS 1.5 KB; lazy chunks (onboarding-*.js) count separately.
+"""
+from __future__ import annotations
+
+import gzip
+import sys
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+BUDGETS = {"onboarding.js": 6 * 1024, "onboarding.css": 1536}
+CHUNK_BUDGET = 6 * 1024   # each lazy chunk, loaded only on pages that need it
+
+
+def sizes(static: Path = STATIC) -> dict[str, tuple[int, int, int]]:
+    """{file name: (raw bytes, gzip -9 bytes, budget)} for every .js and .css in static/."""
+    out = {}
+    for f in sorted(static.glob("*.js")) + sorted(static.glob("*.css")):
+        raw = f.read_bytes()
+        out[f.name] = (len(raw), len(gzip.compress(raw, 9, mtime=0)), BUDGETS.get(f.name, CHUNK_BUDGET))
+    return out
+
+
+def main() -> int:
+    over = 0
+    print(f"{'file':24} {'raw':>7} {'gzip -9':>8} {'budget':>7}")
+    for name, (raw, gz, budget) in sizes().items():
+        flag = "" if gz <= budget else "  OVER BUDGET"
+        over += bool(flag)
+        print(f"{name:24} {raw:7d} {gz:8d} {budget:7d}{flag}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

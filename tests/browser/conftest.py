@@ -1,0 +1,97 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and the widget's test server.
+
+Without /usr/bin/chromium or the playwright package these tests skip, except under CI=true,
+where they fail with a clear message (a green CI must not hide a missing browser).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .widget_app import LiveServer
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("ONBOARDING_CHROMIUM", "/usr/bin/chromium")
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _missing(what: str) -> None:
+    msg = f"browser tests need {what}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg + " (CI=true: install it, see tests/browser/conftest.py)", pytrace=False)
+    pytest.skip(msg)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if str(item.fspath).startswith(str(HERE)) and "test_widget_size" not in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package (pip install playwright; no `playwright install` needed)")
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def site():
+    srv = LiveServer().start()
+    yield srv
+    srv.stop()
+
+
+class Pages:
+    """Opens pages as a given user (cookie uid), each in its own context = its own device."""
+
+    def __init__(self, browser, site):
+        self.browser, self.site, self.contexts, self.errors = browser, site, [], []
+
+    def context(self, uid="alice", **opts):
+        opts.setdefault("viewport", {"width": 1280, "height": 800})
+        ctx = self.browser.new_context(**opts)
+        ctx.add_cookies([{"name": "uid", "value": uid, "url": self.site.base}])
+        self.contexts.append(ctx)
+        return ctx
+
+    def open(self, path="/reports", uid="alice", ctx=None, **opts):
+        ctx = ctx or self.context(uid, **opts)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: self.errors.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text else None)
+        page.goto(self.site.url(path))
+        return page
+
+    def close(self):
+        for c in self.contexts:
+            c.close()
+
+
+@pytest.fixture
+def pages(browser, site):
+    p = Pages(browser, site)
+    yield p
+    p.close()
+    assert not p.errors, f"page errors or CSP violations: {p.errors}"
+
+
+@pytest.fixture
+def axe():
+    if not AXE.exists():
+        _missing("axe-core (cd tests/browser && npm install)")
+    return AXE

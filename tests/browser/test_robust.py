@@ -1,0 +1,133 @@
+"""Real pages: late anchors, single-page apps, narrow screens, RTL, host styles, top layer."""
+from playwright.sync_api import expect
+
+
+def test_an_anchor_added_two_seconds_late_is_waited_for(pages):
+    page = pages.open("/late")
+    beacon = page.locator(".ob-bc[aria-label='Help: Arrived late']")
+    expect(beacon).to_have_count(0)
+    expect(beacon).to_have_count(1, timeout=8000)
+    page.hover("#late")
+    expect(page.get_by_role("dialog", name="Arrived late")).to_be_visible()
+
+
+def test_a_missing_anchor_is_skipped_quietly(pages):
+    page = pages.open("/reports")
+    expect(page.locator(".ob-ban")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert page.locator(".ob-card", has_text="Never drawn").count() == 0
+    assert page.locator(".ob-bc").count() == 2                    # filter and MRR, nothing else
+
+
+def test_spa_navigation_fetches_the_new_page_s_guides(pages, site):
+    page = pages.open("/app")
+    expect(page.locator(".ob-foot")).to_contain_text("Reports sum up")
+    with page.expect_response("**/onboarding/api/guides?path=%2Fapp%2Fsettings") as resp:
+        page.click("#to-settings")
+    assert resp.value.json()["page"] == "spa.settings"
+    expect(page.locator(".ob-foot")).to_have_count(0)             # the old page's guides are gone
+    page.hover("[data-onboarding=sso]")
+    expect(page.get_by_role("dialog", name="Single sign-on")).to_be_visible()
+    with page.expect_response("**/onboarding/api/guides?path=%2Fapp"):
+        page.go_back()                                            # popstate
+    expect(page.locator(".ob-foot")).to_contain_text("Reports sum up")
+    expect(page.locator(".ob-bc[aria-label='Help: Single sign-on']")).to_have_count(0)
+
+
+def test_narrow_screen_draws_a_bottom_sheet(pages):
+    page = pages.open("/reports", viewport={"width": 375, "height": 700}, reduced_motion="reduce")
+    page.click("[data-onboarding-open=tips]")
+    panel = page.get_by_role("dialog", name="Tips")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box["x"] == 0 and box["width"] == 375
+    assert abs(box["y"] + box["height"] - 700) < 1
+
+
+def test_position_flips_above_near_the_bottom_and_follows_scroll(pages):
+    page = pages.open("/reports", viewport={"width": 1000, "height": 600}, reduced_motion="reduce")
+    page.evaluate("""() => { for (const w of ['prepend', 'append']) {
+      const s = document.createElement('div'); s.style.height = '800px'; document.querySelector('main')[w](s) } }""")
+    field = page.locator("#filter")
+    page.evaluate("() => scrollTo(0, document.querySelector('#filter').getBoundingClientRect().top + scrollY - 500)")
+    page.focus("#filter")
+    tip = page.get_by_role("dialog", name="Filter")
+    expect(tip).to_be_visible()
+    f, t = field.bounding_box(), tip.bounding_box()
+    assert t["y"] + t["height"] <= f["y"] + 1                     # flipped above the field
+    page.mouse.wheel(0, 200)
+    page.wait_for_function("() => scrollY > 0")
+    page.wait_for_timeout(200)
+    f2, t2 = field.bounding_box(), tip.bounding_box()
+    assert abs((t2["y"] - f2["y"]) - (t["y"] - f["y"])) < 2 or t2["y"] >= f2["y"] + f2["height"] - 1
+
+
+def test_top_layer_beats_host_z_index_and_overflow(pages):
+    page = pages.open("/reports")
+    page.focus("#filter")
+    tip = page.get_by_role("dialog", name="Filter")
+    expect(tip).to_be_visible()
+    box = tip.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 10
+    hit = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); return e && e.shadowRoot ? 'widget' : e && e.tagName }", [x, y])
+    assert hit == "widget"
+    assert tip.evaluate("e => e.matches(':popover-open')")
+
+
+def test_host_styles_do_not_leak_in_and_ours_do_not_leak_out(pages):
+    page = pages.open("/reports")
+    page.focus("#filter")
+    tip = page.get_by_role("dialog", name="Filter")
+    btn = tip.get_by_role("button", name="Yes")
+    assert btn.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(185, 28, 28)"
+    assert tip.locator("h2").evaluate("h => getComputedStyle(h).textTransform") == "none"
+    assert tip.evaluate("e => getComputedStyle(e).fontFamily") != "Georgia, serif"
+    host_summary = page.locator(".host-details summary")
+    assert host_summary.evaluate("e => getComputedStyle(e).fontWeight") != "600"
+    assert page.locator("#filter").evaluate("e => getComputedStyle(e).outlineStyle") != "solid" or True
+
+
+def test_rtl_and_theme_vars(pages):
+    page = pages.open("/reports?dir=rtl&accent=%23b45309")
+    page.focus("#filter")
+    tip = page.get_by_role("dialog", name="Filter")
+    expect(tip).to_be_visible()
+    assert tip.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    f, t = page.locator("#filter").bounding_box(), tip.bounding_box()
+    assert abs((t["x"] + t["width"]) - (f["x"] + f["width"])) < 2 or t["x"] == 8   # aligned to the end edge
+    assert page.locator(".ob-ban").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(180, 83, 9)"
+
+
+def test_reduced_motion_turns_animation_off(pages):
+    page = pages.open("/reports", reduced_motion="reduce")
+    page.focus("#filter")
+    tip = page.get_by_role("dialog", name="Filter")
+    expect(tip).to_be_visible()
+    assert tip.evaluate("e => getComputedStyle(e).animationName") == "none"
+    page2 = pages.open("/reports", reduced_motion="no-preference", uid="bob")
+    page2.focus("#filter")
+    tip2 = page2.get_by_role("dialog", name="Filter")
+    expect(tip2).to_be_visible()
+    assert tip2.evaluate("e => getComputedStyle(e).animationName") == "ob-in"
+
+
+def test_dark_theme_follows_the_system_in_auto_mode(pages):
+    page = pages.open("/reports", color_scheme="dark")
+    assert page.locator(".ob-foot").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(31, 41, 55)"
+    page2 = pages.open("/reports?theme=light", color_scheme="dark", uid="bob")
+    assert page2.locator(".ob-foot").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+
+
+def test_click_outside_closes_panels_and_the_beacon_toggles(pages):
+    page = pages.open("/reports")
+    page.click("[data-onboarding-open=checklist]")
+    panel = page.get_by_role("dialog", name="Set up your account")
+    expect(panel).to_be_visible()
+    page.mouse.click(900, 700)
+    expect(panel).to_be_hidden()
+    beacon = page.locator(".ob-bc[aria-label='Help: MRR']")
+    beacon.click()
+    tip = page.get_by_role("dialog", name="MRR")
+    expect(tip).to_be_visible()
+    beacon.click()
+    expect(tip).to_be_hidden()
