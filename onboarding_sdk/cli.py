@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .content import ContentError, load_content
 from .engine import Engine
 from .errors import StorageError
 from .state import STAGES
@@ -89,3 +92,75 @@ def rules_command() -> None:
     click.echo(f"dormant after {settings['ONBOARDING_DORMANT_AFTER_DAYS']} days without activity")
     events = ", ".join(f"{n}{' (key)' if s.key else ''}" for n, s in settings.events.items()) or "(none declared)"
     click.echo(f"events: {events}")
+
+
+ANCHOR_CALL = re.compile(r"""onboarding_anchor\(\s*["']([^"']+)["']\s*\)""")
+ANCHOR_ATTR = re.compile(r"""data-onboarding=["']([^"'{}]+)["']""")
+
+
+def template_anchors() -> dict[str, str]:
+    """Anchor key -> the first template naming it, from every template the app can load."""
+    env = current_app.jinja_env
+    found: dict[str, str] = {}
+    loader = env.loader
+    if loader is None:
+        return found
+    for name in env.list_templates():
+        try:
+            source, _, _ = loader.get_source(env, name)
+        except Exception:  # an unreadable template is not ours to judge here
+            continue
+        for pattern in (ANCHOR_CALL, ANCHOR_ATTR):
+            for key in pattern.findall(source):
+                found.setdefault(key, name)
+    return found
+
+
+def content_problems(engine: Engine) -> list[str]:
+    """Every problem with the loaded content against this app: endpoints and anchors."""
+    endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
+    anchors = template_anchors()
+    for recorded in engine.anchors.values():
+        anchors.update(dict.fromkeys(recorded, "(rendered)"))
+    problems: list[str] = []
+    for guide in engine.catalog.guides.values():
+        spec = guide.spec
+        where = str(spec.source) if spec.source else f"guide {spec.id}"
+        for endpoint in spec.when.get("endpoints", []):
+            if endpoint not in endpoints:
+                problems.append(f"{where}: guides.{spec.id}.when.endpoints: no endpoint {endpoint!r} in this app")
+        for index, step in enumerate(spec.steps):
+            if step.endpoint not in endpoints:
+                problems.append(f"{where}: guides.{spec.id}.steps[{index}].endpoint: no endpoint {step.endpoint!r}")
+            if step.anchor and step.anchor not in anchors:
+                problems.append(f"{where}: guides.{spec.id}.steps[{index}].anchor: no template has {step.anchor!r}")
+        if spec.kind == "tooltip" and spec.anchor and not spec.term and spec.anchor not in anchors:
+            problems.append(
+                f"{where}: guides.{spec.id}.anchor: no template marks {spec.anchor!r} "
+                f'(add {{{{ onboarding_anchor("{spec.anchor}") }}}} to the element)'
+            )
+    return problems
+
+
+@onboarding_cli.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Check the content: schema, events, stages, endpoints and tooltip anchors."""
+    engine = _engine()
+    settings = engine.settings
+    paths = [os.path.join(current_app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
+    if not paths:
+        raise click.ClickException("ONBOARDING_CONTENT names no content files")
+    try:
+        specs = load_content(paths, events=list(settings.events), default_locale=settings["ONBOARDING_DEFAULT_LOCALE"])
+    except ContentError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        raise SystemExit(1) from None
+    engine.use_content(specs, "files")
+    problems = content_problems(engine)
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"ok: {len(specs)} guides in {len(paths)} file(s)")

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -64,6 +65,66 @@ def _url_prefix(key: str, value: Any) -> str:
     return value
 
 
+def _paths(key: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigurationError(f"{key}: must be a content file path or a list of them, got {value!r}")
+    return list(value)
+
+
+def _locale(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.replace("-", "").replace("_", "").isalnum():
+        raise ConfigurationError(f"{key}: must be a locale tag such as 'en' or 'zh-CN', got {value!r}")
+    return value
+
+
+def _budget(key: str, value: Any) -> dict[str, int]:
+    from .state import STAGES
+
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"{key}: must map stage names to a number of auto-opening guides per day")
+    for stage, limit in value.items():
+        if stage not in STAGES:
+            raise ConfigurationError(f"{key}.{stage}: unknown stage; stages are {', '.join(STAGES)}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ConfigurationError(f"{key}.{stage}: must be an integer >= 0, got {limit!r}")
+    return dict(value)
+
+
+def _optional_name(key: str, value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigurationError(f"{key}: must be a template name or None, got {value!r}")
+    return value
+
+
+_HEX_OR_CSS = re.compile(r"^[#(),.%\w\s-]{1,64}$")
+
+
+def _theme(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) - {"mode", "vars"}:
+        raise ConfigurationError(f"{key}: must be a mapping with 'mode' and/or 'vars'")
+    mode = value.get("mode", "auto")
+    if mode not in ("auto", "light", "dark"):
+        raise ConfigurationError(f"{key}.mode: must be 'auto', 'light' or 'dark', got {mode!r}")
+    variables = value.get("vars", {})
+    if not isinstance(variables, dict):
+        raise ConfigurationError(f"{key}.vars: must map CSS custom properties to values")
+    for name, css in variables.items():
+        # only our own custom properties, with plain values: nothing can break out of CSS
+        if not isinstance(name, str) or not name.startswith("--ob-") or not isinstance(css, str):
+            raise ConfigurationError(f"{key}.vars: {name!r} must be a '--ob-*' property with a string value")
+        if not _HEX_OR_CSS.match(css):
+            raise ConfigurationError(f"{key}.vars.{name}: {css!r} is not a plain colour, length or font value")
+    return {"mode": mode, "vars": dict(variables)}
+
+
+def _themes(key: str, value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"{key}: must map a plan or account id to a theme")
+    return {str(name): _theme(f"{key}.{name}", theme) for name, theme in value.items()}
+
+
 def _passthrough(key: str, value: Any) -> Any:
     return value  # validated as a whole by events / stages below
 
@@ -99,7 +160,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ONBOARDING_DEGRADED_BACKOFF_MAX", 30.0,
             "Upper bound of that backoff in seconds.", _number(0.0)),
     Setting("ONBOARDING_URL_PREFIX", "/onboarding",
-            "Where the extension's blueprint is mounted.", _url_prefix),
+            "Where the extension's blueprint (API, pages, widget files) is mounted.", _url_prefix),
+    Setting("ONBOARDING_CONTENT", [],
+            "Content files (YAML or JSON) loaded at start: a path or a list of paths, relative "
+            "to the app's root path. Errors are reported as `file:line: path: message`.", _paths),
+    Setting("ONBOARDING_DEFAULT_LOCALE", "en",
+            "Locale used when neither the profile nor Flask-Babel names one, and the last fallback "
+            "for texts.", _locale),
+    Setting("ONBOARDING_ATTENTION_BUDGET", {},
+            "Auto-opening guides (popups, tours, auto tooltips) per user per day, by stage; merged "
+            "over the defaults `awareness: 3`, other stages `1`. Passive help is never limited.", _budget),
+    Setting("ONBOARDING_CHANGELOG_NEW_USER_LIMIT", 3,
+            "A new user is told of at most this many changelog entries from before they signed up.",
+            _number(0, True)),
+    Setting("ONBOARDING_BASE_TEMPLATE", None,
+            "A host template the onboarding pages (`/guide/<id>`, `/tips`, `/changelog`) extend; it "
+            "must have a `content` block. None: a small standalone layout.", _optional_name),
+    Setting("ONBOARDING_THEME", {"mode": "auto", "vars": {}},
+            "The widget's theme: `mode` (`auto`, `light`, `dark`) and `vars`, CSS custom properties "
+            "such as `--ob-accent`.", _theme),
+    Setting("ONBOARDING_THEMES", {},
+            "Themes per account id or plan (account first), merged over `ONBOARDING_THEME`: a paid "
+            "customer's brand.", _themes),
+    Setting("ONBOARDING_MAX_REQUEST_BYTES", 16384,
+            "Largest JSON body the API accepts; larger requests get 413.", _number(256, True)),
 )  # fmt: skip
 
 KNOWN_KEYS = frozenset(s.key for s in SETTINGS)

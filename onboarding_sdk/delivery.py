@@ -8,7 +8,7 @@ stage, then checks time window, frequency, the guide's condition and the attenti
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .conditions import Condition, Facts
@@ -57,6 +57,7 @@ class Decision:
     auto_open: bool = False
     step: int = 0
     unread: bool = False
+    items_done: tuple[bool, ...] = ()  # checklists: which items the user has done
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,15 @@ class Catalog:
         self._page_index: dict[tuple[str | None, int], tuple[CompiledGuide, ...]] = {}
         self._kind_index: dict[tuple[str, int], tuple[CompiledGuide, ...]] = {}
         self._build_indexes()
+        # glossary tooltips by term, for onboarding_term("UV")
+        self.glossary = {
+            g.spec.term.casefold(): g for g in self.guides.values() if g.spec.kind == "tooltip" and g.spec.term
+        }
+        # validation tooltips by form, for hints_for(errors, form=...)
+        self.validation: dict[str, tuple[CompiledGuide, ...]] = {}
+        for g in self.guides.values():
+            if g.spec.kind == "tooltip" and g.spec.purpose == "validation" and g.spec.form:
+                self.validation[g.spec.form] = (*self.validation.get(g.spec.form, ()), g)
         self.changelog = tuple(
             sorted(
                 (g for g in self.guides.values() if g.spec.kind == "changelog"),
@@ -225,16 +235,19 @@ class Catalog:
         if state is not EMPTY and not _frequency_allows(spec, state):
             return None
         step = 0
+        done: tuple[bool, ...] = ()
         kind = spec.kind
         if kind == "tour":
             step = min(state.step, len(spec.steps) - 1)
             if not ignore_page and spec.steps[step].endpoint != page.endpoint:
                 return None
-        elif kind == "checklist" and all(item.event in situation.user.events for item in spec.items):
-            return None  # every item done: the checklist has served its purpose
+        elif kind == "checklist":
+            done = tuple(item.event in situation.user.events for item in spec.items)
+            if all(done):
+                return None  # every item done: the checklist has served its purpose
         if guide.condition is not None and not guide.condition(facts):
             return None
-        return Decision(guide, state, step=step)
+        return Decision(guide, state, step=step, items_done=done)
 
     def _apply_budget(self, chosen: list[Decision], situation: Situation) -> list[Decision]:
         remaining = self.budget.get(situation.user.stage, 1) - situation.budget_used
@@ -244,7 +257,7 @@ class Catalog:
         for decision in chosen:
             if remaining > 0 and decision.guide.may_auto_open:
                 remaining -= 1
-                decision = Decision(decision.guide, decision.state, True, decision.step)
+                decision = replace(decision, auto_open=True)
             result.append(decision)
         return result
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,7 +16,10 @@ from typing import Any, TypeVar
 from . import signals
 from .conditions import Facts
 from .config import Settings
+from .content.model import GuideSpec
+from .delivery import Catalog, Situation
 from .errors import StorageError, UnknownEvent
+from .guide_state import GuideState
 from .health import HealthGate
 from .identity import UserProfile
 from .stages import transitions_between
@@ -42,8 +45,29 @@ class Engine:
         self._codes_lock = threading.Lock()
         self._event_fields: dict[str, str] | None = None
         self._field_events: dict[str, str] = {}
-        self._guide_fields: dict[str, str] = {}
+        self._guide_fields: dict[str, str] | None = None
+        self._field_guides: dict[str, str] = {}
         self._activity_seen: dict[str, int] = {}
+        self.anchors: dict[str, set[str]] = {}  # endpoint -> anchor keys seen in rendered templates
+        self.catalog = Catalog(
+            (),
+            events=settings.events,
+            budget=settings["ONBOARDING_ATTENTION_BUDGET"],
+            changelog_new_user_limit=settings["ONBOARDING_CHANGELOG_NEW_USER_LIMIT"],
+        )
+
+    def use_content(self, specs: Sequence[GuideSpec], revision: str) -> None:
+        """Compile content into a new catalog and switch to it (atomically for readers)."""
+        catalog = Catalog(
+            specs,
+            events=self.settings.events,
+            revision=revision,
+            budget=self.settings["ONBOARDING_ATTENTION_BUDGET"],
+            changelog_new_user_limit=self.settings["ONBOARDING_CHANGELOG_NEW_USER_LIMIT"],
+        )
+        with self._codes_lock:
+            self.catalog = catalog
+            self._guide_fields = None  # new ids need codes; asked for on first use
 
     # --- time and storage guard ---------------------------------------------------
 
@@ -81,9 +105,24 @@ class Engine:
                     self._event_fields = fields
         return self._event_fields
 
+    def guide_fields(self) -> dict[str, str]:
+        """Guide id -> record field for the current catalog, asking the store for codes once."""
+        fields = self._guide_fields
+        if fields is None:
+            with self._codes_lock:
+                if self._guide_fields is None:
+                    ids = list(self.catalog.guides)
+                    codes = self.call_store(lambda: self.storage.assign_codes("g", ids)) if ids else {}
+                    new = {gid: layout.guide_field(code) for gid, code in codes.items()}
+                    self._field_guides = {f: g for g, f in new.items()}
+                    self._guide_fields = new
+                fields = self._guide_fields
+        return fields
+
     def decode(self, user_id: str, record: layout.Record, now: datetime) -> UserState:
         self.event_fields()
-        state = layout.decode_user(user_id, record, self._field_events, self._guide_fields)
+        self.guide_fields()
+        state = layout.decode_user(user_id, record, self._field_events, self._field_guides)
         return replace(state, dormant=state.is_dormant(now, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"]))
 
     # --- operations -------------------------------------------------------------------
@@ -120,6 +159,56 @@ class Engine:
         """Load a user (one round trip) and settle their stage at ``now``."""
         when = self.now() if now is None else as_utc(now)
         return self.settle(self.decode(user_id, self._load(user_id), when), when, profile)
+
+    def situation(self, profile: UserProfile, now: datetime | None = None) -> Situation:
+        """Everything resolution needs about a user, in one storage round trip."""
+        when = self.now() if now is None else as_utc(now)
+        record = self._load(profile.id)
+        state = self.settle(self.decode(profile.id, record, when), when, profile)
+        guides = {gid: GuideState.decode(raw) for gid, raw in state.guides.items()}
+        return Situation(
+            profile,
+            state,
+            guides,
+            when,
+            layout.budget_used(record, epoch_day(to_epoch(when))),
+            self.settings["ONBOARDING_DORMANT_AFTER_DAYS"],
+        )
+
+    def guide_action(
+        self, profile: UserProfile, guide_id: str, action: str, value: int = 0, auto: bool = False
+    ) -> tuple[GuideState, bool]:
+        """Record a user's action on a guide; an auto-open ``shown`` spends today's budget.
+
+        Returns the new state and whether the action was allowed (False: over budget).
+        """
+        field = self.guide_fields()[guide_id]
+        now = self.now()
+        day = epoch_day(to_epoch(now))
+        limit = 0
+        if auto and action == "shown":
+            stage = self.state_of(profile.id, profile, now).stage
+            limit = self.catalog.budget.get(stage, 1)
+            if limit == 0:
+                return GuideState(), False
+        raw, allowed = self.call_store(lambda: self.storage.guide_action(profile.id, field, action, day, value, limit))
+        if allowed:
+            self.call_store(lambda: self.storage.count(day, {f"{guide_id}|{action}": 1}))
+            self._announce(profile.id, guide_id, action, auto)
+        return GuideState.decode(raw), allowed
+
+    def _announce(self, user_id: str, guide_id: str, action: str, auto: bool) -> None:
+        if action == "shown":
+            signals.guide_shown.send(self.sender, user_id=user_id, guide_id=guide_id, auto=auto)
+        elif action == "dismiss":
+            signals.guide_dismissed.send(self.sender, user_id=user_id, guide_id=guide_id)
+        elif action == "complete":
+            signals.guide_completed.send(self.sender, user_id=user_id, guide_id=guide_id)
+        elif action in ("helpful", "not_helpful"):
+            signals.guide_feedback.send(self.sender, user_id=user_id, guide_id=guide_id, helpful=action == "helpful")
+
+    def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
+        return self.call_store(lambda: self.storage.counters(days))
 
     def settle(self, state: UserState, at: datetime, profile: UserProfile | None) -> UserState:
         """Move the user to the stage their rules reach, once, however many processes race.

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
 
+from . import web
+from .api import register_api
+from .assets import static_dir
 from .config import load_settings
+from .content import load_content
 from .engine import Engine
 from .errors import NoCurrentUser, NoUserLoader, OnboardingError, StorageError
 from .identity import UserProfile
+from .pages import register_helpers, register_pages
 from .state import UserState
 from .storage import storage_from_uri
 from .timeutil import Clock, system_clock
@@ -52,12 +58,27 @@ class Onboarding:
             retries=settings["ONBOARDING_STORAGE_RETRIES"],
         )
         engine = Engine(app, settings, storage, clock or self._clock or system_clock)
+        paths = [os.path.join(app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
+        if paths:
+            engine.use_content(load_content(paths, events=list(settings.events),
+                                            default_locale=settings["ONBOARDING_DEFAULT_LOCALE"]), "files")  # fmt: skip
+        if not app.secret_key:
+            logger.warning("SECRET_KEY is not set: the onboarding API will refuse every POST (no CSRF tokens)")
         app.extensions["onboarding"] = engine
         app.after_request(self._after_request)
+        app.register_blueprint(self._blueprint(), url_prefix=settings["ONBOARDING_URL_PREFIX"])
+        register_helpers(app, self)
 
         from .cli import onboarding_cli  # late import: the CLI module imports this one
 
         app.cli.add_command(onboarding_cli)
+
+    def _blueprint(self) -> Blueprint:
+        # one blueprint per app: its routes close over this object's callbacks only
+        bp = Blueprint("onboarding", __name__, static_folder=str(static_dir()), template_folder="templates")
+        register_api(bp, self)
+        register_pages(bp, self)
+        return bp
 
     # --- callbacks ----------------------------------------------------------------------
 
@@ -131,6 +152,28 @@ class Onboarding:
     def stage_of(self, user_id: str) -> str:
         """The user's stage name. Raises StorageError when the store cannot be read."""
         return self.state_of(user_id).stage
+
+    def guides_for(self, profile: UserProfile, page: str | None = None, path: str | None = None) -> list[Any]:
+        """The guides ``profile`` gets on ``page`` (a Flask endpoint): exactly what the API returns.
+
+        Needs an app context; outside a request one is made for URL building.
+        """
+        if has_request_context():
+            return web.page_guides(profile, page, path)
+        with current_app.test_request_context(path or "/"):
+            return web.page_guides(profile, page, path)
+
+    def hints_for(self, errors: Mapping[str, Any], form: str) -> dict[str, str]:
+        """Turn a host's marshmallow ``ValidationError.messages`` into the product team's words.
+
+        For each field with errors that a ``validation`` tooltip (``form`` + ``field``) covers,
+        returns its text in the current user's locale; the widget also shows them at the field.
+        """
+        profile = self.current_profile() if has_request_context() and self._user_loader else None
+        hints = web.validation_hints(errors, form, profile)
+        if has_request_context():
+            g._onboarding_hints = [{"anchor": anchor, "text": text} for anchor, text in hints.values()]
+        return {field: text for field, (_, text) in hints.items()}
 
     # --- request hooks ------------------------------------------------------------------------
 

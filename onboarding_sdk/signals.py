@@ -18,4 +18,22 @@ storage_degraded = _signals.signal("onboarding.storage-degraded")
 #: The store answers again after being degraded: ``down_for`` (seconds).
 storage_recovered = _signals.signal("onboarding.storage-recovered")
 
-__all__ = ["event_tracked", "stage_changed", "storage_degraded", "storage_recovered"]
+#: A guide was really drawn for a user: ``user_id``, ``guide_id``, ``auto`` (it opened by itself).
+guide_shown = _signals.signal("onboarding.guide-shown")
+#: A user dismissed a guide (gone on every device): ``user_id``, ``guide_id``.
+guide_dismissed = _signals.signal("onboarding.guide-dismissed")
+#: A user finished a guide (a tour's last step, a checklist): ``user_id``, ``guide_id``.
+guide_completed = _signals.signal("onboarding.guide-completed")
+#: "Was this helpful?": ``user_id``, ``guide_id``, ``helpful`` (bool).
+guide_feedback = _signals.signal("onboarding.guide-feedback")
+
+__all__ = [
+    "event_tracked",
+    "guide_completed",
+    "guide_dismissed",
+    "guide_feedback",
+    "guide_shown",
+    "stage_changed",
+    "storage_degraded",
+    "storage_recovered",
+]

@@ -4,6 +4,7 @@
 
 Budgets (issue 4): core JS 6 KB, CSS 1.5 KB; lazy chunks (onboarding-*.js) count separately.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -12,7 +13,7 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 BUDGETS = {"onboarding.js": 6 * 1024, "onboarding.css": 1536}
-CHUNK_BUDGET = 6 * 1024   # each lazy chunk, loaded only on pages that need it
+CHUNK_BUDGET = 6 * 1024  # each lazy chunk, loaded only on pages that need it
 
 
 def sizes(static: Path = STATIC) -> dict[str, tuple[int, int, int]]:

@@ -126,5 +126,5 @@ def test_extra_leaf_keys_extend_the_language() -> None:
 
     rule = compile_condition({"stages": ["awareness"]}, "when", events=EVENTS, extra={"stages": stages})
     assert rule(facts(state()))
-    with pytest.raises(ConditionError, match="when.stages: must be a list"):
+    with pytest.raises(ConditionError, match=r"when\.stages: must be a list"):
         compile_condition({"stages": "use"}, "when", events=EVENTS, extra={"stages": stages})

@@ -13,7 +13,7 @@ def test_every_config_key_is_documented_with_its_default() -> None:
     table = (ROOT / "docs" / "configuration.md").read_text()
     for setting in SETTINGS:
         default = setting.default if isinstance(setting.default, str) else repr(setting.default)
-        assert f"| `{setting.key}` | `{default}` |" in table, setting.key
+        assert f"| `{setting.key}` | `{default}` |" in table, f"{setting.key}: run python scripts/config_doc.py"
 
 
 def test_readme_starts_with_the_two_commands() -> None:

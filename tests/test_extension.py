@@ -17,8 +17,8 @@ from onboarding_sdk import (
     Onboarding,
     UnknownEvent,
     UserProfile,
+    signals,
 )
-from onboarding_sdk import signals
 from onboarding_sdk.engine import Engine
 
 EVENTS = ["installed_code", "report_created", "export_done", "alert_set", "api_used"]
@@ -192,9 +192,7 @@ def test_undeclared_events_are_refused(app: Flask, onboarding: Onboarding) -> No
         assert onboarding.state_of("1").is_new
 
 
-def test_state_of_reports_counts_times_days_and_dormancy(
-    app: Flask, onboarding: Onboarding, clock: FakeClock
-) -> None:
+def test_state_of_reports_counts_times_days_and_dormancy(app: Flask, onboarding: Onboarding, clock: FakeClock) -> None:
     with app.app_context():
         onboarding.track("report_created", user_id="9", at=START + timedelta(days=1))
         onboarding.track("report_created", user_id="9", at=START)

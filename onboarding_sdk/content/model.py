@@ -55,7 +55,8 @@ class TourStep:
     endpoint: str
     title: Localized
     body: Localized  # sanitized HTML
-    anchor: str | None = None
+    anchor: str | None = None  # None: a centred step, not attached to an element
+    body_markdown: Localized = field(default_factory=dict)  # the source, for dump_content
 
 
 @dataclass(frozen=True, slots=True)

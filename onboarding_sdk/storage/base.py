@@ -40,6 +40,20 @@ class Storage(ABC):
         """Compare-and-set the stage index: True only for the one caller that moved it."""
 
     @abstractmethod
+    def guide_action(
+        self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
+    ) -> tuple[bytes, bool]:
+        """Atomically apply ``layout.apply_guide_action``; returns (new state, allowed)."""
+
+    @abstractmethod
+    def count(self, day: int, counters: Mapping[str, int]) -> None:
+        """Add to per-day analytics counters (``guide_id|action`` -> n). One round trip."""
+
+    @abstractmethod
+    def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
+        """The per-day counters for these days (missing days are empty)."""
+
+    @abstractmethod
     def forget(self, user_id: str) -> None:
         """Delete everything stored about one user."""
 

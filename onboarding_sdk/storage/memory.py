@@ -16,6 +16,7 @@ class MemoryStorage(Storage):
         self._lock = threading.Lock()
         self._users: dict[str, RawRecord] = {}
         self._codes: dict[CodeKind, dict[str, int]] = {"e": {}, "g": {}}
+        self._counters: dict[int, dict[str, int]] = {}
 
     def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
         with self._lock:
@@ -40,6 +41,23 @@ class MemoryStorage(Storage):
             record = self._users.setdefault(user_id, {})
             return layout.apply_stage(record, expected, new, times)
 
+    def guide_action(
+        self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
+    ) -> tuple[bytes, bool]:
+        with self._lock:
+            record = self._users.setdefault(user_id, {})
+            return layout.apply_guide_action(record, field, action, day, value, budget_limit)
+
+    def count(self, day: int, counters: Mapping[str, int]) -> None:
+        with self._lock:
+            table = self._counters.setdefault(day, {})
+            for name, amount in counters.items():
+                table[name] = table.get(name, 0) + amount
+
+    def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
+        with self._lock:
+            return {day: dict(self._counters.get(day, {})) for day in days}
+
     def forget(self, user_id: str) -> None:
         with self._lock:
             self._users.pop(user_id, None)
@@ -50,4 +68,5 @@ class MemoryStorage(Storage):
     def reset(self) -> None:
         with self._lock:
             self._users.clear()
+            self._counters.clear()
             self._codes = {"e": {}, "g": {}}

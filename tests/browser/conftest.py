@@ -3,6 +3,7 @@
 Without /usr/bin/chromium or the playwright package these tests skip, except under CI=true,
 where they fail with a clear message (a green CI must not hide a missing browser).
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,14 @@ from .widget_app import LiveServer
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("ONBOARDING_CHROMIUM", "/usr/bin/chromium")
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _missing(what: str) -> None:
@@ -72,8 +79,10 @@ class Pages:
         ctx = ctx or self.context(uid, **opts)
         page = ctx.new_page()
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("console", lambda m: self.errors.append(m.text)
-                if m.type == "error" and "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None,
+        )
         page.goto(self.site.url(path))
         return page
 

@@ -3,11 +3,13 @@
 axe is injected with add_init_script (through the DevTools protocol), so it runs on the real
 strict-CSP pages without weakening their policy.
 """
+
 import pytest
 from playwright.sync_api import expect
 
 RUN = """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
-  return r.violations.map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => JSON.stringify(n.target)).join(', ')) }"""
+  return r.violations.map(v => v.id + ': ' + v.help + ' @ '
+    + v.nodes.map(n => JSON.stringify(n.target)).join(', ')) }"""
 
 
 def tooltip(page):
@@ -24,6 +26,7 @@ def panel(kind, name):
     def opener(page):
         page.click(f"[data-onboarding-open={kind}]")
         return page.get_by_role("dialog", name=name)
+
     return opener
 
 

@@ -1,4 +1,5 @@
 """The widget works under a strict Content-Security-Policy (every test page sends one)."""
+
 from playwright.sync_api import expect
 
 WATCH = """window.__csp = []; document.addEventListener('securitypolicyviolation',
@@ -7,6 +8,7 @@ WATCH = """window.__csp = []; document.addEventListener('securitypolicyviolation
 
 def test_pages_send_the_strict_policy(site):
     import urllib.request
+
     with urllib.request.urlopen(site.url("/reports")) as r:
         csp = r.headers["Content-Security-Policy"]
         html = r.read().decode()
@@ -30,7 +32,7 @@ def test_every_kind_opens_without_a_csp_violation(pages, site):
     expect(page.get_by_role("dialog", name="Delete this report?")).to_be_visible()
     page.keyboard.press("Escape")
     assert page.evaluate("() => window.__csp") == []
-    for path, name in (("/tour/start", "Your data"), ("/", "How to start")):   # the tour chunk is import()ed
+    for path, name in (("/tour/start", "Your data"), ("/", "How to start")):  # the tour chunk is import()ed
         page.goto(site.url(path))
         expect(page.get_by_role("dialog", name=name)).to_be_visible()
         assert page.evaluate("() => window.__csp") == []
@@ -50,11 +52,15 @@ def test_no_inline_handlers_or_style_attributes_in_markup(pages):
 
 def test_widget_source_has_no_eval(pages):
     from pathlib import Path
+
     static = Path(__file__).resolve().parents[2] / "static"
     for f in static.glob("*.js"):
         src = f.read_text()
         for banned in ("eval(", "new Function", "setTimeout('", 'setTimeout("', ".outerHTML", "insertAdjacentHTML"):
             assert banned not in src, (f.name, banned)
         # only guide.body (server-sanitized) is ever inserted as HTML
-        assert all(line.split(".innerHTML = ")[1].startswith(("g.body", "x.body"))
-                   for line in src.splitlines() if ".innerHTML = " in line), f.name
+        assert all(
+            line.split(".innerHTML = ")[1].startswith(("g.body", "x.body"))
+            for line in src.splitlines()
+            if ".innerHTML = " in line
+        ), f.name

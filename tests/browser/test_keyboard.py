@@ -1,4 +1,5 @@
 """Keyboard-only use: reach, open, use and close every guide; focus moves in and comes back."""
+
 from playwright.sync_api import expect
 
 FOCUSED = """() => { let e = document.activeElement;
@@ -13,7 +14,7 @@ def focused(page):
 def test_beacon_opens_a_tooltip_by_keyboard_and_esc_returns_focus(pages):
     page = pages.open("/reports")
     page.focus("#filter")
-    page.keyboard.press("Tab")                                    # the beacon follows its anchor
+    page.keyboard.press("Tab")  # the beacon follows its anchor
     assert focused(page) == "Help: Filter"
     expect(page.locator(".ob-bc").first).to_have_attribute("aria-expanded", "false")
     page.keyboard.press("Enter")
@@ -55,7 +56,7 @@ def test_confirmation_is_modal_and_traps_focus(pages, site):
     for _ in range(6):
         page.keyboard.press("Tab")
         seen.add(focused(page))
-    assert seen <= {"Cancel", "Confirm", None}, seen    # never the page behind it (None: browser UI)
+    assert seen <= {"Cancel", "Confirm", None}, seen  # never the page behind it (None: browser UI)
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     assert focused(page) == "Delete report"
@@ -75,7 +76,7 @@ def test_a_guide_that_opens_by_itself_takes_focus_and_gives_it_back(pages, site)
     expect(tip).to_be_focused()
     page.keyboard.press("Escape")
     expect(tip).to_be_hidden()
-    assert focused(page) is None                           # back where it was: the page itself
+    assert focused(page) is None  # back where it was: the page itself
 
 
 def test_tour_by_keyboard(pages):
@@ -85,7 +86,7 @@ def test_tour_by_keyboard(pages):
     step.get_by_role("button", name="Next").focus()
     page.keyboard.press("Enter")
     step2 = page.get_by_role("dialog", name="Filters")
-    expect(step2).to_be_focused()                                 # focus follows the tour
+    expect(step2).to_be_focused()  # focus follows the tour
     step2.get_by_role("button", name="Back").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("dialog", name="Your data")).to_be_focused()

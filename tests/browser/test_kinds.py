@@ -1,7 +1,8 @@
 """Every kind of guide is drawn from the inlined payload, with no extra request at page load."""
+
 from playwright.sync_api import expect
 
-SENT = "() => !localStorage.obq || localStorage.obq === '[]'"   # a function: strings are eval'd, CSP forbids
+SENT = "() => !localStorage.obq || localStorage.obq === '[]'"  # a function: strings are eval'd, CSP forbids
 
 
 def open_cards(page):
@@ -12,11 +13,11 @@ def test_no_api_request_at_page_load_and_shown_only_when_drawn(pages, site):
     page = pages.open("/reports")
     expect(page.locator(".ob-ban")).to_be_visible()
     page.wait_for_load_state("networkidle")
-    assert site.store.gets(prefix="/onboarding/api") == []          # drawn from the payload
+    assert site.store.gets(prefix="/onboarding/api") == []  # drawn from the payload
     shown = [p for p, _ in site.store.posts("/shown")]
     assert any("banner-maint" in p for p in shown) and any("foot-reports" in p for p in shown)
-    assert not any("tip-filter" in p for p in shown)                # a closed tooltip was not drawn
-    assert not any("tip-missing" in p for p in shown)               # nor one whose anchor is missing
+    assert not any("tip-filter" in p for p in shown)  # a closed tooltip was not drawn
+    assert not any("tip-missing" in p for p in shown)  # nor one whose anchor is missing
     page.hover("#filter")
     expect(page.locator(".ob-card", has_text="Type part of a report name")).to_be_visible()
     page.wait_for_function(SENT)
@@ -60,7 +61,7 @@ def test_server_sent_hint_at_the_field(pages):
     hint = page.locator(".ob-card[role=status]", has_text="No report matches this filter")
     expect(hint).to_be_visible()
     field, box = page.locator("#filter").bounding_box(), hint.bounding_box()
-    assert box["y"] >= field["y"] + field["height"] - 1      # drawn at the field, below it
+    assert box["y"] >= field["y"] + field["height"] - 1  # drawn at the field, below it
 
 
 def test_banner_and_footer_help(pages, site):
@@ -79,7 +80,7 @@ def test_starter_guide_card_and_link(pages, site):
     page = pages.open("/")
     card = page.get_by_role("dialog", name="How to start")
     expect(card).to_be_visible()
-    expect(card).not_to_be_focused()                      # not auto_open: it does not take focus
+    expect(card).not_to_be_focused()  # not auto_open: it does not take focus
     expect(card.get_by_role("link", name="Starter guide")).to_have_attribute("href", site.url("/starter"))
 
 
@@ -90,7 +91,7 @@ def test_tips_panel(pages, site):
     expect(panel).to_be_visible()
     panel.get_by_text("How do I export?").click()
     expect(panel.get_by_text("Use the Export button")).to_be_visible()
-    page.click("[data-onboarding-open=tips]")                    # the opener toggles it closed
+    page.click("[data-onboarding-open=tips]")  # the opener toggles it closed
     expect(panel).to_be_hidden()
 
 
@@ -158,11 +159,11 @@ def test_multi_page_tour_resumes_from_the_server_state(pages, site):
     step = page.get_by_role("dialog", name="Your data")
     expect(step).to_be_visible()
     expect(step).to_contain_text("Step 1 of 3")
-    expect(step).to_be_focused()                                    # auto_open: focus moved in
+    expect(step).to_be_focused()  # auto_open: focus moved in
     step.get_by_role("button", name="Next").click()
     step2 = page.get_by_role("dialog", name="Filters")
     expect(step2).to_contain_text("Step 2 of 3")
-    step2.get_by_role("button", name="Next").click()                # step 3 is on another page
+    step2.get_by_role("button", name="Next").click()  # step 3 is on another page
     page.wait_for_url("**/tour/next")
     step3 = page.get_by_role("dialog", name="Export")
     expect(step3).to_contain_text("Step 3 of 3")

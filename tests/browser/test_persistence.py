@@ -1,7 +1,8 @@
 """Choices stick on every device: dismissals go to the API (CSRF header), retry, queue offline."""
+
 from playwright.sync_api import expect
 
-SENT = "() => !localStorage.obq || localStorage.obq === '[]'"   # a function: strings are eval'd, CSP forbids
+SENT = "() => !localStorage.obq || localStorage.obq === '[]'"  # a function: strings are eval'd, CSP forbids
 
 
 def test_dismissal_survives_reload_and_reaches_another_device(pages, site):
@@ -13,7 +14,7 @@ def test_dismissal_survives_reload_and_reaches_another_device(pages, site):
     page.reload()
     expect(page.locator(".ob-foot")).to_be_visible()
     expect(page.locator(".ob-ban")).to_have_count(0)
-    other = pages.open("/reports", uid="alice")                  # a second context: another device
+    other = pages.open("/reports", uid="alice")  # a second context: another device
     expect(other.locator(".ob-foot")).to_be_visible()
     expect(other.locator(".ob-ban")).to_have_count(0)
     someone = pages.open("/reports", uid="bob")
@@ -49,7 +50,7 @@ def test_server_errors_are_retried_with_backoff(pages, site):
     page.wait_for_function("() => JSON.parse(localStorage.obq || '[]').some(([p]) => p.endsWith('/dismiss'))")
     assert "banner-maint" not in site.store.user("alice").dismissed
     site.store.fail_posts = 0
-    page.wait_for_function(SENT, timeout=20000)                  # the retry timer sends it
+    page.wait_for_function(SENT, timeout=20000)  # the retry timer sends it
     assert site.store.users["alice"].dismissed == {"banner-maint"}
 
 
@@ -77,7 +78,7 @@ def test_a_queue_left_over_is_sent_on_the_next_page(pages, site):
     ctx.set_offline(True)
     page.get_by_role("button", name="Don't show again").click()
     ctx.set_offline(False)
-    page.evaluate("() => localStorage.obq")      # still queued or already sent: either way...
+    page.evaluate("() => localStorage.obq")  # still queued or already sent: either way...
     page.goto(site.url("/reports"))
     page.wait_for_function(SENT, timeout=20000)
     assert "welcome" in site.store.users["alice"].dismissed
@@ -89,6 +90,6 @@ def test_failed_calls_never_throw_into_the_page(pages, site):
     page.locator(".ob-foot").get_by_role("button", name="Yes").click()
     page.evaluate("() => window.onboarding.track('report_created')")
     page.route("**/onboarding/api/**", lambda route: route.abort())
-    page.evaluate("() => history.pushState({}, '', '/app')")      # a failing GET /guides as well
+    page.evaluate("() => history.pushState({}, '', '/app')")  # a failing GET /guides as well
     page.wait_for_timeout(500)
     # the `pages` fixture asserts that no uncaught error reached the page

@@ -1,4 +1,5 @@
 """Real pages: late anchors, single-page apps, narrow screens, RTL, host styles, top layer."""
+
 from playwright.sync_api import expect
 
 
@@ -16,7 +17,7 @@ def test_a_missing_anchor_is_skipped_quietly(pages):
     expect(page.locator(".ob-ban")).to_be_visible()
     page.wait_for_timeout(500)
     assert page.locator(".ob-card", has_text="Never drawn").count() == 0
-    assert page.locator(".ob-bc").count() == 2                    # filter and MRR, nothing else
+    assert page.locator(".ob-bc").count() == 2  # filter and MRR, nothing else
 
 
 def test_spa_navigation_fetches_the_new_page_s_guides(pages, site):
@@ -25,11 +26,11 @@ def test_spa_navigation_fetches_the_new_page_s_guides(pages, site):
     with page.expect_response("**/onboarding/api/guides?path=%2Fapp%2Fsettings") as resp:
         page.click("#to-settings")
     assert resp.value.json()["page"] == "spa.settings"
-    expect(page.locator(".ob-foot")).to_have_count(0)             # the old page's guides are gone
+    expect(page.locator(".ob-foot")).to_have_count(0)  # the old page's guides are gone
     page.hover("[data-onboarding=sso]")
     expect(page.get_by_role("dialog", name="Single sign-on")).to_be_visible()
     with page.expect_response("**/onboarding/api/guides?path=%2Fapp"):
-        page.go_back()                                            # popstate
+        page.go_back()  # popstate
     expect(page.locator(".ob-foot")).to_contain_text("Reports sum up")
     expect(page.locator(".ob-bc[aria-label='Help: Single sign-on']")).to_have_count(0)
 
@@ -54,7 +55,7 @@ def test_position_flips_above_near_the_bottom_and_follows_scroll(pages):
     tip = page.get_by_role("dialog", name="Filter")
     expect(tip).to_be_visible()
     f, t = field.bounding_box(), tip.bounding_box()
-    assert t["y"] + t["height"] <= f["y"] + 1                     # flipped above the field
+    assert t["y"] + t["height"] <= f["y"] + 1  # flipped above the field
     page.mouse.wheel(0, 200)
     page.wait_for_function("() => scrollY > 0")
     page.wait_for_timeout(200)
@@ -69,7 +70,11 @@ def test_top_layer_beats_host_z_index_and_overflow(pages):
     expect(tip).to_be_visible()
     box = tip.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + 10
-    hit = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); return e && e.shadowRoot ? 'widget' : e && e.tagName }", [x, y])
+    hit = page.evaluate(
+        "([x, y]) => { const e = document.elementFromPoint(x, y);"
+        " return e && e.shadowRoot ? 'widget' : e && e.tagName }",
+        [x, y],
+    )
     assert hit == "widget"
     assert tip.evaluate("e => e.matches(':popover-open')")
 
@@ -94,7 +99,7 @@ def test_rtl_and_theme_vars(pages):
     expect(tip).to_be_visible()
     assert tip.evaluate("e => getComputedStyle(e).direction") == "rtl"
     f, t = page.locator("#filter").bounding_box(), tip.bounding_box()
-    assert abs((t["x"] + t["width"]) - (f["x"] + f["width"])) < 2 or t["x"] == 8   # aligned to the end edge
+    assert abs((t["x"] + t["width"]) - (f["x"] + f["width"])) < 2 or t["x"] == 8  # aligned to the end edge
     assert page.locator(".ob-ban").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(180, 83, 9)"
 
 

@@ -1,4 +1,5 @@
 """The widget's size budget (issue 4): gzip -9 of each shipped file, as scripts/widget_size.py prints."""
+
 import importlib.util
 from pathlib import Path
 

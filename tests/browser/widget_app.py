@@ -8,6 +8,7 @@ same cookie is "another device" of the same user. Everything lives in this one f
 can later swap ``make_app()`` for an app built on the real ``Onboarding`` extension; the tests
 rely only on the pages' markup (below), the contract, and ``Store`` for assertions.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,73 +29,226 @@ CSRF_HEADER = "X-Onboarding-CSRF"
 CSP = "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:"
 
 STRINGS = {
-    "close": "Close", "next": "Next", "back": "Back", "done": "Done", "confirm": "Confirm",
-    "cancel": "Cancel", "helpful": "Was this helpful?", "yes": "Yes", "no": "No",
-    "dismiss": "Don't show again", "whats_new": "What's new", "tips": "Tips",
-    "step": "Step {n} of {total}", "checklist": "Get started", "starter": "Starter guide",
-    "help": "Help", "new_items": "{n} new items", "more": "See all",
+    "close": "Close",
+    "next": "Next",
+    "back": "Back",
+    "done": "Done",
+    "confirm": "Confirm",
+    "cancel": "Cancel",
+    "helpful": "Was this helpful?",
+    "yes": "Yes",
+    "no": "No",
+    "dismiss": "Don't show again",
+    "whats_new": "What's new",
+    "tips": "Tips",
+    "step": "Step {n} of {total}",
+    "checklist": "Get started",
+    "starter": "Starter guide",
+    "help": "Help",
+    "new_items": "{n} new items",
+    "more": "See all",
 }
 
 
 def default_catalog() -> list[dict]:
     """One guide of every kind. ``pages`` (endpoints, "*" for all) is this stand-in's targeting."""
     return [
-        {"id": "welcome", "kind": "starter_guide", "title": "How to start",
-         "body": "<p>Install the tracking code, then create your first report.</p>",
-         "url": "/starter", "priority": 10, "auto_open": False, "pages": ["home"]},
-        {"id": "tip-filter", "kind": "tooltip", "anchor": "filter", "purpose": "field_help",
-         "title": "Filter", "body": "<p>Type part of a report name.</p>", "priority": 5,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "tip-year", "kind": "tooltip", "anchor": "year", "purpose": "validation",
-         "title": "Year", "body": "<p>Digits only, for example 2024.</p>", "priority": 5,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "tip-mrr", "kind": "tooltip", "anchor": "mrr", "purpose": "glossary", "term": "MRR",
-         "title": "MRR", "body": "<p>Monthly recurring revenue.</p>", "priority": 4,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "confirm-delete", "kind": "tooltip", "anchor": "delete", "purpose": "confirm",
-         "title": "Delete this report?", "body": "<p>This cannot be undone.</p>", "priority": 5,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "tip-missing", "kind": "tooltip", "anchor": "no-such-anchor", "purpose": "field_help",
-         "title": "Never drawn", "body": "<p>The anchor does not exist.</p>", "priority": 1,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "foot-reports", "kind": "footer_help", "title": "About this page",
-         "body": "<p>Reports sum up your data by month.</p>", "priority": 1, "auto_open": False,
-         "pages": ["reports", "spa.home"]},
-        {"id": "banner-maint", "kind": "banner", "title": "Maintenance on Sunday",
-         "body": "<p>Reports may be slow from 02:00 to 03:00.</p>", "priority": 8,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "adv-shortcuts", "kind": "advanced_tip", "topic": "speed", "title": "Keyboard shortcuts",
-         "body": "<p>Press <kbd>g</kbd> then <kbd>r</kbd> to open reports.</p>", "priority": 2,
-         "auto_open": False, "pages": ["reports"]},
-        {"id": "faq-export", "kind": "faq", "topic": "export", "title": "How do I export?",
-         "body": "<p>Use the Export button above the table.</p>", "priority": 2, "auto_open": False,
-         "pages": ["reports"]},
-        {"id": "v2", "kind": "changelog", "version": "2.0", "date": "2026-11-01", "level": "badge",
-         "title": "Scheduled reports", "body": "<p>Reports can now be emailed every week.</p>",
-         "priority": 0, "auto_open": False, "pages": ["*"]},
-        {"id": "v1", "kind": "changelog", "version": "1.9", "date": "2026-10-01", "level": "badge",
-         "title": "Dark mode", "body": "<p>Follows your system setting.</p>", "priority": 0,
-         "auto_open": False, "pages": ["*"]},
-        {"id": "setup", "kind": "checklist", "title": "Set up your account", "body": "",
-         "priority": 3, "auto_open": False, "pages": ["reports"],
-         "items": [{"id": "code", "title": "Install the tracking code", "event": "installed_code"},
-                   {"id": "report", "title": "Create a report", "event": "report_created"},
-                   {"id": "invite", "title": "Invite a colleague", "event": "invited"}]},
-        {"id": "tour-basics", "kind": "tour", "title": "Basics", "body": "", "priority": 6,
-         "auto_open": True, "pages": ["tour.start", "tour.next"],
-         "steps": [
-             {"endpoint": "tour.start", "url": "/tour/start", "anchor": "t-one", "title": "Your data",
-              "body": "<p>All your data starts here.</p>"},
-             {"endpoint": "tour.start", "url": "/tour/start", "anchor": "t-two", "title": "Filters",
-              "body": "<p>Narrow it down.</p>"},
-             {"endpoint": "tour.next", "url": "/tour/next", "anchor": "t-three", "title": "Export",
-              "body": "<p>Take it with you.</p>"}]},
-        {"id": "tip-late", "kind": "tooltip", "anchor": "late", "purpose": "field_help",
-         "title": "Arrived late", "body": "<p>This anchor was added after load.</p>", "priority": 1,
-         "auto_open": False, "pages": ["late"]},
-        {"id": "tip-settings", "kind": "tooltip", "anchor": "sso", "purpose": "field_help",
-         "title": "Single sign-on", "body": "<p>Let your team log in with SAML.</p>", "priority": 1,
-         "auto_open": False, "pages": ["spa.settings"]},
+        {
+            "id": "welcome",
+            "kind": "starter_guide",
+            "title": "How to start",
+            "body": "<p>Install the tracking code, then create your first report.</p>",
+            "url": "/starter",
+            "priority": 10,
+            "auto_open": False,
+            "pages": ["home"],
+        },
+        {
+            "id": "tip-filter",
+            "kind": "tooltip",
+            "anchor": "filter",
+            "purpose": "field_help",
+            "title": "Filter",
+            "body": "<p>Type part of a report name.</p>",
+            "priority": 5,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "tip-year",
+            "kind": "tooltip",
+            "anchor": "year",
+            "purpose": "validation",
+            "title": "Year",
+            "body": "<p>Digits only, for example 2024.</p>",
+            "priority": 5,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "tip-mrr",
+            "kind": "tooltip",
+            "anchor": "mrr",
+            "purpose": "glossary",
+            "term": "MRR",
+            "title": "MRR",
+            "body": "<p>Monthly recurring revenue.</p>",
+            "priority": 4,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "confirm-delete",
+            "kind": "tooltip",
+            "anchor": "delete",
+            "purpose": "confirm",
+            "title": "Delete this report?",
+            "body": "<p>This cannot be undone.</p>",
+            "priority": 5,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "tip-missing",
+            "kind": "tooltip",
+            "anchor": "no-such-anchor",
+            "purpose": "field_help",
+            "title": "Never drawn",
+            "body": "<p>The anchor does not exist.</p>",
+            "priority": 1,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "foot-reports",
+            "kind": "footer_help",
+            "title": "About this page",
+            "body": "<p>Reports sum up your data by month.</p>",
+            "priority": 1,
+            "auto_open": False,
+            "pages": ["reports", "spa.home"],
+        },
+        {
+            "id": "banner-maint",
+            "kind": "banner",
+            "title": "Maintenance on Sunday",
+            "body": "<p>Reports may be slow from 02:00 to 03:00.</p>",
+            "priority": 8,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "adv-shortcuts",
+            "kind": "advanced_tip",
+            "topic": "speed",
+            "title": "Keyboard shortcuts",
+            "body": "<p>Press <kbd>g</kbd> then <kbd>r</kbd> to open reports.</p>",
+            "priority": 2,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "faq-export",
+            "kind": "faq",
+            "topic": "export",
+            "title": "How do I export?",
+            "body": "<p>Use the Export button above the table.</p>",
+            "priority": 2,
+            "auto_open": False,
+            "pages": ["reports"],
+        },
+        {
+            "id": "v2",
+            "kind": "changelog",
+            "version": "2.0",
+            "date": "2026-11-01",
+            "level": "badge",
+            "title": "Scheduled reports",
+            "body": "<p>Reports can now be emailed every week.</p>",
+            "priority": 0,
+            "auto_open": False,
+            "pages": ["*"],
+        },
+        {
+            "id": "v1",
+            "kind": "changelog",
+            "version": "1.9",
+            "date": "2026-10-01",
+            "level": "badge",
+            "title": "Dark mode",
+            "body": "<p>Follows your system setting.</p>",
+            "priority": 0,
+            "auto_open": False,
+            "pages": ["*"],
+        },
+        {
+            "id": "setup",
+            "kind": "checklist",
+            "title": "Set up your account",
+            "body": "",
+            "priority": 3,
+            "auto_open": False,
+            "pages": ["reports"],
+            "items": [
+                {"id": "code", "title": "Install the tracking code", "event": "installed_code"},
+                {"id": "report", "title": "Create a report", "event": "report_created"},
+                {"id": "invite", "title": "Invite a colleague", "event": "invited"},
+            ],
+        },
+        {
+            "id": "tour-basics",
+            "kind": "tour",
+            "title": "Basics",
+            "body": "",
+            "priority": 6,
+            "auto_open": True,
+            "pages": ["tour.start", "tour.next"],
+            "steps": [
+                {
+                    "endpoint": "tour.start",
+                    "url": "/tour/start",
+                    "anchor": "t-one",
+                    "title": "Your data",
+                    "body": "<p>All your data starts here.</p>",
+                },
+                {
+                    "endpoint": "tour.start",
+                    "url": "/tour/start",
+                    "anchor": "t-two",
+                    "title": "Filters",
+                    "body": "<p>Narrow it down.</p>",
+                },
+                {
+                    "endpoint": "tour.next",
+                    "url": "/tour/next",
+                    "anchor": "t-three",
+                    "title": "Export",
+                    "body": "<p>Take it with you.</p>",
+                },
+            ],
+        },
+        {
+            "id": "tip-late",
+            "kind": "tooltip",
+            "anchor": "late",
+            "purpose": "field_help",
+            "title": "Arrived late",
+            "body": "<p>This anchor was added after load.</p>",
+            "priority": 1,
+            "auto_open": False,
+            "pages": ["late"],
+        },
+        {
+            "id": "tip-settings",
+            "kind": "tooltip",
+            "anchor": "sso",
+            "purpose": "field_help",
+            "title": "Single sign-on",
+            "body": "<p>Let your team log in with SAML.</p>",
+            "priority": 1,
+            "auto_open": False,
+            "pages": ["spa.settings"],
+        },
     ]
 
 
@@ -115,8 +269,8 @@ class Store:
     def __init__(self) -> None:
         self.catalog = default_catalog()
         self.users: dict[str, User] = {}
-        self.calls: list[tuple[str, str, str, dict | None]] = []   # (uid, method, path, body)
-        self.fail_posts = 0          # answer the next N API POSTs with 503 (retry tests)
+        self.calls: list[tuple[str, str, str, dict | None]] = []  # (uid, method, path, body)
+        self.fail_posts = 0  # answer the next N API POSTs with 503 (retry tests)
         self.lock = threading.Lock()
         self.deleted = 0
 
@@ -158,11 +312,19 @@ def payload(store: Store, uid: str, endpoint: str, path: str, args) -> dict:
         theme["vars"]["--ob-accent"] = args["accent"]
     hints = [{"anchor": "filter", "text": "No report matches this filter"}] if args.get("hint") else []
     return {
-        "version": 1, "page": endpoint, "path": path, "api": API,
+        "version": 1,
+        "page": endpoint,
+        "path": path,
+        "api": API,
         "csrf": {"header": CSRF_HEADER, "token": _csrf(uid)},
-        "locale": "en", "dir": args.get("dir", "ltr"), "theme": theme, "strings": dict(STRINGS),
+        "locale": "en",
+        "dir": args.get("dir", "ltr"),
+        "theme": theme,
+        "strings": dict(STRINGS),
         "changelog": {"unread": unread, "level": args.get("level", "badge"), "url": "/changelog"},
-        "tips_url": "/tips", "hints": hints, "guides": guides,
+        "tips_url": "/tips",
+        "hints": hints,
+        "guides": guides,
     }
 
 
@@ -204,26 +366,35 @@ BODIES = {
 BODIES["spa.settings"] = BODIES["spa.home"]
 
 TEST_ASSETS = {
-    "late.js": ("text/javascript", """setTimeout(() => {
+    "late.js": (
+        "text/javascript",
+        """setTimeout(() => {
   const i = document.createElement('input'); i.id = 'late'; i.setAttribute('data-onboarding', 'late');
   i.setAttribute('aria-label', 'Late field'); document.getElementById('slot').append(i);
-}, 2000);"""),
-    "spa.js": ("text/javascript", """const view = document.getElementById('view');
+}, 2000);""",
+    ),
+    "spa.js": (
+        "text/javascript",
+        """const view = document.getElementById('view');
 const render = () => { view.innerHTML = location.pathname === '/app/settings'
   ? '<p>Settings</p><label>SSO <input data-onboarding="sso"></label>' : '<p>Overview</p>'; };
 document.addEventListener('click', e => {
   const a = e.target.closest('#to-settings, #to-home'); if (!a) return;
   e.preventDefault(); history.pushState({}, '', a.getAttribute('href')); render();
 });
-addEventListener('popstate', render); render();"""),
+addEventListener('popstate', render); render();""",
+    ),
     # a hostile host stylesheet: z-index, overflow and element rules that must not reach the widget
-    "host.css": ("text/css", """body{font-family:Georgia,serif;margin:0 16px}
+    "host.css": (
+        "text/css",
+        """body{font-family:Georgia,serif;margin:0 16px}
 header{position:relative;z-index:2147483647}
 .host-card{overflow:hidden;position:relative;z-index:5;border:1px solid #888;padding:8px}
 button{background:rgb(185,28,28);color:#fff;border:3px solid rgb(185,28,28);font-size:13px}
 button[data-onboarding-open]{background:#1d4ed8;border-color:#1d4ed8}
 h2{color:rgb(0,128,0);text-transform:uppercase}
-p{margin:0 0 8px}"""),
+p{margin:0 0 8px}""",
+    ),
 }
 
 
@@ -290,8 +461,14 @@ def make_app(store: Store | None = None) -> Flask:
             return None
         body = request.get_json(silent=True) if request.method == "POST" else None
         with store.lock:
-            store.calls.append((uid(), request.method, request.full_path.rstrip("?")
-                                if request.method == "GET" else request.path, body))
+            store.calls.append(
+                (
+                    uid(),
+                    request.method,
+                    request.full_path.rstrip("?") if request.method == "GET" else request.path,
+                    body,
+                )
+            )
         if request.method == "POST":
             if store.fail_posts > 0:
                 store.fail_posts -= 1
@@ -312,7 +489,7 @@ def make_app(store: Store | None = None) -> Flask:
     def api_guides():
         path = request.args.get("path", "/")
         endpoint = request.args.get("page")
-        if not endpoint:   # single-page apps know only the path: resolve it to an endpoint
+        if not endpoint:  # single-page apps know only the path: resolve it to an endpoint
             try:
                 endpoint, _ = app.url_map.bind("localhost").match(path, method="GET")
             except HTTPException:
@@ -352,8 +529,11 @@ def make_app(store: Store | None = None) -> Flask:
     @app.get(API + "/changelog")
     def api_changelog():
         st = store.user(uid())
-        entries = [dict({k: v for k, v in g.items() if k != "pages"}, read=g["id"] in st.read)
-                   for g in store.catalog if g["kind"] == "changelog"]
+        entries = [
+            dict({k: v for k, v in g.items() if k != "pages"}, read=g["id"] in st.read)
+            for g in store.catalog
+            if g["kind"] == "changelog"
+        ]
         return jsonify({"entries": entries, "unread": sum(not e["read"] for e in entries)})
 
     @app.post(API + "/changelog/read")
@@ -382,7 +562,7 @@ class LiveServer:
         self.base = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.thread.start()
         return self
 
@@ -394,7 +574,7 @@ class LiveServer:
         return self.base + path
 
 
-if __name__ == "__main__":   # python tests/browser/widget_app.py: try the widget by hand
+if __name__ == "__main__":  # python tests/browser/widget_app.py: try the widget by hand
     srv = LiveServer().start()
     print("serving on", srv.url("/reports"))
     srv.thread.join()

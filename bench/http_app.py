@@ -1,0 +1,73 @@
+"""The app bench/http.py serves with gunicorn: 1,000 guides, and a baseline endpoint.
+
+The baseline makes the same single Redis round trip as a page view (the user's record) and
+returns a small JSON, so the ratio shows what resolution and serialisation cost on top.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, jsonify, request
+
+from onboarding_sdk import Onboarding, UserProfile
+
+EVENTS = [f"event_{i}" for i in range(20)]
+STAGES = ["awareness", "use", "depth", "adaptation", "stickiness"]
+SIGNUP = datetime.now(UTC) - timedelta(days=3)
+
+
+def content_file(count: int) -> str:
+    rng = random.Random(11)
+    guides = []
+    for i in range(count):
+        when: dict[str, object] = {"stages": rng.sample(STAGES, rng.randint(1, 2))}
+        if rng.random() > 0.01:
+            when["endpoints"] = [f"page_{rng.randrange(200)}"]
+        if rng.random() > 0.5:
+            when["days_since_signup"] = {"max": rng.randint(5, 60)}
+        if rng.random() > 0.5:
+            when["not_done"] = [rng.choice(EVENTS)]
+        guides.append({
+            "id": f"guide-{i}", "kind": "tooltip", "anchor": f"anchor-{i}", "purpose": "field_help",
+            "title": {"en": f"Guide {i}"}, "body": {"en": f"Some **help** for field {i}."},
+            "when": when, "priority": rng.randint(0, 10),
+        })  # fmt: skip
+    handle, path = tempfile.mkstemp(suffix=".json", prefix="bench-content-")
+    with os.fdopen(handle, "w") as out:
+        json.dump({"guides": guides}, out)
+    return path
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY="bench",
+        ONBOARDING_STORAGE_URI=os.environ["BENCH_REDIS_URI"],
+        ONBOARDING_KEY_PREFIX="bench-http",
+        ONBOARDING_EVENTS=EVENTS,
+        ONBOARDING_CONTENT=[content_file(int(os.environ.get("BENCH_GUIDES", "1000")))],
+        ONBOARDING_TRACK_ACTIVITY=False,
+    )
+    onboarding = Onboarding(app)
+
+    @onboarding.user_loader
+    def load() -> UserProfile:
+        return UserProfile(id=request.args.get("u", "u1"), signed_up_at=SIGNUP, plan="free")
+
+    @app.get("/baseline")
+    def baseline() -> object:
+        profile = onboarding.current_profile()
+        assert profile is not None
+        engine = app.extensions["onboarding"]
+        record = engine.storage.load(profile.id)  # the same single round trip
+        return jsonify({"user": profile.id, "fields": len(record)})
+
+    return app
+
+
+app = create_app() if "BENCH_REDIS_URI" in os.environ else None

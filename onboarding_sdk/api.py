@@ -1,0 +1,203 @@
+"""The end users' JSON API (docs/widget-contract.md). The acting user is always the host's
+current user; every POST needs the CSRF header and a same-origin request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from marshmallow import Schema, ValidationError
+
+from . import api_schemas as s
+from . import csrf, web
+from .errors import StorageError, UnknownEvent
+from .guide_state import GuideState
+from .identity import UserProfile
+from .openapi import build_document
+
+if TYPE_CHECKING:
+    from .extension import Onboarding
+
+logger = logging.getLogger("onboarding_sdk")
+F = TypeVar("F", bound=Callable[..., Any])
+GUIDE_ACTIONS = {"dismiss": s.EmptyIn, "complete": s.EmptyIn, "progress": s.ProgressIn, "feedback": s.FeedbackIn}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    return response
+
+
+def register_api(bp: Blueprint, ext: Onboarding) -> None:
+    """Add the API routes under ``/api`` of the extension's blueprint."""
+
+    def endpoint(handler: F) -> F:
+        @wraps(handler)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if request.method == "POST":
+                    _check_request()
+                return handler(*args, **kwargs)
+            except ApiError as exc:
+                return error_response(exc.status, exc.code, exc.message, exc.fields)
+            except UnknownEvent as exc:
+                return error_response(422, "unknown_event", str(exc), {"name": ["not a declared event"]})
+            except StorageError as exc:
+                logger.error("onboarding API: storage unavailable: %s", exc)
+                return error_response(503, "storage_unavailable", "Saving is not possible right now; try again.")
+
+        return run  # type: ignore[return-value]
+
+    def user() -> UserProfile:
+        profile = ext.current_profile()
+        if profile is None:
+            raise ApiError(401, "not_signed_in", "Sign in to use this.")
+        return profile
+
+    def _check_request() -> None:
+        limit = web.engine().settings["ONBOARDING_MAX_REQUEST_BYTES"]
+        if request.content_length is not None and request.content_length > limit:
+            raise ApiError(413, "too_large", f"The request body is larger than {limit} bytes.")
+        profile = user()
+        if not csrf.origin_is_allowed():
+            raise ApiError(403, "bad_origin", "Requests must come from this site.")
+        if not csrf.token_is_valid(profile.id, request.headers.get(csrf.HEADER)):
+            raise ApiError(403, "csrf", f"Missing or stale {csrf.HEADER} header; reload the page.")
+
+    def body(schema: type[Schema]) -> dict[str, Any]:
+        limit = web.engine().settings["ONBOARDING_MAX_REQUEST_BYTES"]
+        raw = request.get_data(cache=True)
+        if len(raw) > limit:
+            raise ApiError(413, "too_large", f"The request body is larger than {limit} bytes.")
+        data = request.get_json(silent=True) if raw.strip() else {}
+        if data is None:
+            raise ApiError(400, "bad_json", "The body must be JSON (Content-Type: application/json).")
+        if not isinstance(data, dict):
+            raise ApiError(422, "invalid", "The body must be a JSON object.", {"_schema": ["must be an object"]})
+        try:
+            loaded: dict[str, Any] = schema().load(data)
+        except ValidationError as exc:
+            raise ApiError(422, "invalid", "Some fields are not valid.", _messages(exc.messages)) from None
+        return loaded
+
+    def guide_or_404(guide_id: str) -> str:
+        if web.engine().catalog.get(guide_id) is None:
+            raise ApiError(404, "no_such_guide", f"There is no guide {guide_id!r}.")
+        return guide_id
+
+    def state_json(guide_id: str, state: GuideState, allowed: bool | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": guide_id,
+            "seen": state.seen,
+            "dismissed": state.dismissed,
+            "completed": state.completed,
+            "impressions": state.impressions,
+            "step": state.step,
+        }
+        if allowed is not None:
+            data["auto_open"] = allowed
+        return data
+
+    @bp.get("/api/", endpoint="api_root")
+    @endpoint
+    def api_root() -> Response:
+        return jsonify({"openapi": url_for("onboarding.api_openapi")})
+
+    @bp.get("/api/guides", endpoint="api_guides")
+    @endpoint
+    def guides() -> Response:
+        try:
+            query = s.GuidesQuery().load(request.args.to_dict())
+        except ValidationError as exc:
+            raise ApiError(422, "invalid", "Some query parameters are not valid.", _messages(exc.messages)) from None
+        page, path = query.get("page"), query.get("path")
+        if page is None and path is not None:
+            page = web.endpoint_for_path(path)
+            if page is None:
+                raise ApiError(404, "no_such_page", f"No page of this app has the path {path!r}.")
+        return jsonify(web.page_payload(user(), page, path))
+
+    @bp.post("/api/events", endpoint="api_events")
+    @endpoint
+    def events() -> Response:
+        data = body(s.EventIn)
+        engine = web.engine()
+        spec = engine.settings.events.get(data["name"])
+        if spec is None or not spec.client:
+            raise ApiError(422, "unknown_event", "This event cannot be sent from the browser.",
+                           {"name": ["not a declared client event"]})  # fmt: skip
+        profile = user()
+        state = engine.track(profile.id, data["name"], None, profile)
+        web.forget_situation()
+        return jsonify({"name": data["name"], "stage": state.stage, "count": state.count(data["name"])})
+
+    @bp.post("/api/guides/<guide_id>/shown", endpoint="api_shown")
+    @endpoint
+    def shown(guide_id: str) -> Response:
+        data = body(s.ShownIn)
+        state, allowed = web.engine().guide_action(user(), guide_or_404(guide_id), "shown", auto=data["auto"])
+        web.forget_situation()
+        return jsonify(state_json(guide_id, state, allowed if data["auto"] else None))
+
+    @bp.post("/api/guides/<guide_id>/<action>", endpoint="api_guide_action")
+    @endpoint
+    def guide_action(guide_id: str, action: str) -> Response:
+        schema = GUIDE_ACTIONS.get(action)
+        if schema is None:
+            raise ApiError(404, "no_such_action", f"Unknown action {action!r}.")
+        guide_or_404(guide_id)
+        data = body(schema)
+        stored = ("helpful" if data["helpful"] else "not_helpful") if action == "feedback" else action
+        state, _ = web.engine().guide_action(user(), guide_id, stored, value=data.get("step", 0))
+        web.forget_situation()
+        return jsonify(state_json(guide_id, state))
+
+    @bp.get("/api/changelog", endpoint="api_changelog")
+    @endpoint
+    def changelog() -> Response:
+        profile = user()
+        entries, unread, level = web.engine().catalog.changelog_for(web.situation(profile))
+        settings = web.engine().settings
+        from .payload import guides_json
+
+        items = guides_json(entries, web.locale_for(profile), settings["ONBOARDING_DEFAULT_LOCALE"])
+        return jsonify({"entries": items, "unread": unread, "level": level})
+
+    @bp.post("/api/changelog/read", endpoint="api_changelog_read")
+    @endpoint
+    def changelog_read() -> Response:
+        data = body(s.ReadIn)
+        profile = user()
+        engine = web.engine()
+        entries, _, _ = engine.catalog.changelog_for(web.situation(profile))
+        visible = {d.guide.id for d in entries if d.unread}
+        wanted = visible if data["ids"] is None else visible & set(data["ids"])
+        for guide_id in sorted(wanted):
+            engine.guide_action(profile, guide_id, "read")
+        web.forget_situation()
+        _, unread, _ = engine.catalog.changelog_for(web.situation(profile))
+        return jsonify({"unread": unread, "marked": sorted(wanted)})
+
+    @bp.get("/api/openapi.json", endpoint="api_openapi")
+    def openapi() -> Response:
+        return jsonify(build_document(url_for("onboarding.api_root").rstrip("/")))
+
+    @bp.errorhandler(404)
+    def not_found(_: Exception) -> Response | tuple[str, int]:
+        if request.path.startswith(url_for("onboarding.api_root")):
+            return error_response(404, "not_found", "No such API route.")
+        return "Not found", 404
+
+
+def _messages(messages: Any) -> dict[str, Any]:
+    return messages if isinstance(messages, dict) else {"_schema": messages}

@@ -1,0 +1,48 @@
+"""Guide content: kinds, marshmallow schemas, file loading, Markdown -> safe HTML, locales.
+
+Pure: no Flask. ``load_content`` reads YAML or JSON files into ``GuideSpec`` values (bodies
+rendered and sanitized once, here) or raises ``ContentError`` listing every problem as
+``file:line: path: message``. The format is documented in docs/content.md.
+"""
+
+from __future__ import annotations
+
+from .errors import ContentError
+from .i18n import UI_STRINGS, canonical_tag, pick_locale, ui_strings
+from .loader import dump_content, load_content, load_content_text
+from .model import (
+    FREQUENCIES,
+    KINDS,
+    LEVELS,
+    PURPOSES,
+    ChecklistItem,
+    Frequency,
+    GuideSpec,
+    Localized,
+    SourceRef,
+    TourStep,
+)
+from .render import render_markdown, sanitize
+
+__all__ = [
+    "FREQUENCIES",
+    "KINDS",
+    "LEVELS",
+    "PURPOSES",
+    "UI_STRINGS",
+    "ChecklistItem",
+    "ContentError",
+    "Frequency",
+    "GuideSpec",
+    "Localized",
+    "SourceRef",
+    "TourStep",
+    "canonical_tag",
+    "dump_content",
+    "load_content",
+    "load_content_text",
+    "pick_locale",
+    "render_markdown",
+    "sanitize",
+    "ui_strings",
+]

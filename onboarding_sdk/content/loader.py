@@ -1,0 +1,476 @@
+"""Content files: read, parse (keeping each node's line), validate, build; and dump back.
+
+YAML files are composed with PyYAML into nodes (each has a ``start_mark``), so that any
+``path`` an error names (``guides[2].when.stages``) maps back to a line. JSON files are
+read with ``json`` for the data (exact JSON semantics) and composed with the same YAML
+machinery for the lines. The YAML resolver is YAML 1.2's core schema rather than PyYAML's
+1.1 one: ``no``/``on`` stay strings (``no`` is Norwegian), ``010`` is ten, ``1:20`` is text,
+and dates stay strings so YAML and JSON files mean the same thing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+
+from ..conditions import ConditionError
+from ..targeting import compile_when
+from .errors import ContentError
+from .i18n import canonical_tag, is_locale_tag
+from .model import Frequency, GuideSpec, SourceRef
+from .schema import ID_PATTERN, ContentFileSchema, GuideSchema, build_spec, default_auto_open, guide_schemas
+
+# A YAML file may share nodes through aliases; expanded, a few lines can stand for billions
+# of nodes ("billion laughs"). Content this large is a mistake or an attack either way.
+MAX_NODES = 200_000
+ID = re.compile(ID_PATTERN)
+
+# --- YAML with the 1.2 core schema -----------------------------------------------------
+
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_RESOLVERS: list[tuple[str, re.Pattern[str], list[str]]] = [
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),
+    ("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789")),
+    ("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"]),
+]
+
+
+class _Loader(yaml.SafeLoader):
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    value = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    return int(value, 16) if value.startswith("0x") else int(value, 10)
+
+
+for _tag, _pattern, _first in _RESOLVERS:
+    _Loader.add_implicit_resolver(_tag, _pattern, _first)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+_FastLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = _Loader
+if yaml.__with_libyaml__:  # libyaml parses about ten times faster; same rules, same nodes and marks
+
+    class _CLoader(yaml.CSafeLoader):
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+        yaml_constructors = _Loader.yaml_constructors
+
+    _FastLoader = _CLoader
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes every string that either YAML 1.1 or our 1.2 reader would take for another type."""
+
+
+for _tag, _pattern, _first in _RESOLVERS:
+    _Dumper.add_implicit_resolver(_tag, _pattern, _first)
+
+
+# --- problems and lines ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str  # "" for the whole file
+    message: str
+    line: int | None = None  # when known better than the path's node (duplicate keys)
+
+
+def join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+_SEGMENT = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+class LineMap:
+    """Maps an error path to the line of its node, or of the closest node that exists."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+
+    def line(self, path: str) -> int:
+        node = self.root
+        if node is None:
+            return 1
+        best = node.start_mark.line + 1
+        segments: list[str | int] = [
+            int(index) if index else key for index, key in _SEGMENT.findall(path) if index or key
+        ]
+        i = 0
+        while i < len(segments):
+            segment = segments[i]
+            if isinstance(node, yaml.SequenceNode) and isinstance(segment, int) and segment < len(node.value):
+                node = node.value[segment]
+                best = node.start_mark.line + 1
+                i += 1
+                continue
+            if isinstance(node, yaml.MappingNode):
+                found = self._key(node, segments, i)
+                if found is not None:
+                    key_node, node, i = found
+                    # the key's line: "the offending key"; a nested mapping's own line is its first key
+                    best = key_node.start_mark.line + 1
+                    continue
+            break
+        return best
+
+    @staticmethod
+    def _key(node: yaml.MappingNode, segments: list[str | int], i: int) -> tuple[yaml.Node, yaml.Node, int] | None:
+        # keys may hold dots (event names such as "report.created"): try the longest join first
+        for end in range(len(segments), i, -1):
+            parts = segments[i:end]
+            if any(isinstance(p, int) for p in parts[1:]):
+                continue
+            key = ".".join(str(p) for p in parts)
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    return key_node, value_node, end
+        return None
+
+
+def _check_nodes(root: yaml.Node) -> list[Problem]:
+    """Duplicate keys (PyYAML keeps the last silently) and alias bombs, before construction."""
+    problems: list[Problem] = []
+    count = 0
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return [Problem("", f"more than {MAX_NODES} values (expanded YAML aliases?): refusing to read this file")]
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, join(path, i)) for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    ident = (key_node.tag, key_node.value)
+                    if ident in seen:
+                        problems.append(
+                            Problem(join(path, key_node.value), "duplicate key", key_node.start_mark.line + 1)
+                        )
+                    seen.add(ident)
+                    stack.append((value_node, join(path, key_node.value)))
+                else:
+                    stack.append((value_node, path))
+    return problems
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    name: str
+    data: Any = None
+    lines: LineMap = field(default_factory=lambda: LineMap(None))
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True  # False: the file could not be read, so there are no lines
+
+
+def _yaml_error(exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            started = exc.context_mark
+            # an unclosed quote fails at the end of the file: say where it began
+            where = f" that starts at line {started.line + 1}" if started and mark and started.line != mark.line else ""
+            message = f"{message} ({exc.context}{where})"
+        return Problem("", f"YAML syntax error: {message}", mark.line + 1 if mark else 1)
+    return Problem("", f"YAML syntax error: {exc}", 1)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _FastLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _syntax_problem(text: str, fast_error: yaml.YAMLError) -> Problem:
+    """Word syntax errors as the pure-Python parser does, whichever parser found them."""
+    loader = _Loader(text)
+    try:
+        loader.get_single_node()
+    except yaml.YAMLError as exc:
+        return _yaml_error(exc)
+    finally:
+        loader.dispose()
+    return _yaml_error(fast_error)
+
+
+def parse_text(text: str, name: str) -> Document:
+    """Parse one file's text; syntax problems land in ``problems`` (data is then None)."""
+    doc = Document(name)
+    if name.lower().endswith(".json"):
+        try:
+            doc.data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            doc.problems.append(Problem("", f"JSON syntax error: {exc.msg}", exc.lineno))
+            return doc
+        # only for the lines; JSON allows tabs where YAML does not (and only as blanks). Valid
+        # JSON that PyYAML cannot follow leaves no lines: its errors then point at line 1.
+        with contextlib.suppress(yaml.YAMLError):
+            doc.lines = LineMap(_compose(text.replace("\t", " ")))
+        if doc.lines.root is not None:
+            doc.problems.extend(_check_nodes(doc.lines.root))
+        return doc
+    loader = _FastLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            doc.lines = LineMap(root)
+            doc.problems.extend(_check_nodes(root))
+            if any(not p.path for p in doc.problems):
+                return doc  # too many nodes: do not even construct it
+            doc.data = loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        doc.problems.append(_syntax_problem(text, exc))
+        doc.data = None
+    finally:
+        loader.dispose()
+    return doc
+
+
+def read_file(path: str | Path) -> Document:
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return Document(name, problems=[Problem("", "no such file")], readable=False)
+    except IsADirectoryError:
+        return Document(name, problems=[Problem("", "is a directory, not a content file")], readable=False)
+    except OSError as exc:
+        return Document(name, problems=[Problem("", f"cannot read: {exc.strerror or exc}")], readable=False)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Document(name, problems=[Problem("", f"not UTF-8 text (byte {exc.start})")], readable=False)
+    return parse_text(text, name)
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _flatten(messages: Any, path: str, out: list[Problem]) -> None:
+    if isinstance(messages, Mapping):
+        for key, inner in messages.items():
+            _flatten(inner, path if key == "_schema" else join(path, key), out)
+    elif isinstance(messages, list | tuple):
+        for inner in messages:
+            _flatten(inner, path, out)
+    else:
+        out.append(Problem(path, str(messages).rstrip(".")))
+
+
+@dataclass
+class _Batch:
+    """One load: files checked together (guide ids are unique across all of them)."""
+
+    events: Collection[str]
+    default_locale: str
+    schemas: dict[str | None, GuideSchema] = field(init=False)
+    specs: list[GuideSpec] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    ids: dict[str, SourceRef] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.events = frozenset(self.events)  # looked up for every event name in every guide
+        self.schemas = guide_schemas(self.events)
+
+    def add(self, doc: Document) -> None:
+        problems = list(doc.problems)
+        if doc.readable and (doc.data is not None or not problems):
+            problems.extend(self._validate(doc))
+        if not doc.readable:
+            self.errors.extend(f"{doc.name}: {p.message}" for p in problems)
+            return
+        located = [(p.line or doc.lines.line(p.path), p) for p in problems]
+        located.sort(key=lambda pair: pair[0])  # stable: errors on one line keep their order
+        for line, problem in located:
+            prefix = f"{doc.name}:{line}: {problem.path}: " if problem.path else f"{doc.name}:{line}: "
+            self.errors.append(prefix + problem.message)
+
+    def _validate(self, doc: Document) -> list[Problem]:
+        data = doc.data
+        if data is None:
+            return [Problem("", "the file is empty; expected a mapping with a 'guides' list", 1)]
+        if not isinstance(data, Mapping):
+            return [Problem("", "expected a mapping with a 'guides' list (and optionally 'version: 1')", 1)]
+        problems: list[Problem] = []
+        try:
+            ContentFileSchema().load(data)
+        except ValidationError as exc:
+            _flatten(exc.messages, "", problems)
+        guides = data.get("guides")
+        if not isinstance(guides, list):
+            return problems
+        for i, raw in enumerate(guides):
+            problems.extend(self._guide(raw, f"guides[{i}]", doc))
+        return problems
+
+    def _guide(self, raw: Any, path: str, doc: Document) -> list[Problem]:
+        if not isinstance(raw, Mapping):
+            return [Problem(path, "must be a mapping (one guide)")]
+        problems: list[Problem] = []
+        kind = raw.get("kind")
+        schema = self.schemas.get(kind if isinstance(kind, str) else None) or self.schemas[None]
+        data: dict[str, Any] | None = None
+        try:
+            data = schema.load(raw)
+        except ValidationError as exc:
+            _flatten(exc.messages, path, problems)
+        when = raw.get("when")
+        when = {} if when is None else when
+        try:
+            compile_when(when, join(path, "when"), self.events)
+        except ConditionError as exc:
+            for error in exc.errors:
+                where, _, message = error.partition(": ")
+                problems.append(Problem(where, message))
+        source = SourceRef(doc.name, doc.lines.line(path))
+        guide_id = raw.get("id")
+        if isinstance(guide_id, str) and ID.match(guide_id):
+            first = self.ids.get(guide_id)
+            if first is not None:
+                problems.append(Problem(join(path, "id"), f"duplicate id {guide_id!r} (first defined at {first})"))
+            else:
+                self.ids[guide_id] = source
+        if data is not None and not problems:
+            self.specs.append(build_spec(data, _plain(when), default_locale=self.default_locale, source=source))
+        return problems
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy as plain dicts and lists: specs must not share the parsed document."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _check_locale(default_locale: str) -> str:
+    if not is_locale_tag(default_locale):
+        raise ContentError([f"default_locale: {default_locale!r} is not a locale tag such as en or zh-CN"])
+    return canonical_tag(default_locale)
+
+
+def _finish(batch: _Batch) -> tuple[GuideSpec, ...]:
+    if batch.errors:
+        raise ContentError(batch.errors)
+    return tuple(batch.specs)
+
+
+# --- the API ---------------------------------------------------------------------------
+
+
+def load_content(
+    paths: Sequence[str | Path], *, events: Collection[str], default_locale: str = "en"
+) -> tuple[GuideSpec, ...]:
+    """Load, validate and render content files (YAML or JSON) together.
+
+    Raises ``ContentError`` listing every problem of every file as ``file:line: path: message``.
+    ``events`` are the declared event names; ``default_locale`` files plain-string titles and
+    bodies.
+    """
+    batch = _Batch(events, _check_locale(default_locale))
+    for path in paths:
+        batch.add(read_file(path))
+    return _finish(batch)
+
+
+def load_content_text(
+    text: str, name: str, *, events: Collection[str], default_locale: str = "en"
+) -> tuple[GuideSpec, ...]:
+    """Like ``load_content`` for one file's text; ``name`` (``x.json`` reads as JSON) names it in errors."""
+    batch = _Batch(events, _check_locale(default_locale))
+    batch.add(parse_text(text, name))
+    return _finish(batch)
+
+
+# --- dumping ---------------------------------------------------------------------------
+
+
+def _instant(value: datetime) -> str:
+    value = value.astimezone(UTC)
+    if value.time() == time(0, 0):
+        return value.date().isoformat()
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _frequency(value: Frequency) -> str | dict[str, int] | None:
+    if value == Frequency():
+        return None
+    if value.mode == "max_impressions":
+        return {"max_impressions": value.limit or 1}
+    return value.mode
+
+
+def guide_data(spec: GuideSpec) -> dict[str, Any]:
+    """A spec as content-file data (Markdown sources, not HTML); defaults are left out."""
+    out: dict[str, Any] = {"id": spec.id, "kind": spec.kind, "title": dict(spec.title)}
+    if spec.body_markdown:
+        out["body"] = dict(spec.body_markdown)
+    if spec.when:
+        out["when"] = _plain(spec.when)
+    if spec.priority:
+        out["priority"] = spec.priority
+    frequency = _frequency(spec.frequency)
+    if frequency is not None:
+        out["frequency"] = frequency
+    for key in ("starts_at", "ends_at", "date"):
+        moment = getattr(spec, key)
+        if moment is not None:
+            out[key] = _instant(moment)
+    if spec.auto_open != default_auto_open(spec.kind, spec.level):
+        out["auto_open"] = spec.auto_open
+    for key in ("anchor", "purpose", "term", "form", "field", "topic", "version", "level"):
+        value = getattr(spec, key)
+        if value is not None:
+            out[key] = value
+    if spec.features:
+        out["features"] = list(spec.features)
+    if spec.items:
+        out["items"] = [{"id": i.id, "title": dict(i.title), "event": i.event} for i in spec.items]
+    if spec.steps:
+        out["steps"] = [_step_data(step) for step in spec.steps]
+    return out
+
+
+def _step_data(step: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"endpoint": step.endpoint}
+    if step.anchor is not None:
+        out["anchor"] = step.anchor
+    out["title"] = dict(step.title)
+    if step.body_markdown:
+        out["body"] = dict(step.body_markdown)
+    return out
+
+
+def dump_content(guides: Iterable[GuideSpec]) -> str:
+    """Guides as a YAML content file (for ``flask onboarding export``).
+
+    ``load_content_text(dump_content(specs), ...)`` gives back equal specs (``source`` aside).
+    """
+    document = {"version": 1, "guides": [guide_data(spec) for spec in guides]}
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

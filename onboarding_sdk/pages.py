@@ -1,0 +1,213 @@
+"""Server-rendered help that works without JavaScript: Jinja helpers and the pages
+``/guide/<id>``, ``/tips`` and ``/changelog``. Templates live in templates/onboarding/ and
+the host overrides any of them by shipping a template of the same name."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
+
+from . import web
+from .content.i18n import pick_locale, ui_strings
+from .delivery import Decision
+from .errors import StorageError
+from .guide_state import EMPTY
+
+if TYPE_CHECKING:
+    from .extension import Onboarding
+
+logger = logging.getLogger("onboarding_sdk")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def csp_nonce() -> str | None:
+    """The host's CSP nonce: ``g.csp_nonce``, or Flask-Talisman's ``csp_nonce()`` global."""
+    nonce = g.get("csp_nonce")
+    if nonce:
+        return str(nonce)
+    provider = current_app.jinja_env.globals.get("csp_nonce")
+    if callable(provider):
+        value = provider()
+        return str(value) if value else None
+    return None
+
+
+def _safe(render: Callable[..., Markup]) -> Callable[..., Markup]:
+    """Template helpers never break the host's page: errors are logged, nothing is drawn."""
+
+    def helper(*args: Any, **kwargs: Any) -> Markup:
+        try:
+            return render(*args, **kwargs)
+        except StorageError as exc:
+            logger.warning("onboarding: %s skipped, storage unavailable: %s", render.__name__, exc)
+        except Exception:
+            if not web.swallowing():
+                raise
+            logger.exception("onboarding: %s failed", render.__name__)
+        return Markup("")
+
+    helper.__name__ = render.__name__
+    return helper
+
+
+def _text(value: Any, locale: str) -> str:
+    return pick_locale(value, locale, web.engine().settings["ONBOARDING_DEFAULT_LOCALE"])
+
+
+def _plain(html: str) -> str:
+    return " ".join(_TAGS.sub(" ", html).split())
+
+
+def register_helpers(app: Flask, ext: Onboarding) -> None:
+    def page_decisions(kind: str) -> tuple[list[Decision], str]:
+        profile = web.profile_or_none(ext)
+        if profile is None:
+            return [], web.locale_for(None)
+        endpoint, path = web.current_page()
+        from .delivery import Page
+
+        decisions = web.engine().catalog.resolve(web.situation(profile), Page(endpoint, path))
+        return [d for d in decisions if d.guide.spec.kind == kind], web.locale_for(profile)
+
+    @_safe
+    def onboarding_assets() -> Markup:
+        """The widget's CSS and JS, and this page's guides inlined as JSON."""
+        nonce = csp_nonce()
+        attr = Markup(' nonce="{}"').format(nonce) if nonce else Markup("")
+        css = url_for("onboarding.static", filename="onboarding.css")
+        js = url_for("onboarding.static", filename="onboarding.js")
+        profile = web.profile_or_none(ext)
+        parts = [Markup('<link rel="stylesheet" href="{}"{}>').format(css, attr)]
+        if profile is not None:
+            endpoint, path = web.current_page()
+            data = htmlsafe_json_dumps(web.page_payload(profile, endpoint, path))
+            parts.append(
+                Markup('<script type="application/json" id="onboarding-data"{}>{}</script>').format(attr, data)
+            )
+            parts.append(Markup('<script src="{}" defer{}></script>').format(js, attr))
+        return Markup("\n").join(parts)
+
+    def onboarding_anchor(key: str) -> Markup:
+        """``data-onboarding="key"`` for an element, recorded in this endpoint's anchor inventory."""
+        web.engine().anchors.setdefault(request.endpoint or "", set()).add(key)
+        return Markup('data-onboarding="{}"').format(key)
+
+    @_safe
+    def onboarding_footer_help() -> Markup:
+        decisions, locale = page_decisions("footer_help")
+        return Markup(render_template("onboarding/footer_help.html", guides=_view(decisions, locale), locale=locale))
+
+    @_safe
+    def onboarding_starter_link() -> Markup:
+        decisions, locale = page_decisions("starter_guide")
+        return Markup(render_template("onboarding/starter_link.html", guides=_view(decisions, locale), locale=locale))
+
+    @_safe
+    def onboarding_whats_new() -> Markup:
+        profile = web.profile_or_none(ext)
+        if profile is None:
+            return Markup("")
+        _, unread, level = web.engine().catalog.changelog_for(web.situation(profile))
+        locale = web.locale_for(profile)
+        return Markup(
+            render_template(
+                "onboarding/whats_new.html",
+                unread=unread,
+                level=level,
+                strings=ui_strings(locale),
+                url=url_for("onboarding.changelog_page"),
+            )
+        )
+
+    @_safe
+    def onboarding_term(term: str) -> Markup:
+        """Jargon with its explanation: a glossary tooltip whose ``term`` matches."""
+        profile = web.profile_or_none(ext)
+        locale = web.locale_for(profile)
+        guide = web.engine().catalog.glossary.get(term.casefold())
+        if guide is None:
+            return Markup(escape(term))
+        explanation = _plain(_text(guide.spec.body, locale))
+        anchor = guide.spec.anchor or f"term-{guide.spec.id}"
+        return Markup(render_template("onboarding/term.html", term=term, explanation=explanation, anchor=anchor))
+
+    app.add_template_global(onboarding_assets)
+    app.add_template_global(onboarding_anchor)
+    app.add_template_global(onboarding_footer_help)
+    app.add_template_global(onboarding_starter_link)
+    app.add_template_global(onboarding_whats_new)
+    app.add_template_global(onboarding_term)
+
+
+def _view(decisions: list[Decision], locale: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": d.guide.id,
+            "title": _text(d.guide.spec.title, locale),
+            "body": Markup(_text(d.guide.spec.body, locale)),  # sanitized when content loaded
+            "url": url_for("onboarding.guide_page", guide_id=d.guide.id)
+            if d.guide.spec.kind == "starter_guide"
+            else None,
+            "topic": d.guide.spec.topic,
+            "version": d.guide.spec.version,
+            "date": d.guide.spec.date.date().isoformat() if d.guide.spec.date else None,
+            "unread": d.unread,
+        }
+        for d in decisions
+    ]
+
+
+def register_pages(bp: Blueprint, ext: Onboarding) -> None:
+    def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+        profile = web.profile_or_none(ext)
+        locale = web.locale_for(profile)
+        html = render_template(template, strings=ui_strings(locale), locale=locale, **web.render_context(), **context)
+        return html, status
+
+    def signed_in() -> Any:
+        return web.profile_or_none(ext)
+
+    @bp.get("/guide/<guide_id>", endpoint="guide_page")
+    def guide_page(guide_id: str) -> tuple[str, int]:
+        profile = signed_in()
+        guide = web.engine().catalog.get(guide_id)
+        if guide is None or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog"):
+            return page("onboarding/message.html", 404, message_key="not_found")
+        locale = web.locale_for(profile)
+        view = _view([Decision(guide, EMPTY)], locale)[0]
+        return page("onboarding/guide.html", guide=view)
+
+    @bp.get("/tips", endpoint="tips_page")
+    def tips_page() -> tuple[str, int]:
+        profile = signed_in()
+        if profile is None:
+            return page("onboarding/message.html", 401, message_key="sign_in")
+        sit = web.situation(profile)
+        locale = web.locale_for(profile)
+        catalog = web.engine().catalog
+        questions = _view(catalog.collection(sit, ["faq"]), locale)
+        tips = _view(catalog.collection(sit, ["advanced_tip"]), locale)
+        return page("onboarding/tips.html", questions=questions, tips=tips)
+
+    @bp.get("/changelog", endpoint="changelog_page")
+    def changelog_page() -> tuple[str, int]:
+        profile = signed_in()
+        if profile is None:
+            return page("onboarding/message.html", 401, message_key="sign_in")
+        engine = web.engine()
+        entries, _, _ = engine.catalog.changelog_for(web.situation(profile))
+        view = _view(entries, web.locale_for(profile))
+        try:  # viewing the list marks it read, on every device
+            for decision in entries:
+                if decision.unread:
+                    engine.guide_action(profile, decision.guide.id, "read")
+        except StorageError as exc:
+            logger.warning("onboarding: changelog not marked read: %s", exc)
+        web.forget_situation()
+        return page("onboarding/changelog.html", entries=view)

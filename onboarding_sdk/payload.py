@@ -1,0 +1,84 @@
+"""Guides as JSON for the widget and the API (docs/widget-contract.md). Pure.
+
+One function builds what both the inline page data and ``GET /api/guides`` return, so
+Python (``guides_for``), the API and the page always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .content.i18n import pick_locale
+from .delivery import Decision
+
+Json = dict[str, Any]
+
+
+def guide_json(
+    decision: Decision,
+    locale: str,
+    default_locale: str,
+    guide_url: str | None = None,
+    step_urls: Sequence[str | None] = (),
+) -> Json:
+    """One guide in the contract's shape, texts in ``locale`` (with fallback)."""
+    spec = decision.guide.spec
+
+    def text(value: Mapping[str, str]) -> str:
+        return pick_locale(value, locale, default_locale)
+
+    data: Json = {
+        "id": spec.id,
+        "kind": spec.kind,
+        "title": text(spec.title),
+        "body": text(spec.body),
+        "priority": spec.priority,
+        "auto_open": decision.auto_open,
+    }
+    if guide_url:
+        data["url"] = guide_url
+    if spec.kind == "tooltip":
+        data.update(anchor=spec.anchor, purpose=spec.purpose or "field_help")
+        if spec.term:
+            data["term"] = spec.term
+    elif spec.kind in ("advanced_tip", "faq"):
+        data["topic"] = spec.topic
+    elif spec.kind == "changelog":
+        data.update(
+            version=spec.version,
+            date=spec.date.date().isoformat() if spec.date else None,
+            level=spec.level or "badge",
+            read=not decision.unread,
+        )
+    elif spec.kind == "checklist":
+        data["items"] = [
+            {"id": item.id, "title": text(item.title), "event": item.event, "done": done}
+            for item, done in zip(spec.items, decision.items_done, strict=False)
+        ]
+    elif spec.kind == "tour":
+        data["step"] = decision.step
+        urls = list(step_urls) or [None] * len(spec.steps)
+        data["steps"] = [
+            {
+                "endpoint": step.endpoint,
+                "url": url,
+                "anchor": step.anchor,
+                "title": text(step.title),
+                "body": text(step.body),
+            }
+            for step, url in zip(spec.steps, urls, strict=False)
+        ]
+    return data
+
+
+def guides_json(
+    decisions: Sequence[Decision],
+    locale: str,
+    default_locale: str,
+    urls: Mapping[str, str] | None = None,
+    step_urls: Mapping[str, Sequence[str | None]] | None = None,
+) -> list[Json]:
+    urls = urls or {}
+    steps = step_urls or {}
+    return [guide_json(d, locale, default_locale, urls.get(d.guide.id), steps.get(d.guide.id, ())) for d in decisions]

@@ -1,0 +1,431 @@
+"""Redis storage: one hash per user (see ``layout``), updated by Lua scripts.
+
+Works with a single server (``redis://``, ``rediss://``, ``redis+unix://``) and with
+Redis Cluster (``redis+cluster://h:p,h:p``): every script touches one key, and all of
+one user's data sits in one hash-tagged key, so every call goes to one slot.
+
+Timeouts are short and retries bounded on purpose: the extension degrades (pages
+render without guides) rather than waiting on a store that is down. The client is
+built on first use, so an app starts even while Redis is unreachable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.cluster import ClusterNode, RedisCluster
+from redis.commands.core import Script
+from redis.exceptions import (
+    ClusterDownError,
+    RedisClusterException,
+    RedisError,
+    SlotNotCoveredError,
+)
+from redis.retry import Retry
+
+from ..errors import ConfigurationError, StorageError
+from ..timeutil import DAY
+from . import layout
+from .base import CodeKind, RawRecord, Storage
+
+T = TypeVar("T")
+Client = redis.Redis | RedisCluster
+
+CONFIG_KEY = "ONBOARDING_STORAGE_URI"
+SCAN_BATCH = 500
+SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes")
+# Query parameters a URI may carry, by scheme.
+_SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname")
+_OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "redis": ("db",),
+    "rediss": ("db", *_SSL_OPTIONS),
+    "redis+unix": ("db",),
+    "redis+cluster": (),
+}
+
+
+class _Cluster(RedisCluster):
+    # redis-py also retries a cluster command after a TimeoutError. A timed-out
+    # script may still have run on the server, so retrying it could count an
+    # event twice: retry only errors that mean the command did not run.
+    ERRORS_ALLOW_RETRY = (redis.ConnectionError, ClusterDownError, SlotNotCoveredError)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed storage URI: what to connect to, without building a client."""
+
+    cluster: bool
+    options: dict[str, Any] = field(default_factory=dict)
+    nodes: tuple[tuple[str, int], ...] = ()
+    safe_uri: str = ""  # the URI with any password masked, for messages
+
+    @property
+    def secret(self) -> str | None:
+        password = self.options.get("password")
+        return password if isinstance(password, str) and password else None
+
+
+# --------------------------------------------------------------------------- URIs
+
+
+def _bad(uri: str, what: str, value: str | None = None) -> ConfigurationError:
+    """The error for a malformed URI. ``value`` (the offending part) is quoted only when
+    it is visible in the masked URI anyway: a mis-split URI must not leak its password."""
+    masked = mask_uri(uri)
+    if value is not None and value in masked:
+        what = f"{what}: {value!r}"
+    return ConfigurationError(
+        f"{CONFIG_KEY}: {what} in {masked!r}; expected e.g. redis://[:password@]host:6379/0, "
+        "rediss://..., redis+unix:///path/to/redis.sock?db=0 or redis+cluster://host:7000,host:7001"
+    )
+
+
+def mask_uri(uri: str) -> str:
+    """The URI with the password part of its user info replaced by ``***``."""
+    # Deliberately cruder than URL parsing: an unencoded '/' or '@' in a password
+    # must not let part of it through, so everything up to the last '@' is masked.
+    scheme, sep, rest = uri.partition("://")
+    userinfo, at, tail = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return uri
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}"
+
+
+def _credentials(uri: str, netloc: str) -> tuple[dict[str, Any], str]:
+    """Split ``user:password@hosts`` into client options and the hosts part."""
+    userinfo, at, hosts = netloc.rpartition("@")
+    options: dict[str, Any] = {}
+    if not at:
+        return options, netloc
+    user, colon, password = userinfo.partition(":")
+    if not colon:
+        raise _bad(uri, "user info without ':' (write :password@ or user:password@)")
+    if user:
+        options["username"] = unquote(user)
+    if password:
+        options["password"] = unquote(password)
+    return options, hosts
+
+
+def _host_port(uri: str, text: str, default_port: int | None) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port``; the port may be omitted only when a default is given."""
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise _bad(uri, "malformed IPv6 address (write [address]:port)", text)
+        port_text = rest[1:] if rest else ""
+    else:
+        host, _, port_text = text.rpartition(":") if ":" in text else (text, "", "")
+    if not host:
+        raise _bad(uri, "missing host")
+    if not port_text:
+        if default_port is None:
+            raise _bad(uri, "missing port for a node", text)
+        return host, default_port
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise _bad(uri, "invalid port", port_text)
+    return host, int(port_text)
+
+
+def _db(uri: str, text: str) -> int:
+    if not text.isdigit():
+        raise _bad(uri, "database must be a non-negative integer", text)
+    return int(text)
+
+
+def _query(uri: str, scheme: str, query: str) -> dict[str, str]:
+    try:
+        pairs = parse_qs(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError:
+        raise _bad(uri, "malformed query string") from None
+    allowed = _OPTIONS[scheme]
+    result: dict[str, str] = {}
+    for name, values in pairs.items():
+        if name not in allowed:
+            known = ", ".join(allowed) or "none"
+            raise _bad(uri, f"unsupported option (supported: {known})", name)
+        if len(values) != 1:
+            raise _bad(uri, "option given more than once", name)
+        result[name] = values[0]
+    return result
+
+
+def _ssl_options(uri: str, query: Mapping[str, str]) -> dict[str, Any]:
+    options: dict[str, Any] = {"ssl": True}
+    for name in _SSL_OPTIONS:
+        if name not in query:
+            continue
+        value = query[name]
+        if name == "ssl_cert_reqs" and value not in ("none", "optional", "required"):
+            raise _bad(uri, "ssl_cert_reqs must be none, optional or required")
+        if name == "ssl_check_hostname":
+            if value not in ("true", "false"):
+                raise _bad(uri, "ssl_check_hostname must be true or false")
+            options[name] = value == "true"
+        else:
+            options[name] = value
+    return options
+
+
+def parse_uri(uri: str) -> Target:
+    """Parse a Redis storage URI; raise ConfigurationError naming what is wrong."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        raise _bad(uri, "unparsable URI") from None
+    scheme = parts.scheme
+    if scheme not in _OPTIONS:
+        raise _bad(uri, "unknown scheme", scheme)
+    if parts.fragment:
+        raise _bad(uri, "unexpected '#' fragment")
+    query = _query(uri, scheme, parts.query)
+    options, hosts = _credentials(uri, parts.netloc)
+    safe = mask_uri(uri)
+    if scheme == "redis+cluster":
+        return _cluster_target(uri, hosts, parts.path, options, safe)
+    if scheme == "redis+unix":
+        if hosts:
+            raise _bad(uri, "a unix socket URI has no host (write redis+unix:///path/to.sock)")
+        if not parts.path or parts.path == "/":
+            raise _bad(uri, "missing socket path")
+        options["unix_socket_path"] = unquote(parts.path)
+        options["db"] = _db(uri, query.get("db", "0"))
+        return Target(cluster=False, options=options, safe_uri=safe)
+    host, port = _host_port(uri, hosts, 6379)
+    path_db = parts.path.strip("/")
+    if path_db and "db" in query:
+        raise _bad(uri, "database given both in the path and as ?db=")
+    options.update(host=host, port=port, db=_db(uri, path_db or query.get("db", "0")))
+    if scheme == "rediss":
+        options.update(_ssl_options(uri, query))
+    return Target(cluster=False, options=options, safe_uri=safe)
+
+
+def _cluster_target(uri: str, hosts: str, path: str, options: dict[str, Any], safe: str) -> Target:
+    if path not in ("", "/", "/0"):
+        raise _bad(uri, "Redis Cluster has only database 0")
+    if not hosts:
+        raise _bad(uri, "missing startup nodes (write redis+cluster://host:port,host:port)")
+    nodes = tuple(_host_port(uri, item.strip(), None) for item in hosts.split(","))
+    return Target(cluster=True, options=options, nodes=nodes, safe_uri=safe)
+
+
+# ------------------------------------------------------------------------ storage
+
+
+def _script(name: str) -> str:
+    return resources.files("onboarding_sdk.storage").joinpath("lua", name).read_text(encoding="utf-8")
+
+
+def _record(flat: Sequence[bytes]) -> RawRecord:
+    """A flat [field, value, ...] reply (what HGETALL gives inside Lua) as a record."""
+    return {flat[i].decode(): flat[i + 1] for i in range(0, len(flat), 2)}
+
+
+def _glob_escape(text: str) -> str:
+    # A prefix containing glob characters must match only itself in SCAN MATCH.
+    return "".join("\\" + char if char in "*?[]\\" else char for char in text)
+
+
+class RedisStorage(Storage):
+    def __init__(self, uri: str, *, prefix: str = "ob", timeout: float = 0.5, retries: int = 1) -> None:
+        self._target = parse_uri(uri)
+        self.uri = self._target.safe_uri  # never keep the password where it may be logged
+        self.prefix = prefix
+        self.timeout = timeout
+        self.retries = retries
+        self._lock = threading.Lock()
+        self._client: Client | None = None
+        self._scripts: dict[str, Script] = {}
+        self._sources = {name: _script(f"{name}.lua") for name in SCRIPTS}
+        if not self._target.cluster:
+            self._connect()  # no I/O: a single-server client connects on first command
+
+    # -- client
+
+    def _retry(self) -> Retry:
+        # A short exponential backoff (40 ms, 80 ms, ... capped at 0.2 s). Only
+        # connection errors are retried: after a timeout the command may have run.
+        return Retry(ExponentialBackoff(cap=0.2, base=0.02), self.retries, supported_errors=(redis.ConnectionError,))
+
+    def _build(self) -> Client:
+        common: dict[str, Any] = {
+            "socket_timeout": self.timeout,
+            "socket_connect_timeout": self.timeout,
+            "decode_responses": False,  # the day bitmap is binary
+            # RESP2: no HELLO handshake and none of RESP3's maintenance-notification
+            # machinery (which may relax timeouts); replies are the same for us.
+            "protocol": 2,
+        }
+        if not self._target.cluster:
+            return redis.Redis(retry=self._retry(), **common, **self._target.options)
+        nodes = [ClusterNode(host, port) for host, port in self._target.nodes]  # type: ignore[no-untyped-call]
+        # RedisCluster connects and reads the slot map here; it raises when no node answers.
+        return _Cluster(startup_nodes=nodes, retry=self._retry(), **common, **self._target.options)
+
+    def _connect(self) -> Client:
+        with self._lock:
+            if self._client is None:
+                client = self._build()
+                self._scripts = {name: client.register_script(text) for name, text in self._sources.items()}
+                self._client = client
+            return self._client
+
+    def _run(self, what: str, action: Callable[[Client], T]) -> T:
+        """Run one operation, turning every client error into a StorageError."""
+        try:
+            client = self._client if self._client is not None else self._connect()
+            return action(client)
+        except (RedisError, RedisClusterException, OSError) as exc:
+            raise StorageError(self._describe(what, exc)) from exc
+
+    def _describe(self, what: str, exc: BaseException) -> str:
+        detail = str(exc) or type(exc).__name__
+        secret = self._target.secret
+        if secret:
+            detail = detail.replace(secret, "***")
+        return f"Redis {what} failed at {self.uri}: {type(exc).__name__}: {detail}"
+
+    # -- keys
+
+    def _user(self, user_id: str) -> str:
+        return layout.user_key(self.prefix, user_id)
+
+    def _counters_key(self, day: int) -> str:
+        # One hash per day; the hash tag keeps all days in one cluster slot so that
+        # reading a range of days is one pipelined round trip to one node.
+        return f"{self.prefix}:{{counters}}:{day}"
+
+    # -- Storage
+
+    def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
+        if not names:
+            return {}
+
+        def action(client: Client) -> list[int]:
+            codes: list[int] = self._scripts["assign_codes"](
+                keys=[layout.codes_key(self.prefix)], args=[kind, *names], client=client
+            )
+            return codes
+
+        codes = self._run("assign_codes", action)
+        return {name: int(code) for name, code in zip(names, codes, strict=True)}
+
+    def track(self, user_id: str, field: str | None, at: int, signup: int | None) -> RawRecord:
+        args = [field or "", str(int(at)), "" if signup is None else str(int(signup)), str(layout.EPOCH0), str(DAY)]
+
+        def action(client: Client) -> RawRecord:
+            return _record(self._scripts["track"](keys=[self._user(user_id)], args=args, client=client))
+
+        return self._run("track", action)
+
+    def load(self, user_id: str) -> RawRecord:
+        def action(client: Client) -> RawRecord:
+            reply: Mapping[bytes, bytes] = client.hgetall(self._user(user_id))  # type: ignore[assignment]
+            return {name.decode(): value for name, value in reply.items()}
+
+        return self._run("load", action)
+
+    def advance_stage(self, user_id: str, expected: int, new: int, times: Mapping[int, int]) -> bool:
+        args = [str(int(expected)), str(int(new))]
+        for index, at in times.items():
+            args += [str(int(index)), str(int(at))]
+
+        def action(client: Client) -> bool:
+            return bool(self._scripts["advance_stage"](keys=[self._user(user_id)], args=args, client=client))
+
+        return self._run("advance_stage", action)
+
+    def guide_action(
+        self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
+    ) -> tuple[bytes, bool]:
+        args = [field, action, str(int(day)), str(int(value)), str(int(budget_limit))]
+
+        def action_(client: Client) -> tuple[bytes, bool]:
+            state, allowed = self._scripts["guide_action"](keys=[self._user(user_id)], args=args, client=client)
+            return bytes(state), bool(allowed)
+
+        return self._run("guide_action", action_)
+
+    def count(self, day: int, counters: Mapping[str, int]) -> None:
+        if not counters:
+            return
+
+        def action(client: Client) -> None:
+            pipe = client.pipeline(transaction=False)  # one key, so one node and one round trip
+            for name, amount in counters.items():
+                pipe.hincrby(self._counters_key(day), name, amount)
+            pipe.execute()
+
+        self._run("count", action)
+
+    def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
+        if not days:
+            return {}
+
+        def action(client: Client) -> list[dict[bytes, bytes]]:
+            pipe = client.pipeline(transaction=False)  # every day key shares one slot
+            for day in days:
+                pipe.hgetall(self._counters_key(day))
+            replies: list[dict[bytes, bytes]] = pipe.execute()
+            return replies
+
+        replies = self._run("counters", action)
+        return {
+            day: {name.decode(): int(value) for name, value in reply.items()}
+            for day, reply in zip(days, replies, strict=True)
+        }
+
+    def forget(self, user_id: str) -> None:
+        self._run("forget", lambda client: client.delete(self._user(user_id)))
+
+    def ping(self) -> None:
+        self._run("ping", lambda client: client.ping())
+
+    def reset(self) -> None:
+        pattern = _glob_escape(self.prefix) + ":*"
+        self._run("reset", lambda client: _delete_matching(client, pattern))
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            # Closing connections to a store that is gone is not an error.
+            with contextlib.suppress(RedisError, RedisClusterException, OSError):
+                client.close()
+
+
+def _delete_matching(client: Client, pattern: str) -> None:
+    # On a cluster SCAN sees one node only: scan every primary with its own client.
+    # Keys are deleted one by one (pipelined) since a multi-key DEL may cross slots.
+    if isinstance(client, redis.Redis):
+        servers = [client]
+    else:
+        servers = [client.get_redis_connection(node) for node in client.get_primaries()]  # type: ignore[no-untyped-call]
+    for server in servers:
+        batch: list[bytes] = []
+        for key in server.scan_iter(match=pattern, count=SCAN_BATCH):
+            batch.append(key)
+            if len(batch) >= SCAN_BATCH:
+                _delete(server, batch)
+                batch = []
+        _delete(server, batch)
+
+
+def _delete(server: redis.Redis, keys: list[bytes]) -> None:
+    if not keys:
+        return
+    pipe = server.pipeline(transaction=False)
+    for key in keys:
+        pipe.delete(key)
+    pipe.execute()

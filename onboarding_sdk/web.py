@@ -1,0 +1,189 @@
+"""Request-scoped glue shared by the API, the pages and the Jinja helpers.
+
+``page_payload`` is the one code path behind the inline page data, ``GET /api/guides`` and
+``Onboarding.guides_for``: the same user and page always get the same guides.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, g, has_request_context, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
+
+from . import csrf
+from .content.i18n import ui_strings
+from .delivery import Decision, Page, Situation
+from .engine import Engine
+from .identity import UserProfile
+from .payload import Json, guides_json
+
+if TYPE_CHECKING:
+    from .extension import Onboarding
+
+logger = logging.getLogger("onboarding_sdk")
+_SITUATION_ATTR = "_onboarding_situation"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+
+def engine() -> Engine:
+    return current_app.extensions["onboarding"]  # type: ignore[no-any-return]
+
+
+def locale_for(profile: UserProfile | None) -> str:
+    """The profile's locale, else Flask-Babel's, else ONBOARDING_DEFAULT_LOCALE."""
+    if profile is not None and profile.locale:
+        return profile.locale
+    if has_request_context() and "babel" in current_app.extensions:
+        try:
+            from flask_babel import get_locale  # type: ignore[import-not-found, unused-ignore]
+
+            babel_locale = get_locale()
+            if babel_locale is not None:
+                return str(babel_locale).replace("_", "-")
+        except ImportError:
+            pass
+    return str(engine().settings["ONBOARDING_DEFAULT_LOCALE"])
+
+
+def theme_for(profile: UserProfile | None) -> Json:
+    settings = engine().settings
+    base = settings["ONBOARDING_THEME"]
+    themes = settings["ONBOARDING_THEMES"]
+    chosen = None
+    if profile is not None:
+        chosen = themes.get(profile.account_id or "") or themes.get(profile.plan or "")
+    if chosen is None:
+        return {"mode": base["mode"], "vars": dict(base["vars"])}
+    return {"mode": chosen.get("mode", base["mode"]), "vars": {**base["vars"], **chosen["vars"]}}
+
+
+def situation(profile: UserProfile) -> Situation:
+    """This request's Situation for ``profile``: one storage round trip, then cached."""
+    if has_request_context():
+        cached: Situation | None = g.get(_SITUATION_ATTR)
+        if cached is not None and cached.user.user_id == profile.id:
+            return cached
+    result = engine().situation(profile)
+    if has_request_context():
+        setattr(g, _SITUATION_ATTR, result)
+    return result
+
+
+def forget_situation() -> None:
+    """After a write in this request, the next read must go to the store again."""
+    if has_request_context():
+        g.pop(_SITUATION_ATTR, None)
+
+
+def guide_urls(decisions: list[Decision]) -> dict[str, str]:
+    return {
+        d.guide.id: url_for("onboarding.guide_page", guide_id=d.guide.id)
+        for d in decisions
+        if d.guide.spec.kind == "starter_guide"
+    }
+
+
+def page_guides(profile: UserProfile, endpoint: str | None, path: str | None) -> list[Json]:
+    """The guides for this user and page as JSON dicts (the API's ``guides``)."""
+    sit = situation(profile)
+    decisions = engine().catalog.resolve(sit, Page(endpoint, path))
+    settings = engine().settings
+    return guides_json(
+        decisions,
+        locale_for(profile),
+        settings["ONBOARDING_DEFAULT_LOCALE"],
+        guide_urls(decisions),
+        step_urls(decisions),
+    )
+
+
+def page_payload(profile: UserProfile, endpoint: str | None, path: str | None) -> Json:
+    """The whole widget payload (docs/widget-contract.md) for this user and page."""
+    eng = engine()
+    locale = locale_for(profile)
+    sit = situation(profile)
+    _, unread, level = eng.catalog.changelog_for(sit)
+    language = locale.split("-")[0].lower()
+    return {
+        "version": 1,
+        "page": endpoint,
+        "path": path,
+        "api": url_for("onboarding.api_root").rstrip("/"),
+        "csrf": {"header": csrf.HEADER, "token": csrf.issue_token(profile.id)},
+        "locale": locale,
+        "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
+        "theme": theme_for(profile),
+        "strings": ui_strings(locale),
+        "changelog": {"unread": unread, "level": level, "url": url_for("onboarding.changelog_page")},
+        "tips_url": url_for("onboarding.tips_page"),
+        "hints": list(g.get("_onboarding_hints", [])) if has_request_context() else [],
+        "guides": page_guides(profile, endpoint, path),
+    }
+
+
+def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dict[str, tuple[str, str]]:
+    """field -> (anchor, text) of the validation tooltips covering ``errors`` of ``form``."""
+    if not isinstance(errors, dict):
+        return {}
+    locale = locale_for(profile)
+    default = engine().settings["ONBOARDING_DEFAULT_LOCALE"]
+    hints: dict[str, tuple[str, str]] = {}
+    for guide in engine().catalog.validation.get(form, ()):
+        spec = guide.spec
+        if spec.field in errors:
+            from .content.i18n import pick_locale
+
+            body = pick_locale(spec.body, locale, default)
+            text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+            hints.setdefault(spec.field or "", (spec.anchor or spec.field or "", text))
+    return hints
+
+
+def endpoint_for_path(path: str) -> str | None:
+    """The endpoint a URL path routes to (single-page apps send only the path)."""
+    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or None)
+    try:
+        endpoint, _ = adapter.match(path.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return None
+    return str(endpoint)
+
+
+def step_urls(decisions: list[Decision]) -> dict[str, list[str | None]]:
+    """For tours: the URL of each step's endpoint (None when it needs URL arguments)."""
+    urls: dict[str, list[str | None]] = {}
+    for decision in decisions:
+        if decision.guide.spec.kind != "tour":
+            continue
+        built: list[str | None] = []
+        for step in decision.guide.spec.steps:
+            try:
+                built.append(url_for(step.endpoint))
+            except BuildError:
+                built.append(None)
+        urls[decision.guide.id] = built
+    return urls
+
+
+def current_page() -> tuple[str | None, str | None]:
+    return request.endpoint, request.path
+
+
+def profile_or_none(ext: Onboarding) -> UserProfile | None:
+    try:
+        return ext.current_profile()
+    except Exception:  # a broken loader must not break the host's page
+        logger.exception("onboarding: the user loader failed")
+        return None
+
+
+def swallowing() -> bool:
+    return bool(engine().settings["ONBOARDING_SWALLOW_ERRORS"])
+
+
+def render_context() -> dict[str, Any]:
+    return {"onboarding_base_template": engine().settings["ONBOARDING_BASE_TEMPLATE"]}

@@ -1,0 +1,271 @@
+"""The one storage contract, run against every backend: memory, a redis-server and a Redis Cluster.
+
+The reference for every update is the pure Python in ``layout``: a backend's raw record must
+equal, byte for byte, what ``layout.apply_event`` / ``apply_stage`` / ``apply_guide_action``
+produce from the same calls.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import pytest
+
+from onboarding_sdk.storage import MemoryStorage, Storage, layout, storage_from_uri
+from onboarding_sdk.storage.base import RawRecord
+from onboarding_sdk.timeutil import DAY
+
+T = TypeVar("T")
+NOW = 1_760_000_000  # 2025-10-09, an ordinary recent time
+TODAY = NOW // DAY
+EVENTS = {"e1": "installed_code", "e2": "report_created", "e3": "export_done"}
+
+
+def twin(storage: Storage) -> Storage:
+    """A second storage object on the same store (memory has no store to share: itself)."""
+    if isinstance(storage, MemoryStorage):
+        return storage
+    return storage_from_uri(storage.uri, prefix=storage.prefix, timeout=5.0)  # type: ignore[attr-defined]
+
+
+def in_threads(count: int, work: Callable[[int], T]) -> list[T]:
+    """Run ``work(i)`` in ``count`` threads released together; return the results in order."""
+    barrier = threading.Barrier(count)
+    results: list[T | None] = [None] * count
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except BaseException as exc:  # re-raised in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results  # type: ignore[return-value]
+
+
+def reference(calls: Sequence[tuple[str | None, int, int | None]]) -> dict[str, bytes]:
+    record: dict[str, bytes] = {}
+    for field, at, signup in calls:
+        layout.apply_event(record, field, at, signup)
+    return record
+
+
+# ----------------------------------------------------------------------------- codes
+
+
+def test_codes_are_stable_and_shared(storage: Storage) -> None:
+    first = storage.assign_codes("e", ["installed_code", "report_created"])
+    assert first == {"installed_code": 1, "report_created": 2}
+    other = twin(storage)
+    assert other.assign_codes("e", ["report_created", "export_done", "installed_code"]) == {
+        "report_created": 2,
+        "export_done": 3,
+        "installed_code": 1,
+    }
+    assert storage.assign_codes("e", ["export_done"]) == {"export_done": 3}
+    assert storage.assign_codes("g", ["installed_code", "how-to-start"]) == {"installed_code": 1, "how-to-start": 2}
+    assert storage.assign_codes("e", []) == {}
+    assert storage.assign_codes("g", ["x", "x"]) == {"x": 3}
+
+
+def test_concurrent_assign_codes_agree(storage: Storage) -> None:
+    names = [f"event_{i}" for i in range(20)]
+    stores = [twin(storage) for _ in range(8)]
+
+    def assign(index: int) -> dict[str, int]:
+        shuffled = random.Random(index).sample(names, len(names))
+        return stores[index].assign_codes("e", shuffled)
+
+    results = in_threads(8, assign)
+    assert all(result == results[0] for result in results)
+    assert sorted(results[0].values()) == list(range(1, 21))
+
+
+# ----------------------------------------------------------------------------- track
+
+
+def test_track_counts_first_last_and_signup(storage: Storage) -> None:
+    record = storage.track("u1", "e1", NOW, NOW - 5 * DAY)
+    assert layout.decode_event(record["e1"]) == (1, NOW, NOW)
+    assert record["su"] == str(NOW - 5 * DAY).encode()
+
+    storage.track("u1", "e1", NOW + 100, NOW - 9 * DAY)  # a later sign-up is ignored (set once)
+    record = storage.track("u1", "e1", NOW - 3 * DAY, None)  # backfilled history
+    assert layout.decode_event(record["e1"]) == (3, NOW - 3 * DAY, NOW + 100)
+    assert record["su"] == str(NOW - 5 * DAY).encode()
+    assert (record["fs"], record["ls"]) == (str(NOW - 3 * DAY).encode(), str(NOW + 100).encode())
+    assert storage.load("u1") == record
+
+
+def test_bare_visit_has_no_event_and_no_signup(storage: Storage) -> None:
+    record = storage.track("u2", None, NOW, None)
+    assert set(record) == {"fs", "ls", "d0", "d"}
+    assert layout.decode_days(record) == {TODAY}
+
+
+def test_active_days_grow_at_both_ends(storage: Storage) -> None:
+    days = [TODAY, TODAY + 3, TODAY + 40, TODAY - 1, TODAY - 20, TODAY + 400, TODAY - 365]
+    record: RawRecord = {}
+    for day in days:
+        record = storage.track("u3", "e2", day * DAY + 3600, None)
+    assert layout.decode_days(record) == set(days)
+    # Growing at the front adds whole bytes, so the first day stays on a byte boundary.
+    assert (TODAY - int(record["d0"])) % 8 == 0
+    assert int(record["d0"]) <= TODAY - 365
+    assert len(record["d"]) == (TODAY + 400 - int(record["d0"])) // 8 + 1
+
+
+def test_decoded_user_matches_the_reference(storage: Storage) -> None:
+    calls: list[tuple[str | None, int, int | None]] = [
+        ("e1", NOW, NOW - DAY),
+        ("e2", NOW + 50, None),
+        (None, NOW - 10 * DAY, None),
+        ("e1", NOW - 2 * DAY, None),
+        ("e3", NOW + 90 * DAY, None),
+    ]
+    for field, at, signup in calls:
+        storage.track("u4", field, at, signup)
+    expected = layout.decode_user("u4", reference(calls), EVENTS, {})
+    assert layout.decode_user("u4", storage.load("u4"), EVENTS, {}) == expected
+    assert expected.count("installed_code") == 2 and len(expected.active_days) == 4
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_sequences_match_apply_event_byte_for_byte(storage: Storage, seed: int) -> None:
+    rng = random.Random(seed)
+    users = ["alice", "bob", "用户-{3}:x"]
+    expected: dict[str, dict[str, bytes]] = {user: {} for user in users}
+    for _ in range(60):
+        user = rng.choice(users)
+        field = rng.choice([None, "e1", "e2", "e3", "ez"])
+        at = NOW + rng.randint(-400 * DAY, 400 * DAY)
+        signup = rng.choice([None, None, at - rng.randint(0, 30 * DAY)])
+        layout.apply_event(expected[user], field, at, signup)
+        assert storage.track(user, field, at, signup) == expected[user]
+    for user in users:
+        assert storage.load(user) == expected[user]
+
+
+def test_user_ids_with_special_characters_are_distinct(storage: Storage) -> None:
+    ids = ["a", "{a}", "a}", "a:b", "ünï", "x" * 200]
+    for index, user in enumerate(ids):
+        for _ in range(index + 1):
+            storage.track(user, "e1", NOW, None)
+    assert [layout.decode_event(storage.load(user)["e1"])[0] for user in ids] == [1, 2, 3, 4, 5, 6]
+
+
+# ----------------------------------------------------------------------------- stage
+
+
+def test_advance_stage_is_a_compare_and_set(storage: Storage) -> None:
+    storage.track("u5", None, NOW, None)
+    stores = [twin(storage) for _ in range(8)]
+    wins = in_threads(8, lambda i: stores[i].advance_stage("u5", 0, 1, {1: NOW + i}))
+    assert wins.count(True) == 1
+    record = storage.load("u5")
+    assert record["st"] == b"1" and record["t1"] == str(NOW + wins.index(True)).encode()
+
+    assert not storage.advance_stage("u5", 0, 2, {2: NOW})  # stale expectation
+    assert not storage.advance_stage("u5", 1, 1, {1: NOW})  # not forward
+    assert storage.advance_stage("u5", 1, 3, {2: NOW + 5, 3: NOW + 6})
+    record = storage.load("u5")
+    assert (record["st"], record["t2"], record["t3"]) == (b"3", str(NOW + 5).encode(), str(NOW + 6).encode())
+
+
+def test_advance_stage_matches_apply_stage(storage: Storage) -> None:
+    expected: dict[str, bytes] = {}
+    for want, new, times in [(1, 2, {2: NOW}), (0, 2, {1: NOW, 2: NOW + 1}), (2, 4, {3: NOW + 2, 4: NOW + 3})]:
+        assert storage.advance_stage("u6", want, new, times) == layout.apply_stage(expected, want, new, times)
+    assert storage.load("u6") == expected
+
+
+# ----------------------------------------------------------------------------- guides
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_guide_actions_match_the_reference(storage: Storage, seed: int) -> None:
+    rng = random.Random(seed)
+    expected: dict[str, bytes] = {}
+    actions = ["shown", "shown", "dismiss", "complete", "read", "helpful", "not_helpful", "progress"]
+    for _ in range(60):
+        field = rng.choice(["g1", "g2", "ga"])
+        action = rng.choice(actions)
+        day = TODAY + rng.randint(0, 3)
+        value = rng.randint(0, 9)
+        limit = rng.choice([0, 1, 2, 3])
+        want = layout.apply_guide_action(expected, field, action, day, value, limit)
+        assert storage.guide_action("u7", field, action, day, value, limit) == want
+    assert storage.load("u7") == expected
+
+
+def test_daily_budget_is_shared_across_guides(storage: Storage) -> None:
+    assert storage.guide_action("u8", "g1", "shown", TODAY, 0, 2)[1]
+    assert storage.guide_action("u8", "g2", "shown", TODAY, 0, 2)[1]
+    state, allowed = storage.guide_action("u8", "g3", "shown", TODAY, 0, 2)
+    assert not allowed and state == b"0,0,0,0" and "g3" not in storage.load("u8")
+    assert storage.guide_action("u8", "g3", "shown", TODAY + 1, 0, 2)[1]  # a new day, a new budget
+
+
+def test_counters_add_up_per_day(storage: Storage) -> None:
+    storage.count(TODAY, {"how-to-start|shown": 2, "how-to-start|dismiss": 1})
+    twin(storage).count(TODAY, {"how-to-start|shown": 3})
+    storage.count(TODAY - 1, {"tip|shown": 1})
+    storage.count(TODAY, {})
+    assert storage.counters([TODAY - 1, TODAY, TODAY + 1]) == {
+        TODAY - 1: {"tip|shown": 1},
+        TODAY: {"how-to-start|shown": 5, "how-to-start|dismiss": 1},
+        TODAY + 1: {},
+    }
+    assert storage.counters([]) == {}
+
+
+# ----------------------------------------------------------------------------- lifecycle
+
+
+def test_load_of_an_unknown_user_is_empty(storage: Storage) -> None:
+    assert storage.load("nobody") == {}
+
+
+def test_forget_deletes_one_user(storage: Storage) -> None:
+    storage.track("gone", "e1", NOW, NOW)
+    storage.track("kept", "e1", NOW, NOW)
+    storage.forget("gone")
+    storage.forget("never-existed")
+    assert storage.load("gone") == {}
+    assert storage.load("kept") != {}
+
+
+def test_reset_deletes_everything_under_the_prefix_only(storage: Storage) -> None:
+    neighbour = storage_from_uri(storage.uri, prefix=storage.prefix + "x", timeout=5.0)  # type: ignore[attr-defined]
+    try:
+        for store in (storage, neighbour):
+            store.assign_codes("e", ["a", "b"])
+            store.count(TODAY, {"g|shown": 1})
+            for user in ("u1", "u2", "{u3}"):
+                store.track(user, "e1", NOW, NOW)
+        storage.reset()
+        assert [storage.load(user) for user in ("u1", "u2", "{u3}")] == [{}, {}, {}]
+        assert storage.assign_codes("e", ["b"]) == {"b": 1}
+        assert storage.counters([TODAY]) == {TODAY: {}}
+        assert neighbour.load("u1") != {} and neighbour.assign_codes("e", ["b"]) == {"b": 2}
+    finally:
+        neighbour.reset()
+        neighbour.close()
+
+
+def test_ping_and_close(storage: Storage) -> None:
+    storage.ping()
+    storage.track("u9", None, NOW, None)
+    storage.close()
+    assert storage.load("u9") != {}  # a closed Redis backend reconnects on the next call

@@ -1,0 +1,92 @@
+"""Jinja helpers and the onboarding pages: useful HTML without JavaScript, safe, overridable."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from flask import g, render_template_string
+
+from tests.guides.app import START, Clock, create_app
+
+
+def test_assets_inline_the_payload_with_the_hosts_nonce() -> None:
+    app, _ = create_app(Clock(START + timedelta(days=1)))
+
+    @app.before_request
+    def nonce() -> None:
+        g.csp_nonce = "n0nce"
+
+    html = app.test_client().get("/", headers={"X-User": "a"}).text
+    assert '<link rel="stylesheet" href="/onboarding/static/onboarding.css" nonce="n0nce">' in html
+    assert '<script src="/onboarding/static/onboarding.js" defer nonce="n0nce"></script>' in html
+    match = re.search(r'<script type="application/json" id="onboarding-data" nonce="n0nce">(.*?)</script>', html)
+    assert match is not None
+    data = json.loads(match.group(1))
+    assert [guide["id"] for guide in data["guides"]] == ["how-to-start", "starter-guide"]
+    assert " on" not in html.split("<body>")[1].split("<main>")[0]  # no inline event handlers
+
+
+def test_payload_json_cannot_break_out_of_the_script_tag(tmp_path: Path) -> None:
+    content = tmp_path / "evil.yaml"
+    content.write_text(
+        "guides:\n  - id: evil\n    kind: footer_help\n    title: '</script><script>alert(1)</script>'\n"
+        "    body: hello\n"
+    )
+    app, _ = create_app(Clock(), content=[str(content)])
+    html = app.test_client().get("/", headers={"X-User": "a"}).text
+    assert "</script><script>alert(1)" not in html
+    assert "\\u003c/script\\u003e" in html
+
+
+def test_anonymous_pages_render_without_guides() -> None:
+    app, _ = create_app(Clock())
+    html = app.test_client().get("/").text
+    assert "onboarding-data" not in html and "How to start" not in html
+    assert app.test_client().get("/onboarding/tips").status_code == 401
+
+
+def test_static_widget_files_are_served() -> None:
+    app, _ = create_app(Clock())
+    client = app.test_client()
+    assert client.get("/onboarding/static/onboarding.js").status_code == 200
+    assert client.get("/onboarding/static/onboarding.css").status_code == 200
+
+
+def test_the_host_can_override_a_template(tmp_path: Path) -> None:
+    app, _ = create_app(Clock(START + timedelta(days=1)))
+    override = tmp_path / "onboarding"
+    override.mkdir()
+    (override / "starter_link.html").write_text("{% for g in guides %}<b class=mine>{{ g.title }}</b>{% endfor %}")
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(tmp_path)), app.jinja_loader])  # type: ignore[assignment,list-item]
+    html = app.test_client().get("/", headers={"X-User": "a"}).text
+    assert "<b class=mine>How to start</b>" in html
+
+
+def test_pages_extend_the_hosts_base_template() -> None:
+    app, _ = create_app(Clock(), ONBOARDING_BASE_TEMPLATE="base.html")
+    html = app.test_client().get("/onboarding/tips", headers={"X-User": "a"}).text
+    assert '<nav><a href="/">Home</a>' in html  # the host's layout around the tips
+    assert "Where do I find my tracking code?" in html
+
+
+def test_helpers_never_break_the_page_when_storage_is_down() -> None:
+    app, _ = create_app(Clock(), ONBOARDING_STORAGE_URI="redis://127.0.0.1:1/0", ONBOARDING_STORAGE_TIMEOUT=0.2)
+    response = app.test_client().get("/", headers={"X-User": "a"})
+    assert response.status_code == 200
+    assert "Dashboard" in response.text and "onboarding-data" not in response.text
+
+
+def test_unknown_guide_page_is_a_404_page() -> None:
+    app, _ = create_app(Clock())
+    assert app.test_client().get("/onboarding/guide/nope", headers={"X-User": "a"}).status_code == 404
+
+
+def test_term_without_glossary_entry_is_plain_text() -> None:
+    app, _ = create_app(Clock())
+    with app.test_request_context("/", headers={"X-User": "a"}):
+        assert render_template_string('{{ onboarding_term("<b>PV</b>") }}') == "&lt;b&gt;PV&lt;/b&gt;"
