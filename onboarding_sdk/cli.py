@@ -10,7 +10,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .content import ContentError, load_content
 from .engine import Engine
 from .errors import StorageError
 from .state import STAGES
@@ -151,16 +150,14 @@ def check_command() -> None:
     paths = [os.path.join(current_app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
     if not paths:
         raise click.ClickException("ONBOARDING_CONTENT names no content files")
-    try:
-        specs = load_content(paths, events=list(settings.events), default_locale=settings["ONBOARDING_DEFAULT_LOCALE"])
-    except ContentError as exc:
-        for line in exc.errors:
-            click.echo(line, err=True)
-        raise SystemExit(1) from None
-    engine.use_content(specs, "files")
+    errors = engine.load_files(paths)
+    for line in errors:
+        click.echo(line, err=True)
+    if errors:
+        raise SystemExit(1)
     problems = content_problems(engine)
     for line in problems:
         click.echo(line, err=True)
     if problems:
         raise SystemExit(1)
-    click.echo(f"ok: {len(specs)} guides in {len(paths)} file(s)")
+    click.echo(f"ok: {len(engine.catalog.guides)} guides in {len(paths)} file(s)")

@@ -163,7 +163,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Where the extension's blueprint (API, pages, widget files) is mounted.", _url_prefix),
     Setting("ONBOARDING_CONTENT", [],
             "Content files (YAML or JSON) loaded at start: a path or a list of paths, relative "
-            "to the app's root path. Errors are reported as `file:line: path: message`.", _paths),
+            "to the app's root path. Problems are logged as `file:line: path: message` (the app still "
+            "starts, without guides); `flask onboarding check` fails on them.", _paths),
     Setting("ONBOARDING_DEFAULT_LOCALE", "en",
             "Locale used when neither the profile nor Flask-Babel names one, and the last fallback "
             "for texts.", _locale),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .conditions import Condition, Facts
 from .content.model import GuideSpec
@@ -24,6 +24,7 @@ AUTO_KINDS = frozenset({"tooltip", "tour", "banner", "changelog"})
 #: Kinds gathered on their own pages (tips, changelog) rather than drawn on every page.
 COLLECTION_KINDS = frozenset({"advanced_tip", "faq", "changelog"})
 LEVEL_ORDER = {"silent": 0, "badge": 1, "popup": 2}
+_EARLIEST = datetime.min.replace(tzinfo=UTC)  # changelog entries without a date sort last
 DEFAULT_BUDGET = {"awareness": 3, "use": 1, "depth": 1, "adaptation": 1, "stickiness": 1}
 
 
@@ -127,7 +128,7 @@ class Catalog:
         self.changelog = tuple(
             sorted(
                 (g for g in self.guides.values() if g.spec.kind == "changelog"),
-                key=lambda g: (g.spec.date or datetime.min, g.spec.version or ""),
+                key=lambda g: (g.spec.date or _EARLIEST, g.spec.version or ""),
                 reverse=True,
             )
         )

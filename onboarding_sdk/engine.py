@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from . import signals
 from .conditions import Facts
 from .config import Settings
+from .content import ContentError, load_content
 from .content.model import GuideSpec
 from .delivery import Catalog, Situation
 from .errors import StorageError, UnknownEvent
@@ -48,6 +49,7 @@ class Engine:
         self._guide_fields: dict[str, str] | None = None
         self._field_guides: dict[str, str] = {}
         self._activity_seen: dict[str, int] = {}
+        self.content_errors: list[str] = []
         self.anchors: dict[str, set[str]] = {}  # endpoint -> anchor keys seen in rendered templates
         self.catalog = Catalog(
             (),
@@ -55,6 +57,21 @@ class Engine:
             budget=settings["ONBOARDING_ATTENTION_BUDGET"],
             changelog_new_user_limit=settings["ONBOARDING_CHANGELOG_NEW_USER_LIMIT"],
         )
+
+    def load_files(self, paths: Sequence[str]) -> list[str]:
+        """Load content files into a new catalog; on errors keep the current one and return them."""
+        if not paths:
+            return []
+        try:
+            specs = load_content(
+                paths, events=list(self.settings.events), default_locale=self.settings["ONBOARDING_DEFAULT_LOCALE"]
+            )
+        except ContentError as exc:
+            self.content_errors = list(exc.errors)
+            return self.content_errors
+        self.use_content(specs, "files")
+        self.content_errors = []
+        return []
 
     def use_content(self, specs: Sequence[GuideSpec], revision: str) -> None:
         """Compile content into a new catalog and switch to it (atomically for readers)."""

@@ -14,7 +14,6 @@ from . import web
 from .api import register_api
 from .assets import static_dir
 from .config import load_settings
-from .content import load_content
 from .engine import Engine
 from .errors import NoCurrentUser, NoUserLoader, OnboardingError, StorageError
 from .identity import UserProfile
@@ -59,9 +58,10 @@ class Onboarding:
         )
         engine = Engine(app, settings, storage, clock or self._clock or system_clock)
         paths = [os.path.join(app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
-        if paths:
-            engine.use_content(load_content(paths, events=list(settings.events),
-                                            default_locale=settings["ONBOARDING_DEFAULT_LOCALE"]), "files")  # fmt: skip
+        # Broken content must not stop the host: log every problem, serve no guides, and let
+        # `flask onboarding check` (run it in CI) report them with a non-zero exit.
+        for problem in engine.load_files(paths):
+            logger.error("onboarding content: %s", problem)
         if not app.secret_key:
             logger.warning("SECRET_KEY is not set: the onboarding API will refuse every POST (no CSRF tokens)")
         app.extensions["onboarding"] = engine
