@@ -7,18 +7,23 @@ their ratio. Usage: python bench/http.py [--seconds 10] [--connections 8]
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as `python bench/NAME.py`: import from the repo root, and keep bench/http.py from
+# shadowing the standard library's http package.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+
 import argparse
 import os
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.redis_process import free_port, throwaway_redis  # noqa: E402
+from bench.redis_process import free_port, throwaway_redis
 
 
 def wrk(url: str, seconds: int, connections: int) -> float:

@@ -8,14 +8,20 @@ check; each resolution is one page view of a user in stage ``use``.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as `python bench/NAME.py`: import from the repo root, and keep bench/http.py from
+# shadowing the standard library's http package.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+
 import argparse
 import random
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from onboarding_sdk.content.model import GuideSpec
 from onboarding_sdk.delivery import Catalog, Page, Situation
 from onboarding_sdk.guide_state import GuideState

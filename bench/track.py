@@ -6,15 +6,21 @@ Without --uri it starts a throwaway redis-server on a free port.
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
+
+# Run as `python bench/NAME.py`: import from the repo root, and keep bench/http.py from
+# shadowing the standard library's http package.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+
+import argparse
 import threading
 import time
 from pathlib import Path
 
 from flask import Flask
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.redis_process import throwaway_redis
 from onboarding_sdk import Onboarding
 
