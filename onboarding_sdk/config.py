@@ -44,7 +44,8 @@ def _flag(key: str, value: Any) -> bool:
 
 def _uri(key: str, value: Any) -> str:
     if not isinstance(value, str) or "://" not in value:
-        raise ConfigurationError(f"{key}: must be a storage URI such as redis://localhost:6379/0, got {value!r}")
+        shown = value if not isinstance(value, str) else "a string without '://'"
+        raise ConfigurationError(f"{key}: must be a storage URI such as redis://localhost:6379/0, got {shown!r}")
     scheme = value.split("://", 1)[0]
     if scheme not in SCHEMES:
         raise ConfigurationError(

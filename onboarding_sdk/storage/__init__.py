@@ -14,7 +14,7 @@ SCHEMES = ("memory", *REDIS_SCHEMES)
 
 def storage_from_uri(uri: str, *, prefix: str = "ob", timeout: float = 0.5, retries: int = 1) -> Storage:
     """Build the backend a URI names. Raises ConfigurationError for an unknown scheme."""
-    scheme = urlsplit(uri).scheme
+    scheme = uri.split("://", 1)[0] if "://" in uri else urlsplit(uri).scheme
     if scheme == "memory":
         return MemoryStorage(uri, prefix=prefix)
     if scheme in REDIS_SCHEMES:
@@ -22,7 +22,8 @@ def storage_from_uri(uri: str, *, prefix: str = "ob", timeout: float = 0.5, retr
 
         return RedisStorage(uri, prefix=prefix, timeout=timeout, retries=retries)
     known = ", ".join(s + "://" for s in SCHEMES)
-    raise ConfigurationError(f"ONBOARDING_STORAGE_URI: unknown scheme {scheme!r} in {uri!r}; use one of {known}")
+    # the URI is not repeated: it may hold a password
+    raise ConfigurationError(f"ONBOARDING_STORAGE_URI: unknown scheme {scheme!r}; use one of {known}")
 
 
 __all__ = ["SCHEMES", "CodeKind", "MemoryStorage", "RawRecord", "Storage", "storage_from_uri"]

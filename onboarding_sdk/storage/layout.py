@@ -112,6 +112,8 @@ def decode_days(record: Record) -> frozenset[int]:
 
 def apply_event(record: MutableMapping[str, bytes], field: str | None, at: int, signup: int | None) -> None:
     """Reference implementation of the atomic 'track' update (mirrored in track.lua)."""
+    if at < EPOCH0:
+        raise ValueError("event times before 2000-01-01 are refused")  # before any write, as track.lua
     if signup is not None and "su" not in record:
         record["su"] = str(signup).encode()
     first_seen = record.get("fs")

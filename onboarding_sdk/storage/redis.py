@@ -223,8 +223,27 @@ def _cluster_target(uri: str, hosts: str, path: str, options: dict[str, Any], sa
 # ------------------------------------------------------------------------ storage
 
 
-def _script(name: str) -> str:
-    return resources.files("onboarding_sdk.storage").joinpath("lua", name).read_text(encoding="utf-8")
+def script_source(name: str) -> str:
+    """The text of one of the package's Lua scripts (``"track"``, ``"advance_stage"``, ...)."""
+    return resources.files("onboarding_sdk.storage").joinpath("lua", f"{name}.lua").read_text(encoding="utf-8")
+
+
+def track_args(field: str | None, at: int, signup: int | None) -> list[str]:
+    """ARGV of track.lua (shared with bench/memory.py, which pipelines the script)."""
+    return [field or "", str(int(at)), "" if signup is None else str(int(signup)), str(layout.EPOCH0), str(DAY)]
+
+
+def stage_args(expected: int, new: int, times: Mapping[int, int]) -> list[str]:
+    """ARGV of advance_stage.lua."""
+    args = [str(int(expected)), str(int(new))]
+    for index, at in times.items():
+        args += [str(int(index)), str(int(at))]
+    return args
+
+
+def guide_action_args(field: str, action: str, day: int, value: int, budget_limit: int) -> list[str]:
+    """ARGV of guide_action.lua."""
+    return [field, action, str(int(day)), str(int(value)), str(int(budget_limit))]
 
 
 def _record(flat: Sequence[bytes]) -> RawRecord:
@@ -247,7 +266,7 @@ class RedisStorage(Storage):
         self._lock = threading.Lock()
         self._client: Client | None = None
         self._scripts: dict[str, Script] = {}
-        self._sources = {name: _script(f"{name}.lua") for name in SCRIPTS}
+        self._sources = {name: script_source(name) for name in SCRIPTS}
         if not self._target.cluster:
             self._connect()  # no I/O: a single-server client connects on first command
 
@@ -322,7 +341,7 @@ class RedisStorage(Storage):
         return {name: int(code) for name, code in zip(names, codes, strict=True)}
 
     def track(self, user_id: str, field: str | None, at: int, signup: int | None) -> RawRecord:
-        args = [field or "", str(int(at)), "" if signup is None else str(int(signup)), str(layout.EPOCH0), str(DAY)]
+        args = track_args(field, at, signup)
 
         def action(client: Client) -> RawRecord:
             return _record(self._scripts["track"](keys=[self._user(user_id)], args=args, client=client))
@@ -337,9 +356,7 @@ class RedisStorage(Storage):
         return self._run("load", action)
 
     def advance_stage(self, user_id: str, expected: int, new: int, times: Mapping[int, int]) -> bool:
-        args = [str(int(expected)), str(int(new))]
-        for index, at in times.items():
-            args += [str(int(index)), str(int(at))]
+        args = stage_args(expected, new, times)
 
         def action(client: Client) -> bool:
             return bool(self._scripts["advance_stage"](keys=[self._user(user_id)], args=args, client=client))
@@ -349,7 +366,7 @@ class RedisStorage(Storage):
     def guide_action(
         self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
     ) -> tuple[bytes, bool]:
-        args = [field, action, str(int(day)), str(int(value)), str(int(budget_limit))]
+        args = guide_action_args(field, action, day, value, budget_limit)
 
         def action_(client: Client) -> tuple[bytes, bool]:
             state, allowed = self._scripts["guide_action"](keys=[self._user(user_id)], args=args, client=client)

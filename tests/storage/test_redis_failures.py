@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import socket
 import threading
 import time
 import uuid
@@ -70,6 +71,28 @@ def test_unreachable_store_raises_storage_error_quickly(kind: str, call: str) ->
     assert time.monotonic() - started < UNREACHABLE_BOUND
     assert "s3cret" not in str(info.value) and "s3cret" not in store.uri
     assert store.uri.startswith(("redis://:***@", "redis+cluster://:***@"))
+    store.close()
+
+
+@pytest.fixture
+def silent_ports() -> Iterator[list[int]]:
+    """Ports that accept TCP connections (the kernel's backlog) but never answer: a hung server."""
+    sockets = [socket.create_server(("127.0.0.1", 0), backlog=64) for _ in range(2)]
+    yield [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+def test_hung_store_times_out_into_storage_error(kind: str, silent_ports: list[int]) -> None:
+    nodes = ",".join(f"127.0.0.1:{port}" for port in silent_ports)
+    uri = f"redis://127.0.0.1:{silent_ports[0]}/0" if kind == "redis" else f"redis+cluster://{nodes}"
+    store = storage_from_uri(uri, timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(StorageError, match=r"Timeout|cannot be connected"):
+        store.track("u", "e1", NOW, None)
+    # The timed-out command is not retried: it may have run, and a retry could count twice.
+    assert time.monotonic() - started < UNREACHABLE_BOUND
     store.close()
 
 
@@ -155,7 +178,8 @@ def test_client_is_built_with_short_timeouts_and_bounded_retries(redis_uri: str)
     assert isinstance(client, redis.Redis)
     kwargs = client.connection_pool.connection_kwargs
     assert (kwargs["socket_timeout"], kwargs["socket_connect_timeout"]) == (0.25, 0.25)
-    assert client.get_retry() is not None and client.get_retry().get_retries() == 2
+    retry = client.get_retry()
+    assert retry is not None and retry.get_retries() == 2
     store.close()
 
 
