@@ -23,7 +23,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("onboarding_sdk")
 F = TypeVar("F", bound=Callable[..., Any])
-GUIDE_ACTIONS = {"dismiss": s.EmptyIn, "complete": s.EmptyIn, "progress": s.ProgressIn, "feedback": s.FeedbackIn}
+# Schema instances are built once: marshmallow's load() is reentrant, and building one per
+# request costs more than the rest of a guides request.
+GUIDE_ACTIONS: dict[str, Schema] = {
+    "dismiss": s.EmptyIn(),
+    "complete": s.EmptyIn(),
+    "progress": s.ProgressIn(),
+    "feedback": s.FeedbackIn(),
+}
+_QUERY = s.GuidesQuery()
+_EVENT = s.EventIn()
+_SHOWN = s.ShownIn()
+_READ = s.ReadIn()
 
 
 class ApiError(Exception):
@@ -74,7 +85,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         if not csrf.token_is_valid(profile.id, request.headers.get(csrf.HEADER)):
             raise ApiError(403, "csrf", f"Missing or stale {csrf.HEADER} header; reload the page.")
 
-    def body(schema: type[Schema]) -> dict[str, Any]:
+    def body(schema: Schema) -> dict[str, Any]:
         limit = web.engine().settings["ONBOARDING_MAX_REQUEST_BYTES"]
         raw = request.get_data(cache=True)
         if len(raw) > limit:
@@ -85,7 +96,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         if not isinstance(data, dict):
             raise ApiError(422, "invalid", "The body must be a JSON object.", {"_schema": ["must be an object"]})
         try:
-            loaded: dict[str, Any] = schema().load(data)
+            loaded: dict[str, Any] = schema.load(data)
         except ValidationError as exc:
             raise ApiError(422, "invalid", "Some fields are not valid.", _messages(exc.messages)) from None
         return loaded
@@ -117,7 +128,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @endpoint
     def guides() -> Response:
         try:
-            query = s.GuidesQuery().load(request.args.to_dict())
+            query = _QUERY.load(request.args.to_dict())
         except ValidationError as exc:
             raise ApiError(422, "invalid", "Some query parameters are not valid.", _messages(exc.messages)) from None
         page, path = query.get("page"), query.get("path")
@@ -130,7 +141,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @bp.post("/api/events", endpoint="api_events")
     @endpoint
     def events() -> Response:
-        data = body(s.EventIn)
+        data = body(_EVENT)
         engine = web.engine()
         spec = engine.settings.events.get(data["name"])
         if spec is None or not spec.client:
@@ -144,7 +155,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @bp.post("/api/guides/<guide_id>/shown", endpoint="api_shown")
     @endpoint
     def shown(guide_id: str) -> Response:
-        data = body(s.ShownIn)
+        data = body(_SHOWN)
         state, allowed = web.engine().guide_action(user(), guide_or_404(guide_id), "shown", auto=data["auto"])
         web.forget_situation()
         return jsonify(state_json(guide_id, state, allowed if data["auto"] else None))
@@ -176,7 +187,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @bp.post("/api/changelog/read", endpoint="api_changelog_read")
     @endpoint
     def changelog_read() -> Response:
-        data = body(s.ReadIn)
+        data = body(_READ)
         profile = user()
         engine = web.engine()
         entries, _, _ = engine.catalog.changelog_for(web.situation(profile))

@@ -50,6 +50,7 @@ class Engine:
         self._field_guides: dict[str, str] = {}
         self._activity_seen: dict[str, int] = {}
         self.content_errors: list[str] = []
+        self.url_cache: dict[str, dict[str, str]] = {}  # script root -> the blueprint's fixed URLs
         self.anchors: dict[str, set[str]] = {}  # endpoint -> anchor keys seen in rendered templates
         self.catalog = Catalog(
             (),

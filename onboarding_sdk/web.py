@@ -108,18 +108,19 @@ def page_payload(profile: UserProfile, endpoint: str | None, path: str | None) -
     sit = situation(profile)
     _, unread, level = eng.catalog.changelog_for(sit)
     language = locale.split("-")[0].lower()
+    urls = _urls(eng)
     return {
         "version": 1,
         "page": endpoint,
         "path": path,
-        "api": url_for("onboarding.api_root").rstrip("/"),
+        "api": urls["api"],
         "csrf": {"header": csrf.HEADER, "token": csrf.issue_token(profile.id)},
         "locale": locale,
         "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "theme": theme_for(profile),
         "strings": ui_strings(locale),
-        "changelog": {"unread": unread, "level": level, "url": url_for("onboarding.changelog_page")},
-        "tips_url": url_for("onboarding.tips_page"),
+        "changelog": {"unread": unread, "level": level, "url": urls["changelog"]},
+        "tips_url": urls["tips"],
         "hints": list(g.get("_onboarding_hints", [])) if has_request_context() else [],
         "guides": page_guides(profile, endpoint, path),
     }
@@ -167,6 +168,20 @@ def step_urls(decisions: list[Decision]) -> dict[str, list[str | None]]:
                 built.append(None)
         urls[decision.guide.id] = built
     return urls
+
+
+def _urls(eng: Engine) -> dict[str, str]:
+    """The blueprint's fixed URLs, built once per script root (they never change)."""
+    root = request.script_root if has_request_context() else ""
+    cached = eng.url_cache.get(root)
+    if cached is None:
+        cached = {
+            "api": url_for("onboarding.api_root").rstrip("/"),
+            "changelog": url_for("onboarding.changelog_page"),
+            "tips": url_for("onboarding.tips_page"),
+        }
+        eng.url_cache[root] = cached
+    return cached
 
 
 def current_page() -> tuple[str | None, str | None]:

@@ -96,18 +96,19 @@ def set_day_bit(record: MutableMapping[str, bytes], day: int) -> None:
     record["d"] = bytes(bitmap)
 
 
+# For each byte value, the positions of its set bits (most significant first): decoding a
+# bitmap is then one table look-up per byte instead of eight tests.
+_BITS = tuple(tuple(bit for bit in range(8) if byte & (0x80 >> bit)) for byte in range(256))
+
+
 def decode_days(record: Record) -> frozenset[int]:
     start = record.get("d0")
     if start is None:
         return frozenset()
     d0 = int(start)
-    days = []
-    for byte_index, byte in enumerate(record.get("d", b"")):
-        if byte:
-            for bit in range(8):
-                if byte & (0x80 >> bit):
-                    days.append(d0 + byte_index * 8 + bit)
-    return frozenset(days)
+    return frozenset(
+        d0 + byte_index * 8 + bit for byte_index, byte in enumerate(record.get("d", b"")) if byte for bit in _BITS[byte]
+    )
 
 
 def apply_event(record: MutableMapping[str, bytes], field: str | None, at: int, signup: int | None) -> None:
