@@ -66,6 +66,7 @@ class Onboarding:
             logger.warning("SECRET_KEY is not set: the onboarding API will refuse every POST (no CSRF tokens)")
         app.extensions["onboarding"] = engine
         app.after_request(self._after_request)
+        app.before_request(_exempt_from_flask_wtf)
         app.register_blueprint(self._blueprint(), url_prefix=settings["ONBOARDING_URL_PREFIX"])
         register_helpers(app, self)
 
@@ -197,3 +198,13 @@ class Onboarding:
                 raise
             logger.exception("onboarding: error while recording activity")
         return response
+
+
+def _exempt_from_flask_wtf() -> None:
+    """Our API checks its own CSRF token (and accepts Flask-WTF's), so Flask-WTF's app-wide
+    check must not refuse the widget's requests; exempt the blueprint whenever it is there."""
+    protect = current_app.extensions.get("csrf")
+    exempt = getattr(protect, "exempt", None)
+    blueprint = current_app.blueprints.get("onboarding")
+    if exempt is not None and blueprint is not None and blueprint not in getattr(protect, "_exempt_blueprints", ()):
+        exempt(blueprint)
