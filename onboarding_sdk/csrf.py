@@ -59,7 +59,7 @@ def _flask_wtf_accepts() -> bool:
     if "csrf" not in current_app.extensions:
         return False
     try:
-        from flask_wtf.csrf import validate_csrf  # type: ignore[import-not-found, unused-ignore]
+        from flask_wtf.csrf import validate_csrf  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         return False
     token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")

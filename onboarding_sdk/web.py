@@ -39,7 +39,7 @@ def locale_for(profile: UserProfile | None) -> str:
         return profile.locale
     if has_request_context() and "babel" in current_app.extensions:
         try:
-            from flask_babel import get_locale  # type: ignore[import-not-found, unused-ignore]
+            from flask_babel import get_locale  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
             babel_locale = get_locale()
             if babel_locale is not None:
