@@ -8,38 +8,21 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import tempfile
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, jsonify, request
 
+from bench.sample_content import EVENTS, guide_dicts
 from onboarding_sdk import Onboarding, UserProfile
 
-EVENTS = [f"event_{i}" for i in range(20)]
-STAGES = ["awareness", "use", "depth", "adaptation", "stickiness"]
 SIGNUP = datetime.now(UTC) - timedelta(days=3)
 
 
 def content_file(count: int) -> str:
-    rng = random.Random(11)
-    guides = []
-    for i in range(count):
-        when: dict[str, object] = {"stages": rng.sample(STAGES, rng.randint(1, 2))}
-        if rng.random() > 0.01:
-            when["endpoints"] = [f"page_{rng.randrange(200)}"]
-        if rng.random() > 0.5:
-            when["days_since_signup"] = {"max": rng.randint(5, 60)}
-        if rng.random() > 0.5:
-            when["not_done"] = [rng.choice(EVENTS)]
-        guides.append({
-            "id": f"guide-{i}", "kind": "tooltip", "anchor": f"anchor-{i}", "purpose": "field_help",
-            "title": {"en": f"Guide {i}"}, "body": {"en": f"Some **help** for field {i}."},
-            "when": when, "priority": rng.randint(0, 10),
-        })  # fmt: skip
     handle, path = tempfile.mkstemp(suffix=".json", prefix="bench-content-")
     with os.fdopen(handle, "w") as out:
-        json.dump({"guides": guides}, out)
+        json.dump({"guides": guide_dicts(count)}, out)
     return path
 
 

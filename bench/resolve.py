@@ -22,41 +22,30 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.sample_content import EVENTS, guide_dicts
 from onboarding_sdk.content.model import GuideSpec
 from onboarding_sdk.delivery import Catalog, Page, Situation
 from onboarding_sdk.guide_state import GuideState
 from onboarding_sdk.identity import UserProfile
-from onboarding_sdk.state import STAGES, EventStats, UserState
+from onboarding_sdk.state import EventStats, UserState
 
-EVENTS = [f"event_{i}" for i in range(20)]
-KINDS = ["tooltip", "footer_help", "banner", "starter_guide", "checklist"]
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def make_guides(count: int, rng: random.Random) -> list[GuideSpec]:
-    guides = []
-    for i in range(count):
-        when: dict[str, object] = {"stages": rng.sample(STAGES, rng.randint(1, 2))}
-        if rng.random() > 0.01:
-            when["endpoints"] = [f"page_{rng.randrange(200)}"]
-        if rng.random() > 0.5:
-            when["days_since_signup"] = {"max": rng.randint(5, 60)}
-        if rng.random() > 0.5:
-            when["not_done"] = [rng.choice(EVENTS)]
-        kind = rng.choice(KINDS)
-        guides.append(
-            GuideSpec(
-                id=f"g{i}",
-                kind="tooltip" if kind == "checklist" else kind,
-                title={"en": f"Guide {i}"},
-                body={"en": "<p>Body</p>"},
-                when=when,
-                priority=rng.randint(0, 10),
-                anchor=f"a{i}",
-                auto_open=rng.random() > 0.8,
-            )
+def make_guides(count: int) -> list[GuideSpec]:
+    return [
+        GuideSpec(
+            id=g["id"],
+            kind=g["kind"],
+            title=g["title"],
+            body={"en": "<p>Body</p>"},
+            when=g["when"],
+            priority=g["priority"],
+            anchor=g.get("anchor"),
+            auto_open=g.get("auto_open", False),
         )
-    return guides
+        for g in guide_dicts(count)
+    ]
 
 
 def main() -> None:
@@ -78,7 +67,7 @@ def main() -> None:
     states = {f"g{i}": GuideState(1, 1, 20500) for i in range(0, 50, 5)}
     situation = Situation(profile, user, states, NOW)
     for count in (100, 1_000, 10_000):
-        catalog = Catalog(make_guides(count, rng), events=EVENTS)
+        catalog = Catalog(make_guides(count), events=EVENTS)
         pages = [Page(f"page_{rng.randrange(200)}", "/x") for _ in range(256)]
         shown = 0
         began = time.perf_counter()
