@@ -1,93 +1,92 @@
-"""A small demo app for onboarding_sdk (a placeholder until the full example app lands).
+"""Pulse Analytics: a small web-analytics SaaS that uses onboarding_sdk the way our users will.
 
-Pick a demo user, do things, and watch the stage move. ``python -m example_app`` runs it.
+``create_app()`` builds it; ``python -m example_app`` (or ``bash scripts/demo``) runs it with
+the embedded memory store and prints the URL and the demo logins.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
-from flask import Flask, redirect, render_template_string, request, session, url_for
-from werkzeug.wrappers import Response
+from flask import Flask, g, request
 
-from onboarding_sdk import Onboarding, UserProfile
+from onboarding_sdk import UserProfile
 
-EVENTS = {
-    "installed_code": {"key": True, "label": "Installed the tracking code"},
-    "report_created": {"label": "Created a report"},
-    "export_done": {"label": "Exported data"},
-    "alert_set": {"label": "Set an alert"},
-    "api_used": {"label": "Used the API"},
-}
-DEMO_USERS = {"ana": 0, "bo": 3, "chen": 40}  # user -> days since sign-up
+from . import db, demo
+from .errors import init_errors
+from .extensions import onboarding
+from .i18n import current_locale, init_i18n
+from .security import init_security
+from .settings import EVENTS, THEMES
+from .views import account, alerts, auth, dashboard, exports, reports, site, team
 
-onboarding = Onboarding()
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Example analytics</title></head>
-<body><main>
-<h1>Example analytics</h1>
-{% if user %}
-  <p>Signed in as <strong>{{ user }}</strong>. Stage: <strong>{{ state.stage }}</strong>,
-     active days {{ state.active_days|length }}.</p>
-  <form method="post" action="{{ url_for('do') }}">
-    {% for name, spec in events.items() %}
-      <button name="event" value="{{ name }}">{{ spec.label }}</button>
-    {% endfor %}
-  </form>
-  <h2>Events</h2>
-  <ul>{% for name, s in state.events.items() %}<li>{{ name }}: {{ s.count }}</li>{% endfor %}</ul>
-  <p><a href="{{ url_for('logout') }}">Sign out</a></p>
-{% else %}
-  <p>Sign in as a demo user:</p>
-  <ul>{% for name, days in demo.items() %}
-    <li><a href="{{ url_for('login', name=name) }}">{{ name }}</a> (signed up {{ days }} days ago)</li>
-  {% endfor %}</ul>
-{% endif %}
-</main></body></html>"""
+__all__ = ["create_app", "onboarding"]
 
 
-def create_app(config: dict[str, object] | None = None) -> Flask:
-    app = Flask(__name__)
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
     app.config.update(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret"),
+        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        DATABASE=os.path.join(app.instance_path, "example_app.sqlite3"),
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        DEMO_CLOCK=False,  # the 'view as day N' control; always on in debug mode
+        SEED_DEMO=True,
         ONBOARDING_STORAGE_URI=os.environ.get("ONBOARDING_STORAGE_URI", "memory://"),
         ONBOARDING_EVENTS=EVENTS,
+        ONBOARDING_CONTENT=["content/guides.yaml", "content/changelog.yaml"],
+        ONBOARDING_THEME={"mode": "light", "vars": {"--ob-accent": "#4f46e5", "--ob-radius": "10px"}},
+        ONBOARDING_THEMES=THEMES,
+        # the tour and one hint at a moment of trouble (a failed import) may open by themselves
+        ONBOARDING_ATTENTION_BUDGET={"use": 2, "depth": 2},
+        ONBOARDING_BASE_TEMPLATE="onboarding_base.html",
     )
     app.config.update(config or {})
+    os.makedirs(os.path.dirname(app.config["DATABASE"]) or ".", exist_ok=True)
+
+    db.init_db(app)
+    init_security(app)
+    init_i18n(app)
+    init_errors(app)
     onboarding.init_app(app)
-
-    @onboarding.user_loader
-    def load_profile() -> UserProfile | None:
-        name = session.get("user")
-        if name not in DEMO_USERS:
-            return None
-        signed_up = datetime.now(UTC) - timedelta(days=DEMO_USERS[name])
-        return UserProfile(id=name, signed_up_at=signed_up, plan="free", locale="en")
-
-    @app.get("/")
-    def home() -> str:
-        profile = onboarding.current_profile()
-        state = onboarding.state_of(profile.id) if profile else None
-        return render_template_string(PAGE, user=session.get("user"), state=state, events=EVENTS, demo=DEMO_USERS)
-
-    @app.get("/login/<name>")
-    def login(name: str) -> Response:
-        if name in DEMO_USERS:
-            session["user"] = name
-        return redirect(url_for("home"))
-
-    @app.get("/logout")
-    def logout() -> Response:
-        session.clear()
-        return redirect(url_for("home"))
-
-    @app.post("/do")
-    def do() -> Response:
-        event = request.form.get("event", "")
-        if event in EVENTS:
-            onboarding.track(event)
-        return redirect(url_for("home"))
-
+    onboarding.user_loader(load_profile)
+    blueprints = (site.bp, auth.bp, dashboard.bp, dashboard.setup, reports.bp, alerts.bp, exports.bp, team.bp)
+    for blueprint in (*blueprints, account.bp, demo.bp):
+        app.register_blueprint(blueprint)
+    app.context_processor(shell_context)
+    if app.config["SEED_DEMO"]:
+        demo.seed(app)
     return app
+
+
+def load_profile() -> UserProfile | None:
+    """What onboarding_sdk knows about the signed-in user; None for visitors."""
+    user, org = g.get("user"), g.get("org")
+    if user is None or org is None:
+        return None
+    return UserProfile(
+        id=str(user.id),
+        signed_up_at=user.created_at,
+        role=user.role,
+        plan=org.plan,
+        locale=user.locale,
+        account_id=org.slug,
+        traits={"org_installed": org.installed},
+    )
+
+
+def shell_context() -> dict[str, Any]:
+    """Template context for the app shell: the user, the organisation, the demo strip."""
+    context: dict[str, Any] = {"current_user": g.get("user"), "org": g.get("org"), "locale": current_locale()}
+    if g.get("user") is not None and request.blueprint != "site":
+        context["demo_bar"] = demo.demo_bar()
+        profile = onboarding.current_profile()
+        try:
+            page_guides = onboarding.guides_for(profile, page=request.endpoint) if profile else []
+        except Exception:  # the store is down: no checklist button
+            page_guides = []
+        context["has_checklist"] = any(guide["kind"] == "checklist" for guide in page_guides)
+    return context

@@ -1,14 +1,26 @@
-"""``python -m example_app``: run the demo on http://127.0.0.1:5000 (PORT to change it)."""
+"""``python -m example_app``: run Pulse Analytics on http://127.0.0.1:5000 (PORT to change it).
+
+Runs in debug mode (the 'view as day N' demo control is on) with the embedded memory store
+unless ONBOARDING_STORAGE_URI names Redis. FLASK_DEBUG=0 turns debug mode off.
+"""
 
 from __future__ import annotations
 
 import os
 
-from . import DEMO_USERS, create_app
+from . import create_app
+from .demo import PASSWORD, USERS
 
 if __name__ == "__main__":
     port = int(os.environ.get("PORT", "5000"))
+    debug = os.environ.get("FLASK_DEBUG", "1") != "0"
     app = create_app()
-    print(f"Example app: http://127.0.0.1:{port}/")
-    print(f"Demo logins (no password): {', '.join(DEMO_USERS)}")
-    app.run(host="127.0.0.1", port=port, debug=os.environ.get("FLASK_DEBUG") == "1")
+    app.debug = debug
+    print(f"Pulse Analytics (onboarding_sdk example): http://127.0.0.1:{port}/")
+    print(f"Storage: {app.config['ONBOARDING_STORAGE_URI']}  Database: {app.config['DATABASE']}")
+    print(f"Demo logins (password {PASSWORD}):")
+    for user in USERS:
+        print(f"  {user.email:<20} {user.stage:<11} day {user.days:<4} {user.role:<15} {user.locale}")
+    if debug:
+        print("Debug mode: the demo strip's 'view as day N' moves a session's clock forward.")
+    app.run(host="127.0.0.1", port=port, debug=debug, use_reloader=False)

@@ -18,6 +18,7 @@ from .content.i18n import pick_locale, ui_strings
 from .delivery import Decision
 from .errors import StorageError
 from .guide_state import EMPTY
+from .payload import tooltip_anchor
 
 if TYPE_CHECKING:
     from .extension import Onboarding
@@ -134,7 +135,7 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         if guide is None:
             return Markup(escape(term))
         explanation = _plain(_text(guide.spec.body, locale))
-        anchor = guide.spec.anchor or f"term-{guide.spec.id}"
+        anchor = tooltip_anchor(guide.spec)
         return Markup(render_template("onboarding/term.html", term=term, explanation=explanation, anchor=anchor))
 
     app.add_template_global(onboarding_assets)

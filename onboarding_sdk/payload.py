@@ -10,9 +10,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .content.i18n import pick_locale
+from .content.model import GuideSpec
 from .delivery import Decision
 
 Json = dict[str, Any]
+
+
+def tooltip_anchor(spec: GuideSpec) -> str | None:
+    """The ``data-onboarding`` key a tooltip attaches to: its ``anchor``; else, for a glossary
+    entry, the ``term-ID`` that ``onboarding_term()`` writes; else, for a validation hint, its field."""
+    if spec.anchor:
+        return spec.anchor
+    return f"term-{spec.id}" if spec.term else spec.field
 
 
 def guide_json(
@@ -39,7 +48,7 @@ def guide_json(
     if guide_url:
         data["url"] = guide_url
     if spec.kind == "tooltip":
-        data.update(anchor=spec.anchor, purpose=spec.purpose or "field_help")
+        data.update(anchor=tooltip_anchor(spec), purpose=spec.purpose or "field_help")
         if spec.term:
             data["term"] = spec.term
     elif spec.kind in ("advanced_tip", "faq"):

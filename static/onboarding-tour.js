@@ -1,7 +1,7 @@
 /* onboarding_sdk widget, lazy chunk: multi-page tours, one step at a time.
    Loaded by onboarding.js with import() only when the page has a tour; `o` is the core's toolkit. */
 export default (o, g) => {
-  const { P, S, el, btn, card, top, show, anchor, act, t, href, dismiss } = o, steps = g.steps || [];
+  const { P, S, el, btn, card, top, show, anchor, act, t, href, dismiss, auto } = o, steps = g.steps || [];
   let c;
   const here = s => s.endpoint ? s.endpoint == P.page : !s.url || new URL(s.url, location).pathname == location.pathname;
   const go = (i, f) => {
@@ -24,5 +24,6 @@ export default (o, g) => {
     const u = href(el('a'), s.url).href;
     c.rm(); if (u) p.then(() => location.assign(u));   // the server resumes the tour there
   };
-  go(Math.max(0, Math.min(g.step || 0, steps.length - 1)), g.auto_open);
+  // auto_open: the server grants today's attention budget (POST shown {auto: true}), then focus moves in
+  Promise.resolve(g.auto_open && auto(g)).then(f => go(Math.max(0, Math.min(g.step || 0, steps.length - 1)), f));
 };

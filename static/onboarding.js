@@ -38,6 +38,9 @@ async function drain() {
 const post = (p, b = {}) => { setQ([...Q(), [p, b]]); return flush() };
 const act = (g, a, b) => post('/guides/' + enc(g.id) + '/' + a, b);
 const seen = g => { if (g && g.id && !seenIds.has(g.id)) { seenIds.add(g.id); act(g, 'shown') } };
+// auto_open: opens by itself only if the server grants today's attention budget
+const auto = g => api('POST', '/guides/' + enc(g.id) + '/shown', { auto: true }).then(r => r.json())
+  .then(x => x.auto_open && seenIds.add(g.id)).catch(() => 0);
 
 // ---- shadow roots: styles cannot leak in or out; theme via custom properties ----
 const dark = () => { const m = (P.theme || {}).mode; return m == 'dark' || m != 'light' && matchMedia('(prefers-color-scheme:dark)').matches };
@@ -60,9 +63,11 @@ function top(c) {
   R.append(c); c.rm = () => { hide(c); c.remove() }; drawn.push(c.rm); return c;
 }
 // in-flow guides (banner, footer help, starter slot) get a shadow host of their own
+// replaces the server's no-JS copy (#ob-footer-ID, #ob-starter-ID)
+const srv = (k, g) => D.getElementById('ob-' + k + '-' + g.id);
 function inflow(where, g, o, first) {
-  const h = el('div'), c = card(g, { tag: 'section', ...o });
-  shadow(h).append(c); first ? where.prepend(h) : where.append(h);
+  const h = el('div'), c = card(g, { tag: 'section', ...o }), s = srv('footer', g) || srv('starter', g);
+  shadow(h).append(c); s ? s.replaceWith(h) : first ? where.prepend(h) : where.append(h);
   c.rm = () => h.remove(); drawn.push(c.rm); seen(g); return c;
 }
 
@@ -138,7 +143,7 @@ function tip(g, a) {
   const open = () => { clearTimeout(tm); isOpen(c) || show(c) }, close = () => { tm = setTimeout(() => c.contains(active()) || hide(c), 300) };
   on(a, 'mouseenter', open); on(a, 'mouseleave', close); on(c, 'mouseenter', open); on(c, 'mouseleave', close);
   on(a, 'focusin', () => { isOpen(c) || say(g.title + '. ' + ($('.ob-b', c) || c).textContent); open() }); on(a, 'focusout', close);
-  if (g.auto_open) show(c, 1);
+  if (g.auto_open) auto(g).then(f => f && show(c, 1));
 }
 function hint(x) {
   anchor(x.anchor, a => { const c = top(card({}, { x: hide, role: 'status', add: [el('p', 'ob-b', x.text)] })); c.a = a; show(c); say(x.text) });
@@ -156,9 +161,7 @@ async function panel(k, from, f = 1) {
     });
   } else if (k == 'changelog') {
     const cl = P.changelog || {}; u = cl.url; g.title = S.whats_new;
-    let es = G.filter(x => x.kind == 'changelog');
-    if (!es.length) es = ((await get('/changelog')) || {}).entries || [];
-    add = es.map(x => {
+    add = (await news()).map(x => {
       const d = el('article', 'ob-e'), b = el('div', 'ob-b'); b.innerHTML = x.body || '';
       d.append(el('h3', 'ob-t', x.title), el('p', 'ob-s', [x.version, x.date].filter(Boolean).join(' · ')), b); return d;
     });
@@ -179,15 +182,16 @@ async function panel(k, from, f = 1) {
   const c = top(card(g, { x: hide, cls: 'ob-p ob-' + k + (from ? '' : ' ob-corner'), add }));
   c.a = from; c.ld = 1; show(c, f);
 }
+const news = async () => { const es = G.filter(x => x.kind == 'changelog'); return es.length ? es : ((await get('/changelog')) || {}).entries || [] };
 function badges() {
-  D.querySelectorAll('.ob-badge').forEach(b => b.remove());
+  D.querySelectorAll('.ob-badge,.ob-visually-hidden').forEach(b => b.remove());
   const c = P.changelog || {}, k = c.unread;
   if (k > 0 && c.level != 'silent') D.querySelectorAll('[data-onboarding-open=changelog]').forEach(x => {
     const b = el('span', 'ob-badge'); b.append(attr(el('span', 0, k), 'aria-hidden', true), el('span', 'ob-sr', t('new_items', { n: k }))); x.append(b);
   });
 }
 const tour = g => import(new URL('onboarding-tour.js', BASE))
-  .then(m => m.default({ P, S, el, btn, attr, card, top, show, anchor, act, t, href, dismiss }, g)).catch(() => {});
+  .then(m => m.default({ P, S, el, btn, attr, card, top, show, anchor, act, t, href, dismiss, auto }, g)).catch(() => {});
 
 // ---- draw a payload (first paint, or a single-page-app navigation) ----
 function start(p) {
@@ -202,7 +206,7 @@ function start(p) {
     else if (k == 'banner') { inflow(D.body, g, { x: dismiss, cls: 'ob-ban' }, 1); say(g.title) }
     else if (k == 'footer_help') inflow($('[data-onboarding-footer]') || $('main') || D.body, g, { fb: 1, cls: 'ob-foot' });
     else if (k == 'starter_guide') {
-      const o = { fb: 1, dis: 1, add: g.url ? [href(el('a', 'ob-k', S.starter), g.url)] : [] }, s = $('[data-onboarding-starter]');
+      const o = { fb: 1, dis: 1, add: g.url ? [href(el('a', 'ob-k', S.starter), g.url)] : [] }, s = $('[data-onboarding-starter]') || srv('starter', g);
       if (s) inflow(s, g, o); else show(top(card(g, { ...o, x: hide, cls: 'ob-corner' })), g.auto_open);
     } else if (k == 'tour') tour(g);
     else if (g.auto_open && /^(advanced_tip|faq|checklist)$/.test(k)) panel(k == 'checklist' ? k : 'tips', opener(k == 'checklist' ? k : 'tips'));
@@ -212,7 +216,8 @@ function start(p) {
   const cl = p.changelog || {};
   if (cl.unread > 0 && cl.level != 'silent') {
     say(t('new_items', { n: cl.unread }));
-    if (cl.level == 'popup' || G.some(x => x.kind == 'changelog' && x.level == 'popup' && !x.read)) panel('changelog', opener('changelog'));
+    if (cl.level == 'popup') news().then(es => { const e = es.find(x => x.level == 'popup' && !x.read);
+      e && auto(e).then(f => f && panel('changelog', opener('changelog'))) });
   }
   flush();
 }

@@ -1,4 +1,4 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright, and the widget's test server.
+"""Browser fixtures: Debian's Chromium driven by Playwright, and a host app on the real extension.
 
 Without /usr/bin/chromium or the playwright package these tests skip, except under CI=true,
 where they fail with a clear message (a green CI must not hide a missing browser).
@@ -68,15 +68,17 @@ class Pages:
     def __init__(self, browser, site):
         self.browser, self.site, self.contexts, self.errors = browser, site, [], []
 
-    def context(self, uid="alice", **opts):
+    def context(self, uid="alice", cookies=None, **opts):
+        """A new context signed in as ``uid``; ``cookies`` adds plan, acct (theme) or lang."""
         opts.setdefault("viewport", {"width": 1280, "height": 800})
         ctx = self.browser.new_context(**opts)
-        ctx.add_cookies([{"name": "uid", "value": uid, "url": self.site.base}])
+        jar = {"uid": uid, **(cookies or {})}
+        ctx.add_cookies([{"name": k, "value": v, "url": self.site.base} for k, v in jar.items()])
         self.contexts.append(ctx)
         return ctx
 
-    def open(self, path="/reports", uid="alice", ctx=None, **opts):
-        ctx = ctx or self.context(uid, **opts)
+    def open(self, path="/reports", uid="alice", ctx=None, cookies=None, **opts):
+        ctx = ctx or self.context(uid, cookies, **opts)
         page = ctx.new_page()
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on(

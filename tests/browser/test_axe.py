@@ -44,12 +44,15 @@ def confirm(page):
 STATES = {
     "page": ("/reports", lambda page: page.locator(".ob-ban")),
     "tooltip": ("/reports", tooltip),
-    "hints": ("/reports?hint=1", hints),
+    "hints": ("/reports?year=x", hints),
     "tips": ("/reports", tips_expanded),
     "changelog": ("/reports", panel("changelog", "What's new")),
     "checklist": ("/reports", panel("checklist", "Set up your account")),
     "confirm": ("/reports", confirm),
-    "starter": ("/", lambda page: page.get_by_role("dialog", name="How to start")),
+    "starter": ("/", lambda page: page.get_by_role("region", name="How to start")),
+    "starter-corner": ("/welcome", lambda page: page.get_by_role("dialog", name="How to start")),
+    "auto-tooltip": ("/account", lambda page: page.get_by_role("dialog", name="Display name")),
+    "popup": ("/reports", lambda page: page.get_by_role("dialog", name="What's new"), {"plan": "beta"}),
     "tour": ("/tour/start", lambda page: page.get_by_role("dialog", name="Your data")),
 }
 
@@ -57,8 +60,8 @@ STATES = {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("state", list(STATES))
 def test_axe_finds_no_violations(pages, axe, state, scheme):
-    path, open_it = STATES[state]
-    ctx = pages.context("alice", color_scheme=scheme, reduced_motion="reduce")
+    path, open_it, *cookies = STATES[state]
+    ctx = pages.context("alice", *cookies, color_scheme=scheme, reduced_motion="reduce")
     ctx.add_init_script(path=str(axe))
     page = pages.open(path, ctx=ctx)
     expect(page.locator(".ob-foot, .ob-card").first).to_be_attached()

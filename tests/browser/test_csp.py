@@ -9,7 +9,8 @@ WATCH = """window.__csp = []; document.addEventListener('securitypolicyviolation
 def test_pages_send_the_strict_policy(site):
     import urllib.request
 
-    with urllib.request.urlopen(site.url("/reports")) as r:
+    req = urllib.request.Request(site.url("/reports"), headers={"Cookie": "uid=alice"})
+    with urllib.request.urlopen(req) as r:
         csp = r.headers["Content-Security-Policy"]
         html = r.read().decode()
     assert csp.startswith("default-src 'self'; script-src 'self' 'nonce-") and "style-src 'self'" in csp
@@ -21,7 +22,7 @@ def test_pages_send_the_strict_policy(site):
 def test_every_kind_opens_without_a_csp_violation(pages, site):
     ctx = pages.context("alice")
     ctx.add_init_script(WATCH)
-    page = pages.open("/reports?hint=1", ctx=ctx)
+    page = pages.open("/reports?year=x", ctx=ctx)
     page.hover("#filter")
     expect(page.get_by_role("dialog", name="Filter")).to_be_visible()
     page.fill("#year", "x")
@@ -32,14 +33,14 @@ def test_every_kind_opens_without_a_csp_violation(pages, site):
     expect(page.get_by_role("dialog", name="Delete this report?")).to_be_visible()
     page.keyboard.press("Escape")
     assert page.evaluate("() => window.__csp") == []
-    for path, name in (("/tour/start", "Your data"), ("/", "How to start")):  # the tour chunk is import()ed
+    for path, name in (("/tour/start", "Your data"), ("/welcome", "How to start")):  # the tour chunk is import()ed
         page.goto(site.url(path))
         expect(page.get_by_role("dialog", name=name)).to_be_visible()
         assert page.evaluate("() => window.__csp") == []
 
 
 def test_no_inline_handlers_or_style_attributes_in_markup(pages):
-    page = pages.open("/reports?hint=1")
+    page = pages.open("/reports?year=x")
     page.click("[data-onboarding-open=tips]")
     expect(page.get_by_role("dialog", name="Tips")).to_be_visible()
     bad = page.evaluate("""() => { const out = [];

@@ -17,7 +17,7 @@ def test_a_missing_anchor_is_skipped_quietly(pages):
     expect(page.locator(".ob-ban")).to_be_visible()
     page.wait_for_timeout(500)
     assert page.locator(".ob-card", has_text="Never drawn").count() == 0
-    assert page.locator(".ob-bc").count() == 2  # filter and MRR, nothing else
+    assert page.locator(".ob-bc").count() == 3  # filter, MRR and the import error, nothing else
 
 
 def test_spa_navigation_fetches_the_new_page_s_guides(pages, site):
@@ -25,7 +25,7 @@ def test_spa_navigation_fetches_the_new_page_s_guides(pages, site):
     expect(page.locator(".ob-foot")).to_contain_text("Reports sum up")
     with page.expect_response("**/onboarding/api/guides?path=%2Fapp%2Fsettings") as resp:
         page.click("#to-settings")
-    assert resp.value.json()["page"] == "spa.settings"
+    assert resp.value.json()["page"] == "spa.settings"  # the server resolved the endpoint from the path
     expect(page.locator(".ob-foot")).to_have_count(0)  # the old page's guides are gone
     page.hover("[data-onboarding=sso]")
     expect(page.get_by_role("dialog", name="Single sign-on")).to_be_visible()
@@ -93,7 +93,7 @@ def test_host_styles_do_not_leak_in_and_ours_do_not_leak_out(pages):
 
 
 def test_rtl_and_theme_vars(pages):
-    page = pages.open("/reports?dir=rtl&accent=%23b45309")
+    page = pages.open("/reports", cookies={"lang": "ar", "acct": "brand"})  # dir from the locale, ONBOARDING_THEMES
     page.focus("#filter")
     tip = page.get_by_role("dialog", name="Filter")
     expect(tip).to_be_visible()
@@ -119,7 +119,7 @@ def test_reduced_motion_turns_animation_off(pages):
 def test_dark_theme_follows_the_system_in_auto_mode(pages):
     page = pages.open("/reports", color_scheme="dark")
     assert page.locator(".ob-foot").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(31, 41, 55)"
-    page2 = pages.open("/reports?theme=light", color_scheme="dark", uid="bob")
+    page2 = pages.open("/reports", color_scheme="dark", uid="bob", cookies={"acct": "light-co"})  # mode: light
     assert page2.locator(".ob-foot").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
 
 
