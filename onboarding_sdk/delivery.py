@@ -20,7 +20,11 @@ from .targeting import ANY_PAGE, compile_when
 from .timeutil import epoch_day, to_epoch
 
 #: Kinds that open by themselves when ``auto_open``: they spend the attention budget.
-AUTO_KINDS = frozenset({"tooltip", "tour", "banner", "changelog"})
+#: (Banners are part of the page and always drawn, so they never need the budget.)
+AUTO_KINDS = frozenset({"tooltip", "tour", "changelog"})
+#: Tooltips that answer the user's own action (a rejected field, a failed result, a risky
+#: click) open at that moment without spending the budget: they are help, not interruption.
+UNBUDGETED_PURPOSES = frozenset({"validation", "error", "confirm"})
 #: Kinds gathered on their own pages (tips, changelog) rather than drawn on every page.
 COLLECTION_KINDS = frozenset({"advanced_tip", "faq", "changelog"})
 LEVEL_ORDER = {"silent": 0, "badge": 1, "popup": 2}
@@ -42,6 +46,7 @@ class CompiledGuide:
     starts: int | None
     ends: int | None
     may_auto_open: bool = False
+    budgeted: bool = True  # False: opens by itself without spending the day's budget
     stages: frozenset[str] = frozenset(STAGES)
 
     @property
@@ -111,6 +116,7 @@ class Catalog:
                 to_epoch(spec.starts_at) if spec.starts_at else None,
                 to_epoch(spec.ends_at) if spec.ends_at else None,
                 spec.auto_open and spec.kind in AUTO_KINDS,
+                not (spec.kind == "tooltip" and spec.purpose in UNBUDGETED_PURPOSES),
                 frozenset(spec.when.get("stages", STAGES)),
             )
         self._page_index: dict[tuple[str | None, int], tuple[CompiledGuide, ...]] = {}
@@ -252,15 +258,22 @@ class Catalog:
 
     def _apply_budget(self, chosen: list[Decision], situation: Situation) -> list[Decision]:
         remaining = self.budget.get(situation.user.stage, 1) - situation.budget_used
-        if remaining <= 0:
-            return chosen
         result: list[Decision] = []
         for decision in chosen:
-            if remaining > 0 and decision.guide.may_auto_open:
-                remaining -= 1
+            guide = decision.guide
+            if guide.may_auto_open and (not guide.budgeted or remaining > 0):
+                remaining -= guide.budgeted
                 decision = replace(decision, auto_open=True)
             result.append(decision)
         return result
+
+    def allows(self, guide: CompiledGuide, situation: Situation) -> bool:
+        """Whether the user may see ``guide`` at all, on any page (hints, glossary terms)."""
+        if situation.user.stage not in guide.stages:
+            return False
+        page = Page(ANY_PAGE, ANY_PAGE)
+        decision = self._decide(guide, situation, situation.facts(page), to_epoch(situation.now), page, True)
+        return decision is not None
 
     def today(self, situation: Situation) -> int:
         return epoch_day(to_epoch(situation.now))

@@ -132,7 +132,7 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         profile = web.profile_or_none(ext)
         locale = web.locale_for(profile)
         guide = web.engine().catalog.glossary.get(term.casefold())
-        if guide is None:
+        if guide is None or not web.may_see(guide, profile):
             return Markup(escape(term))
         explanation = _plain(_text(guide.spec.body, locale))
         anchor = tooltip_anchor(guide.spec)

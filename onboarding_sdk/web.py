@@ -15,11 +15,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
 from . import csrf
-from .content.i18n import ui_strings
-from .delivery import Decision, Page, Situation
+from .content.i18n import pick_locale, ui_strings
+from .delivery import CompiledGuide, Decision, Page, Situation
 from .engine import Engine
 from .identity import UserProfile
-from .payload import Json, guides_json
+from .payload import Json, guides_json, tooltip_anchor
 
 if TYPE_CHECKING:
     from .extension import Onboarding
@@ -135,13 +135,18 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
     hints: dict[str, tuple[str, str]] = {}
     for guide in engine().catalog.validation.get(form, ()):
         spec = guide.spec
-        if spec.field in errors:
-            from .content.i18n import pick_locale
-
+        if spec.field in errors and may_see(guide, profile):
             body = pick_locale(spec.body, locale, default)
             text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
-            hints.setdefault(spec.field or "", (spec.anchor or spec.field or "", text))
+            hints.setdefault(spec.field or "", (tooltip_anchor(spec) or "", text))
     return hints
+
+
+def may_see(guide: CompiledGuide, profile: UserProfile | None) -> bool:
+    """A guide's ``when`` holds for this user; anonymous visitors get only unconditional ones."""
+    if profile is None:
+        return not guide.spec.when
+    return engine().catalog.allows(guide, situation(profile))
 
 
 def endpoint_for_path(path: str) -> str | None:

@@ -196,3 +196,17 @@ def test_index_agrees_with_a_linear_scan() -> None:
             and not any(e in state.events for e in s.when.get("not_done", []))
         }
         assert set(ids(catalog, situation(state), endpoint)) == expected
+
+
+def test_help_at_the_moment_of_trouble_does_not_spend_the_budget() -> None:
+    specs = [
+        guide("popup", auto_open=True, priority=9),
+        guide("failed", purpose="error", auto_open=True),
+        guide("bad-field", purpose="validation", auto_open=True),
+        guide("banner", kind="banner", anchor=None, auto_open=True, priority=10),
+    ]
+    catalog = Catalog(specs, events=EVENTS, budget={"awareness": 1})
+    chosen = {d.guide.id: d.auto_open for d in catalog.resolve(situation(), Page("home"))}
+    assert chosen == {"banner": False, "popup": True, "failed": True, "bad-field": True}
+    spent = {d.guide.id: d.auto_open for d in catalog.resolve(situation(budget_used=1), Page("home"))}
+    assert spent == {"banner": False, "popup": False, "failed": True, "bad-field": True}

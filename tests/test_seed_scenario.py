@@ -89,6 +89,11 @@ def test_the_four_adaptation_hints() -> None:
     with app.test_request_context("/reports", headers={"X-User": "ad"}):
         hints = ext.hints_for({"year": ["Not a valid integer."]}, form="report-filter")
     assert hints == {"year": "Type a year in digits, for example 2024."}
+    # the same hints and terms respect their `when`: a user in stage use gets neither
+    grow(app, ext, "u", "use")
+    with app.test_request_context("/reports", headers={"X-User": "u"}):
+        assert ext.hints_for({"year": ["Not a valid integer."]}, form="report-filter") == {}
+    assert 'title="Unique visitors' not in page(client, "/", "u")
 
 
 def test_recent_updates_in_the_user_centre_for_stickiness() -> None:
