@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .content import ContentError, GuideSpec, diff_content, dump_content
 from .engine import Engine
-from .errors import StorageError
+from .errors import StaleRevision, StorageError
 from .state import STAGES
 
 
@@ -161,3 +164,70 @@ def check_command() -> None:
     if problems:
         raise SystemExit(1)
     click.echo(f"ok: {len(engine.catalog.guides)} guides in {len(paths)} file(s)")
+
+
+def _served(engine: Engine) -> tuple[int, list[GuideSpec]]:
+    """The store's current revision and the guides it serves (the files when none is published)."""
+    try:
+        engine.sync_content(engine.storage.content_revision())
+    except StorageError as exc:
+        raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
+    return engine.content_revision, [guide.spec for guide in engine.catalog.guides.values()]
+
+
+@onboarding_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and print the changes; publish nothing.")
+@click.option("--author", default=None, help="Recorded in the history (default: your login name).")
+@click.option("--note", default="", help="A note for the history.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool, author: str | None, note: str) -> None:
+    """Publish a content file to the store for every process (all or nothing)."""
+    engine = _engine()
+    text = file.read_text(encoding="utf-8")
+    try:
+        specs = engine.parse_content(text, str(file))
+    except ContentError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        raise SystemExit(1) from None
+    revision, current = _served(engine)
+    diff = diff_content(current, specs)
+    if dry_run:
+        click.echo(f"dry run: {file} against revision {revision} ({len(current)} -> {len(specs)} guides)")
+        for line in diff.lines():
+            click.echo(f"  {line}")
+        return
+    try:
+        # Based on the revision just read: a publication racing this one is refused, not lost.
+        new = engine.publish(text, revision, author or _login(), note or f"import {file.name}")
+    except StaleRevision as exc:
+        raise click.ClickException(f"{exc}; run the import again") from None
+    except StorageError as exc:
+        raise click.ClickException(f"cannot write the store ({engine.storage.uri}): {exc}") from None
+    for line in diff.lines():
+        click.echo(f"  {line}")
+    click.echo(f"published revision {new}: {len(specs)} guides")
+
+
+@onboarding_cli.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_command(file: Path | None) -> None:
+    """Write the served content (published, else the files) as one YAML content file."""
+    engine = _engine()
+    revision, specs = _served(engine)
+    text = dump_content(specs)
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    file.write_text(text, encoding="utf-8")
+    origin = f"revision {revision}" if revision else "the ONBOARDING_CONTENT files"
+    click.echo(f"wrote {len(specs)} guides from {origin} to {file}", err=True)
+
+
+def _login() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"

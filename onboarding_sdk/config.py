@@ -162,6 +162,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Upper bound of that backoff in seconds.", _number(0.0)),
     Setting("ONBOARDING_URL_PREFIX", "/onboarding",
             "Where the extension's blueprint (API, pages, widget files) is mounted.", _url_prefix),
+    Setting("ONBOARDING_CONSOLE_PREFIX", "/onboarding/console",
+            "Where the product teams' console is mounted. It answers 404 everywhere until the app "
+            "registers `@onboarding.console_access` (see docs/console.md).", _url_prefix),
     Setting("ONBOARDING_CONTENT", [],
             "Content files (YAML or JSON) loaded at start: a path or a list of paths, relative "
             "to the app's root path. Problems are logged as `file:line: path: message` (the app still "

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from . import signals
 from .conditions import Facts
 from .config import Settings
-from .content import ContentError, load_content
+from .content import ContentError, load_content, load_content_text
 from .content.model import GuideSpec
 from .delivery import Catalog, Situation
 from .errors import StorageError, UnknownEvent
@@ -50,6 +50,11 @@ class Engine:
         self._field_guides: dict[str, str] = {}
         self._activity_seen: dict[str, int] = {}
         self.content_errors: list[str] = []
+        # Published content in the store wins over ONBOARDING_CONTENT files. The store's
+        # revision comes back with every user load; 0 means "nothing published: use files".
+        self.content_revision = 0
+        self._file_specs: tuple[GuideSpec, ...] = ()
+        self._content_lock = threading.Lock()
         self.url_cache: dict[str, dict[str, str]] = {}  # script root -> the blueprint's fixed URLs
         self.anchors: dict[str, set[str]] = {}  # endpoint -> anchor keys seen in rendered templates
         self.catalog = Catalog(
@@ -70,9 +75,60 @@ class Engine:
         except ContentError as exc:
             self.content_errors = list(exc.errors)
             return self.content_errors
-        self.use_content(specs, "files")
+        self._file_specs = specs
+        if self.content_revision == 0:
+            self.use_content(specs, "files")
         self.content_errors = []
         return []
+
+    def parse_content(self, text: str, name: str = "published.yaml") -> tuple[GuideSpec, ...]:
+        """Validate a whole content file's text; raise ContentError listing every problem."""
+        return load_content_text(
+            text, name, events=list(self.settings.events), default_locale=self.settings["ONBOARDING_DEFAULT_LOCALE"]
+        )
+
+    def publish(self, text: str, expected_revision: int | None, author: str, note: str = "") -> int:
+        """Validate and publish a content set for every process; return the new revision.
+
+        Raises ContentError (nothing published) or StaleRevision (someone published first).
+        """
+        self.parse_content(text)
+        when = to_epoch(self.now())
+        revision = self.call_store(lambda: self.storage.publish_content(text, expected_revision, author, note, when))
+        try:
+            self.sync_content(revision)
+        except StorageError as exc:  # published all the same; the next user load syncs
+            logger.warning("onboarding published revision %d but could not reload it: %s", revision, exc)
+        signals.content_published.send(self.sender, revision=revision, author=author, note=note)
+        return revision
+
+    def sync_content(self, revision: int) -> None:
+        """Serve the store's ``revision`` (called when a user load reports a new one).
+
+        One extra read per process per revision. Broken stored content (published by an
+        older version, say) is logged and skipped: the current catalog stays.
+        """
+        with self._content_lock:
+            if revision == self.content_revision or 0 < revision < self.content_revision:
+                return  # already served, or a racing thread's older view
+            if revision == 0:  # the store was emptied (tests, demos): back to the files
+                self.use_content(self._file_specs, "files")
+                self.content_revision = 0
+                return
+            found = self.call_store(lambda: self.storage.load_content(revision))
+            if found is None:
+                logger.error("onboarding content revision %d is missing from the store", revision)
+                self.content_revision = revision
+                return
+            try:
+                specs = self.parse_content(found[1], f"published-r{revision}.yaml")
+            except ContentError as exc:
+                for problem in exc.errors:
+                    logger.error("onboarding published content r%d: %s", revision, problem)
+                self.content_revision = revision
+                return
+            self.use_content(specs, f"r{revision}")
+            self.content_revision = revision
 
     def use_content(self, specs: Sequence[GuideSpec], revision: str) -> None:
         """Compile content into a new catalog and switch to it (atomically for readers)."""
@@ -260,4 +316,11 @@ class Engine:
         return self.call_store(lambda: self.storage.advance_stage(user_id, current, target, times))
 
     def _load(self, user_id: str) -> layout.Record:
-        return self.call_store(lambda: self.storage.load(user_id))
+        # The content revision rides along with the user's record: no extra round trip.
+        record, revision = self.call_store(lambda: self.storage.load_with_revision(user_id))
+        if revision != self.content_revision:
+            try:
+                self.sync_content(revision)
+            except StorageError as exc:  # keep serving the current catalog; retried next request
+                logger.warning("onboarding could not load content revision %d: %s", revision, exc)
+        return record

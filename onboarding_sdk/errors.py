@@ -25,3 +25,15 @@ class NoUserLoader(OnboardingError):
 
 class NoCurrentUser(OnboardingError):
     """track() without user_id was called outside a request or for an anonymous visitor."""
+
+
+class StaleRevision(OnboardingError):
+    """A content publication was based on a revision that is no longer the current one."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(
+            f"the content was changed by someone else: you edited revision {expected}, "
+            f"the published revision is now {current}"
+        )
+        self.expected = expected
+        self.current = current

@@ -14,6 +14,7 @@ from . import web
 from .api import register_api
 from .assets import static_dir
 from .config import load_settings
+from .console import console_blueprint
 from .engine import Engine
 from .errors import NoCurrentUser, NoUserLoader, OnboardingError, StorageError
 from .identity import UserProfile
@@ -38,6 +39,7 @@ class Onboarding:
 
     def __init__(self, app: Flask | None = None, *, clock: Clock | None = None) -> None:
         self._user_loader: UserLoader | None = None
+        self._console_access: Callable[[], str | None] | None = None
         self._clock = clock
         if app is not None:
             self.init_app(app)
@@ -68,6 +70,7 @@ class Onboarding:
         app.after_request(self._after_request)
         app.before_request(_exempt_from_flask_wtf)
         app.register_blueprint(self._blueprint(), url_prefix=settings["ONBOARDING_URL_PREFIX"])
+        app.register_blueprint(console_blueprint(self), url_prefix=settings["ONBOARDING_CONSOLE_PREFIX"])
         register_helpers(app, self)
 
         from .cli import onboarding_cli  # late import: the CLI module imports this one
@@ -86,6 +89,15 @@ class Onboarding:
     def user_loader(self, callback: F) -> F:
         """Register the function that returns the current UserProfile, or None if anonymous."""
         self._user_loader = callback
+        return callback
+
+    def console_access(self, callback: F) -> F:
+        """Register the function that returns the current person's console role.
+
+        One of ``"viewer"``, ``"editor"``, ``"publisher"``, ``"admin"``, or None for no access.
+        Without this callback the console answers 404 everywhere (deny by default).
+        """
+        self._console_access = callback
         return callback
 
     # --- per-app state --------------------------------------------------------------------
@@ -205,6 +217,10 @@ def _exempt_from_flask_wtf() -> None:
     check must not refuse the widget's requests; exempt the blueprint whenever it is there."""
     protect = current_app.extensions.get("csrf")
     exempt = getattr(protect, "exempt", None)
-    blueprint = current_app.blueprints.get("onboarding")
-    if exempt is not None and blueprint is not None and blueprint not in getattr(protect, "_exempt_blueprints", ()):
-        exempt(blueprint)
+    if exempt is None:
+        return
+    # The console checks its own session token on every form (console/csrf.py).
+    for name in ("onboarding", "onboarding_console"):
+        blueprint = current_app.blueprints.get(name)
+        if blueprint is not None and blueprint not in getattr(protect, "_exempt_blueprints", ()):
+            exempt(blueprint)

@@ -27,7 +27,11 @@ guide_completed = _signals.signal("onboarding.guide-completed")
 #: "Was this helpful?": ``user_id``, ``guide_id``, ``helpful`` (bool).
 guide_feedback = _signals.signal("onboarding.guide-feedback")
 
+#: A new content revision was published from this process: ``revision``, ``author``, ``note``.
+content_published = _signals.signal("onboarding.content-published")
+
 __all__ = [
+    "content_published",
     "event_tracked",
     "guide_completed",
     "guide_dismissed",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from onboarding_sdk.storage import Storage, storage_from_uri
-from tests import servers
+from tests import chromium, servers
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +57,9 @@ def storage(store_uri: str) -> Iterator[Storage]:
     yield store
     store.reset()
     store.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium, one for the whole session (see tests/chromium.py)."""
+    yield from chromium.launch()

@@ -112,7 +112,7 @@ def test_init_app_stores_state_in_app_extensions(app: Flask) -> None:
     ext = Onboarding()
     ext.init_app(app)
     assert isinstance(app.extensions["onboarding"], Engine)
-    assert vars(ext).keys() == {"_user_loader", "_clock"}  # only callbacks on the object
+    assert vars(ext).keys() == {"_user_loader", "_console_access", "_clock"}  # only callbacks on the object
 
 
 def test_two_apps_in_one_process_keep_their_own_state(clock: FakeClock) -> None:

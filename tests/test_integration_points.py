@@ -16,7 +16,8 @@ from tests.guides.app import START, Clock, create_app, grow
 def count_calls(storage: Storage) -> list[str]:
     """Record every storage method call (each is one round trip by the interface's contract)."""
     calls: list[str] = []
-    for name in ("track", "load", "advance_stage", "guide_action", "count", "counters", "assign_codes"):
+    names = ("track", "load", "load_with_revision", "advance_stage", "guide_action", "count", "counters")
+    for name in (*names, "assign_codes", "load_content", "content_revision", "publish_content"):
         original = getattr(storage, name)
 
         def wrapper(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
@@ -35,7 +36,7 @@ def test_a_page_view_costs_one_storage_round_trip() -> None:
     calls = count_calls(app.extensions["onboarding"].storage)
     html = client.get("/reports", headers={"X-User": "u"}).text  # assets, footer, starter link, badge
     assert "About reports" in html and "onboarding-data" in html
-    assert calls == ["load"]
+    assert calls == ["load_with_revision"]
 
 
 def test_locale_comes_from_flask_babel_when_the_profile_has_none() -> None:

@@ -7,6 +7,7 @@ rendered and sanitized once, here) or raises ``ContentError`` listing every prob
 
 from __future__ import annotations
 
+from .diff import ContentDiff, diff_content
 from .errors import ContentError
 from .i18n import UI_STRINGS, canonical_tag, pick_locale, ui_strings
 from .loader import dump_content, load_content, load_content_text
@@ -31,6 +32,7 @@ __all__ = [
     "PURPOSES",
     "UI_STRINGS",
     "ChecklistItem",
+    "ContentDiff",
     "ContentError",
     "Frequency",
     "GuideSpec",
@@ -38,6 +40,7 @@ __all__ = [
     "SourceRef",
     "TourStep",
     "canonical_tag",
+    "diff_content",
     "dump_content",
     "load_content",
     "load_content_text",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 CodeKind = Literal["e", "g"]
 RawRecord = dict[str, bytes]
@@ -34,6 +34,14 @@ class Storage(ABC):
     @abstractmethod
     def load(self, user_id: str) -> RawRecord:
         """The user's whole record ({} when unknown), in one round trip."""
+
+    @abstractmethod
+    def load_with_revision(self, user_id: str) -> tuple[RawRecord, int]:
+        """The user's record and the published content revision (0: none), in one round trip.
+
+        The engine calls this on every request, so a new content revision reaches every
+        process on its next request at no extra cost (see docs/architecture.md).
+        """
 
     @abstractmethod
     def advance_stage(self, user_id: str, expected: int, new: int, times: Mapping[int, int]) -> bool:
@@ -67,3 +75,36 @@ class Storage(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
         """Release connections. The default does nothing."""
+
+    # --- published content (one set of guides for every process) -----------------
+
+    @abstractmethod
+    def publish_content(
+        self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
+    ) -> int:
+        """Store ``text`` (a whole content file) as the next revision and return it.
+
+        Atomic compare-and-set: when ``expected_revision`` is not None and is not the current
+        revision, nothing changes and ``StaleRevision`` is raised. ``at`` (epoch seconds,
+        default now) is recorded in the history with ``author`` and ``note``.
+        """
+
+    @abstractmethod
+    def content_revision(self) -> int:
+        """The current published revision; 0 when nothing was ever published."""
+
+    @abstractmethod
+    def load_content(self, revision: int | None = None) -> tuple[int, str] | None:
+        """``(revision, text)`` of ``revision`` (default: the current one); None when absent."""
+
+    @abstractmethod
+    def content_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest ``limit`` publications, newest first: revision, author, note, time."""
+
+    @abstractmethod
+    def record_audit(self, entry: Mapping[str, Any]) -> None:
+        """Append one JSON-able entry to the console's audit log (capped, oldest dropped)."""
+
+    @abstractmethod
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest ``limit`` audit entries, newest first."""

@@ -65,6 +65,22 @@ def codes_key(prefix: str) -> str:
     return f"{prefix}:{{codes}}"
 
 
+# Published content: every key shares the {content} hash tag, so one Lua script (one slot)
+# publishes atomically on a cluster too. Texts are kept for every revision (rollback);
+# the history list is capped.
+CONTENT_HISTORY_LIMIT = 1000
+AUDIT_LIMIT = 10_000
+
+
+def audit_key(prefix: str) -> str:
+    return f"{prefix}:{{content}}:audit"
+
+
+def content_keys(prefix: str) -> tuple[str, str, str]:
+    """The revision counter, the revision -> text hash and the history list."""
+    return f"{prefix}:{{content}}:rev", f"{prefix}:{{content}}:texts", f"{prefix}:{{content}}:log"
+
+
 def encode_event(count: int, first: int, last: int) -> bytes:
     return f"{count},{b36(first - EPOCH0)},{b36(last - first)}".encode()
 

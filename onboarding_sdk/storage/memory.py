@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+from ..errors import StaleRevision
 from . import layout
 from .base import CodeKind, RawRecord, Storage
 
@@ -17,6 +21,9 @@ class MemoryStorage(Storage):
         self._users: dict[str, RawRecord] = {}
         self._codes: dict[CodeKind, dict[str, int]] = {"e": {}, "g": {}}
         self._counters: dict[int, dict[str, int]] = {}
+        self._texts: dict[int, str] = {}
+        self._history: list[dict[str, Any]] = []  # oldest first
+        self._audit: list[str] = []  # JSON, oldest first (stored as text, like Redis)
 
     def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
         with self._lock:
@@ -35,6 +42,10 @@ class MemoryStorage(Storage):
     def load(self, user_id: str) -> RawRecord:
         with self._lock:
             return dict(self._users.get(user_id, {}))
+
+    def load_with_revision(self, user_id: str) -> tuple[RawRecord, int]:
+        with self._lock:
+            return dict(self._users.get(user_id, {})), len(self._texts)
 
     def advance_stage(self, user_id: str, expected: int, new: int, times: Mapping[int, int]) -> bool:
         with self._lock:
@@ -70,3 +81,44 @@ class MemoryStorage(Storage):
             self._users.clear()
             self._counters.clear()
             self._codes = {"e": {}, "g": {}}
+            self._texts.clear()
+            self._history.clear()
+            self._audit.clear()
+
+    def publish_content(
+        self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
+    ) -> int:
+        with self._lock:
+            current = len(self._texts)
+            if expected_revision is not None and expected_revision != current:
+                raise StaleRevision(expected_revision, current)
+            revision = current + 1
+            self._texts[revision] = text
+            when = int(time.time()) if at is None else int(at)
+            self._history.append({"revision": revision, "author": author, "note": note, "time": when})
+            del self._history[: -layout.CONTENT_HISTORY_LIMIT]
+            return revision
+
+    def content_revision(self) -> int:
+        with self._lock:
+            return len(self._texts)
+
+    def load_content(self, revision: int | None = None) -> tuple[int, str] | None:
+        with self._lock:
+            wanted = len(self._texts) if revision is None else revision
+            text = self._texts.get(wanted)
+            return None if text is None else (wanted, text)
+
+    def content_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(entry) for entry in reversed(self._history[-limit:])] if limit > 0 else []
+
+    def record_audit(self, entry: Mapping[str, Any]) -> None:
+        text = json.dumps(dict(entry), ensure_ascii=False)
+        with self._lock:
+            self._audit.append(text)
+            del self._audit[: -layout.AUDIT_LIMIT]
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self._lock:
+            return [json.loads(text) for text in reversed(self._audit[-limit:])] if limit > 0 else []

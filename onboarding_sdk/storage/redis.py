@@ -12,7 +12,9 @@ built on first use, so an app starts even while Redis is unreachable.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,7 +33,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from ..errors import ConfigurationError, StorageError
+from ..errors import ConfigurationError, StaleRevision, StorageError
 from ..timeutil import DAY
 from . import layout
 from .base import CodeKind, RawRecord, Storage
@@ -41,7 +43,7 @@ Client = redis.Redis | RedisCluster
 
 CONFIG_KEY = "ONBOARDING_STORAGE_URI"
 SCAN_BATCH = 500
-SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes")
+SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content")
 # Query parameters a URI may carry, by scheme.
 _SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname")
 _OPTIONS: Mapping[str, tuple[str, ...]] = {
@@ -50,6 +52,9 @@ _OPTIONS: Mapping[str, tuple[str, ...]] = {
     "redis+unix": ("db",),
     "redis+cluster": (),
 }
+
+
+_CURRENT_CONTENT = "local r = redis.call('GET', KEYS[1]) or '0' return {r, redis.call('HGET', KEYS[2], r)}"
 
 
 class _Cluster(RedisCluster):
@@ -355,6 +360,19 @@ class RedisStorage(Storage):
 
         return self._run("load", action)
 
+    def load_with_revision(self, user_id: str) -> tuple[RawRecord, int]:
+        # One pipeline: on a single server one round trip. On a cluster the user's slot and
+        # the {content} slot may sit on two nodes; redis-py writes to every node before
+        # reading any reply, so the two requests overlap (see docs/architecture.md).
+        def action(client: Client) -> tuple[RawRecord, int]:
+            pipe = client.pipeline(transaction=False)
+            pipe.hgetall(self._user(user_id))
+            pipe.get(layout.content_keys(self.prefix)[0])
+            reply, revision = pipe.execute()
+            return {name.decode(): value for name, value in reply.items()}, int(revision or 0)
+
+        return self._run("load", action)
+
     def advance_stage(self, user_id: str, expected: int, new: int, times: Mapping[int, int]) -> bool:
         args = stage_args(expected, new, times)
 
@@ -402,6 +420,69 @@ class RedisStorage(Storage):
             day: {name.decode(): int(value) for name, value in reply.items()}
             for day, reply in zip(days, replies, strict=True)
         }
+
+    def publish_content(
+        self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
+    ) -> int:
+        when = int(time.time()) if at is None else int(at)
+        entry = json.dumps({"author": author, "note": note, "time": when}, ensure_ascii=False)[1:]
+        args = ["" if expected_revision is None else str(int(expected_revision)), text, entry]
+        args.append(str(layout.CONTENT_HISTORY_LIMIT))
+
+        def action(client: Client) -> tuple[int, int]:
+            ok, revision = self._scripts["publish_content"](
+                keys=list(layout.content_keys(self.prefix)), args=args, client=client
+            )
+            return int(ok), int(revision)
+
+        ok, revision = self._run("publish_content", action)
+        if not ok:
+            raise StaleRevision(int(expected_revision or 0), revision)
+        return revision
+
+    def content_revision(self) -> int:
+        key = layout.content_keys(self.prefix)[0]
+        return int(self._run("content_revision", lambda client: client.get(key)) or 0)
+
+    def load_content(self, revision: int | None = None) -> tuple[int, str] | None:
+        rev_key, texts_key, _ = layout.content_keys(self.prefix)
+
+        def action(client: Client) -> tuple[int, bytes | None]:
+            if revision is not None:
+                text: bytes | None = client.hget(texts_key, str(revision))  # type: ignore[assignment]
+                return revision, text
+            # Both keys share one slot: one script reads a consistent (revision, text) pair.
+            current, text = client.eval(_CURRENT_CONTENT, 2, rev_key, texts_key)
+            return int(current), text
+
+        found, text = self._run("load_content", action)
+        return None if text is None else (found, text.decode("utf-8"))
+
+    def content_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        if limit <= 0:
+            return []
+        key = layout.content_keys(self.prefix)[2]
+        entries: list[bytes] = self._run("content_history", lambda client: client.lrange(key, 0, limit - 1))  # type: ignore[arg-type,return-value]
+        return [json.loads(entry) for entry in entries]
+
+    def record_audit(self, entry: Mapping[str, Any]) -> None:
+        text = json.dumps(dict(entry), ensure_ascii=False)
+        key = layout.audit_key(self.prefix)
+
+        def action(client: Client) -> None:
+            pipe = client.pipeline(transaction=True)  # one key: push and cap together
+            pipe.lpush(key, text)
+            pipe.ltrim(key, 0, layout.AUDIT_LIMIT - 1)
+            pipe.execute()
+
+        self._run("record_audit", action)
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        if limit <= 0:
+            return []
+        key = layout.audit_key(self.prefix)
+        entries: list[bytes] = self._run("audit_log", lambda client: client.lrange(key, 0, limit - 1))  # type: ignore[arg-type,return-value]
+        return [json.loads(entry) for entry in entries]
 
     def forget(self, user_id: str) -> None:
         self._run("forget", lambda client: client.delete(self._user(user_id)))

@@ -6,53 +6,22 @@ where they fail with a clear message (a green CI must not hide a missing browser
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import missing
+
 from .widget_app import LiveServer
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = os.environ.get("ONBOARDING_CHROMIUM", "/usr/bin/chromium")
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _missing(what: str) -> None:
-    msg = f"browser tests need {what}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg + " (CI=true: install it, see tests/browser/conftest.py)", pytrace=False)
-    pytest.skip(msg)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(str(HERE)) and "test_widget_size" not in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        _missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package (pip install playwright; no `playwright install` needed)")
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture
@@ -104,5 +73,5 @@ def pages(browser, site):
 @pytest.fixture
 def axe():
     if not AXE.exists():
-        _missing("axe-core (cd tests/browser && npm install)")
+        missing("axe-core (cd tests/browser && npm install)")
     return AXE

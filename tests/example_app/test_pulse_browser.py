@@ -5,7 +5,6 @@ under CI=true (a green CI must not hide a missing browser)."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,33 +15,9 @@ from werkzeug.serving import make_server
 
 from example_app import create_app
 
-CHROMIUM = os.environ.get("ONBOARDING_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 SHOTS = os.environ.get("PULSE_SCREENSHOTS")  # a folder: save a screenshot at every stage
 
 pytestmark = pytest.mark.browser
-
-
-def _missing(what: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests need {what} (CI=true: install it)", pytrace=False)
-    pytest.skip(f"browser tests need {what}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        _missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package (pip install playwright; no `playwright install` needed)")
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture

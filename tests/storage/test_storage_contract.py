@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import pytest
 
+from onboarding_sdk.errors import StaleRevision
 from onboarding_sdk.storage import MemoryStorage, Storage, layout, storage_from_uri
 from onboarding_sdk.storage.base import RawRecord
 from onboarding_sdk.timeutil import DAY
@@ -269,3 +270,70 @@ def test_ping_and_close(storage: Storage) -> None:
     storage.track("u9", None, NOW, None)
     storage.close()
     assert storage.load("u9") != {}  # a closed Redis backend reconnects on the next call
+
+
+# --- published content -----------------------------------------------------------------
+
+
+def test_content_starts_empty(storage: Storage) -> None:
+    assert storage.content_revision() == 0
+    assert storage.load_content() is None
+    assert storage.content_history() == []
+    assert storage.load_with_revision("nobody") == ({}, 0)
+
+
+def test_publish_content_counts_revisions_and_keeps_history(storage: Storage) -> None:
+    assert storage.publish_content("guides: []\n", None, "ana", "first", at=NOW) == 1
+    assert storage.publish_content("guides: [] # 二\n", 1, "bo", 'second, with "quotes"', at=NOW + 5) == 2
+    other = twin(storage)
+    assert other.content_revision() == 2
+    assert other.load_content() == (2, "guides: [] # 二\n")
+    assert other.load_content(1) == (1, "guides: []\n")
+    assert other.load_content(3) is None
+    assert other.content_history() == [
+        {"revision": 2, "author": "bo", "note": 'second, with "quotes"', "time": NOW + 5},
+        {"revision": 1, "author": "ana", "note": "first", "time": NOW},
+    ]
+    assert other.content_history(1)[0]["revision"] == 2
+
+
+def test_publish_content_is_a_compare_and_set(storage: Storage) -> None:
+    storage.publish_content("a", None, "ana", "")
+    with pytest.raises(StaleRevision) as info:
+        storage.publish_content("b", 0, "bo", "stale")
+    assert (info.value.expected, info.value.current) == (0, 1)
+    assert storage.load_content() == (1, "a")
+    assert len(storage.content_history()) == 1
+
+
+def test_concurrent_publishes_from_one_revision_let_exactly_one_win(storage: Storage) -> None:
+    storage.publish_content("base", None, "ana", "")
+    stores = [twin(storage) for _ in range(6)]
+
+    def publish(index: int) -> int:
+        try:
+            return stores[index].publish_content(f"text {index}", 1, f"u{index}", "")
+        except StaleRevision:
+            return 0
+
+    results = in_threads(6, publish)
+    assert sorted(results) == [0, 0, 0, 0, 0, 2]
+    assert storage.load_content() == (2, f"text {results.index(2)}")
+
+
+def test_load_with_revision_returns_the_record_and_the_revision(storage: Storage) -> None:
+    storage.track("u1", "e1", NOW, NOW)
+    storage.publish_content("x", None, "ana", "")
+    record, revision = storage.load_with_revision("u1")
+    assert record == storage.load("u1") and record
+    assert revision == 1
+
+
+def test_audit_log_is_append_only_newest_first(storage: Storage) -> None:
+    assert storage.audit_log() == []
+    storage.record_audit({"who": "ana", "what": "publish", "revision": 1, "at": NOW})
+    storage.record_audit({"who": "bo", "what": "rollback", "note": "回滚", "at": NOW + 1})
+    entries = twin(storage).audit_log()
+    assert [e["who"] for e in entries] == ["bo", "ana"]
+    assert entries[0]["note"] == "回滚" and entries[1]["revision"] == 1
+    assert storage.audit_log(1) == entries[:1]

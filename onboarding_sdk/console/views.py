@@ -1,0 +1,225 @@
+"""The console's pages. Every view declares its lowest role with ``@requires``; the
+blueprint's ``before_request`` refuses everything else before a view runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..content import KINDS, ContentError, diff_content, dump_content
+from ..engine import Engine
+from ..errors import StaleRevision, StorageError
+from ..state import STAGES
+from . import audit, csrf
+from .access import ROLES, checked_role, required_role, requires, role_allows
+from .editing import edited_id, guide_text, replace_guide, text_diff
+from .listing import STATUSES, filter_guides
+
+if TYPE_CHECKING:
+    from ..extension import Onboarding
+
+TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
+_CSS = (Path(__file__).resolve().parent / "console.css").read_text(encoding="utf-8")
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["onboarding"]
+    return engine
+
+
+def _fresh_engine() -> Engine:
+    """The engine serving the store's current revision (the console must never edit a stale one)."""
+    engine = _engine()
+    engine.sync_content(engine.call_store(engine.storage.content_revision))
+    return engine
+
+
+def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("role", g.get("onboarding_console_role"))
+    context.update(csrf_token=csrf.token(), roles=ROLES, role_allows=role_allows)
+    return render_template(f"onboarding/console/{template}", **context), status
+
+
+def console_blueprint(ext: Onboarding) -> Blueprint:
+    bp = Blueprint("onboarding_console", __name__, template_folder=TEMPLATES)
+
+    def actor() -> str:
+        try:
+            profile = ext.current_profile() if ext._user_loader is not None else None
+        except Exception:  # the audit names whoever we can; never fail a change over it
+            profile = None
+        return profile.id if profile is not None else "unknown"
+
+    @bp.before_request
+    def gate() -> None:
+        # Deny by default: no callback, no role, or a route without a declared role: 404.
+        callback = ext._console_access
+        needed = required_role(current_app.view_functions.get(request.endpoint or ""), request.method)
+        role = checked_role(callback()) if callback is not None else None
+        if role is None or needed is None:
+            abort(404)
+        if not role_allows(role, needed):
+            abort(403)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf.request_is_valid():
+            abort(400, description="The form's security token is missing or expired: reload the page and try again.")
+        g.onboarding_console_role = role
+
+    @bp.get("/console.css", endpoint="css")
+    @requires("viewer")
+    def css() -> Response:
+        return Response(_CSS, mimetype="text/css")
+
+    @bp.get("/", endpoint="index")
+    @requires("viewer")
+    def index() -> BaseResponse:
+        return redirect(url_for(".guides"))
+
+    @bp.get("/guides", endpoint="guides")
+    @requires("viewer")
+    def guides() -> tuple[str, int]:
+        engine = _fresh_engine()
+        criteria = {k: request.args.get(k, "") for k in ("kind", "stage", "status", "locale", "q")}
+        specs = [guide.spec for guide in engine.catalog.guides.values()]
+        rows = filter_guides(specs, criteria, engine.now())
+        locales = sorted({loc for spec in specs for loc in spec.title})
+        return _page(
+            "guides.html",
+            rows=rows,
+            criteria=criteria,
+            kinds=KINDS,
+            stages=STAGES,
+            statuses=STATUSES,
+            locales=locales,
+            revision=engine.content_revision,
+        )
+
+    @bp.route("/guides/<guide_id>", methods=["GET", "POST"], endpoint="edit")
+    @requires("viewer", post="publisher")  # saving publishes (drafts are not built yet)
+    def edit(guide_id: str) -> tuple[str, int]:
+        engine = _fresh_engine()
+        guide = engine.catalog.get(guide_id)
+        if guide is None:
+            abort(404)
+        if request.method == "GET":
+            return _page("edit.html", spec=guide.spec, text=guide_text(guide.spec), base=engine.content_revision)
+        text = request.form.get("text", "")
+        base = request.form.get("base_revision", "")
+        context: dict[str, Any] = {"spec": guide.spec, "text": text, "base": base}
+        if not base.isdigit():
+            return _page("edit.html", 400, errors=["the form lost its base revision: reload the page"], **context)
+        specs = [g_.spec for g_ in engine.catalog.guides.values()]
+        try:
+            whole = replace_guide(specs, guide_id, text)
+            revision = engine.publish(whole, int(base), actor(), request.form.get("note", "") or f"edit {guide_id}")
+        except ValueError as exc:  # not a YAML mapping
+            return _page("edit.html", 422, errors=[str(exc)], **context)
+        except ContentError as exc:
+            return _page("edit.html", 422, errors=list(exc.errors), **context)
+        except StaleRevision as exc:
+            # Keep the person's text: they copy their change onto the new version.
+            message = f"{exc}. Your text is kept below; reload the guide in another tab to merge."
+            return _page("edit.html", 409, errors=[message], **context)
+        audit.record(engine, actor(), "publish", revision=revision, guide=guide_id, base=int(base))
+        return _page("edit.html", spec=guide.spec, text=text, base=revision, saved=revision)
+
+    @bp.post("/guides/<guide_id>/preview", endpoint="preview")
+    @requires("editor")
+    def preview(guide_id: str) -> tuple[str, int]:
+        """Validate and render the edited guide in every locale; publish nothing."""
+        engine = _fresh_engine()
+        guide = engine.catalog.get(guide_id)
+        if guide is None:
+            abort(404)
+        text = request.form.get("text", "")
+        context: dict[str, Any] = {"spec": guide.spec, "text": text, "base": request.form.get("base_revision", "")}
+        try:
+            whole = replace_guide([g_.spec for g_ in engine.catalog.guides.values()], guide_id, text)
+            specs = engine.parse_content(whole, "preview.yaml")
+        except ValueError as exc:
+            return _page("edit.html", 422, errors=[str(exc)], **context)
+        except ContentError as exc:
+            return _page("edit.html", 422, errors=list(exc.errors), **context)
+        edited = next((s for s in specs if s.id == edited_id(text, guide_id)), None)
+        shown = edited or guide.spec
+        locales = sorted(set(shown.title) | set(shown.body))
+        rendered = [(loc, shown.title.get(loc, ""), shown.body.get(loc, "")) for loc in locales]
+        return _page("edit.html", preview=rendered, **context)
+
+    @bp.post("/guides/<guide_id>/unpublish", endpoint="unpublish")
+    @requires("publisher")
+    def unpublish(guide_id: str) -> tuple[str, int] | BaseResponse:
+        """Take one guide out of the published set (it stays in the history for a rollback)."""
+        engine = _fresh_engine()
+        if engine.catalog.get(guide_id) is None:
+            abort(404)
+        base = request.form.get("base_revision", "")
+        if not base.isdigit():
+            abort(400)
+        rest = [g_.spec for g_ in engine.catalog.guides.values() if g_.spec.id != guide_id]
+        try:
+            revision = engine.publish(dump_content(rest), int(base), actor(), f"unpublish {guide_id}")
+        except StaleRevision as exc:
+            return _page("message.html", 409, title="Not unpublished", message=f"{exc}. Look at the guide again.")
+        audit.record(engine, actor(), "unpublish", revision=revision, guide=guide_id)
+        return redirect(url_for(".guides"))
+
+    @bp.get("/history", endpoint="history")
+    @requires("viewer")
+    def history() -> tuple[str, int]:
+        engine = _fresh_engine()
+        entries = engine.call_store(lambda: engine.storage.content_history(100))
+        return _page("history.html", entries=entries, revision=engine.content_revision)
+
+    @bp.get("/history/<int:revision>", endpoint="revision")
+    @requires("viewer")
+    def revision(revision: int) -> tuple[str, int]:
+        engine = _fresh_engine()
+        found = engine.call_store(lambda: engine.storage.load_content(revision))
+        if found is None:
+            abort(404)
+        before = engine.call_store(lambda: engine.storage.load_content(revision - 1)) if revision > 1 else None
+        old_text = before[1] if before else ""
+        lines = text_diff(old_text, found[1], f"r{revision - 1}", f"r{revision}")
+        try:
+            old_specs = engine.parse_content(old_text) if old_text else ()
+            summary = diff_content(old_specs, engine.parse_content(found[1])).lines()
+        except ContentError:
+            summary = ["(this revision no longer validates against the app's settings)"]
+        return _page("revision.html", number=revision, lines=lines, summary=summary, current=engine.content_revision)
+
+    @bp.post("/history/<int:revision>/rollback", endpoint="rollback")
+    @requires("publisher")
+    def rollback(revision: int) -> tuple[str, int] | BaseResponse:
+        engine = _fresh_engine()
+        found = engine.call_store(lambda: engine.storage.load_content(revision))
+        base = request.form.get("base_revision", "")
+        if found is None or not base.isdigit():
+            abort(404 if found is None else 400)
+        try:
+            new = engine.publish(found[1], int(base), actor(), f"rollback to r{revision}")
+        except StaleRevision as exc:
+            return _page("message.html", 409, title="Not rolled back", message=f"{exc}. Look at the history again.")
+        except ContentError as exc:
+            return _page("message.html", 422, title="Not rolled back", message="; ".join(exc.errors))
+        audit.record(engine, actor(), "rollback", revision=new, to=revision)
+        return redirect(url_for(".history"))
+
+    @bp.get("/audit", endpoint="audit")
+    @requires("admin")
+    def audit_page() -> tuple[str, int]:
+        engine = _engine()
+        return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit_log(500)))
+
+    @bp.errorhandler(StorageError)
+    def storage_down(exc: StorageError) -> tuple[str, int]:
+        return _page("message.html", 503, title="Store unavailable", message=str(exc))
+
+    @bp.app_template_filter("onboarding_console_time")
+    def console_time(epoch: int) -> str:
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M")
+
+    return bp

@@ -1,0 +1,87 @@
+"""Published content lives in the store: every process serves it, with no extra round trip."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from onboarding_sdk import signals
+from onboarding_sdk.content import ContentError
+from onboarding_sdk.errors import StaleRevision
+from tests.guides.app import HERE, START, Clock, create_app, grow
+from tests.test_integration_points import count_calls
+
+SEED = (HERE / "seed.yaml").read_text(encoding="utf-8")
+EDITED = SEED.replace("About reports", "Reports, explained")
+
+
+def two_processes(redis_uri: str) -> tuple:  # type: ignore[type-arg]
+    """Two apps on one Redis under one prefix: two processes as far as the store can tell."""
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    clock = Clock(START + timedelta(days=1))
+    first = create_app(clock, ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    second = create_app(clock, ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    return first, second
+
+
+@pytest.mark.parametrize("server", ["redis_uri", "cluster_uri"])
+def test_a_publication_reaches_the_other_process_on_its_next_request(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    (app_a, ext_a), (app_b, _) = two_processes(str(request.getfixturevalue(server)))
+    grow(app_a, ext_a, "u", "use")
+    client_b = app_b.test_client()
+    assert "About reports" in client_b.get("/reports", headers={"X-User": "u"}).text  # the files
+    sent: list[dict[str, object]] = []
+    with signals.content_published.connected_to(lambda sender, **data: sent.append(data), app_a):
+        revision = app_a.extensions["onboarding"].publish(EDITED, 0, "ana", "clearer title")
+    assert revision == 1 and sent == [{"revision": 1, "author": "ana", "note": "clearer title"}]
+    html = client_b.get("/reports", headers={"X-User": "u"}).text
+    assert "Reports, explained" in html and "About reports" not in html
+    assert app_b.extensions["onboarding"].content_revision == 1
+    app_a.extensions["onboarding"].storage.reset()
+
+
+def test_no_extra_round_trip_while_the_revision_is_unchanged(redis_uri: str) -> None:
+    (app_a, ext_a), (app_b, _) = two_processes(redis_uri)
+    grow(app_a, ext_a, "u", "use")
+    app_a.extensions["onboarding"].publish(EDITED, None, "ana", "")
+    client_b = app_b.test_client()
+    client_b.get("/reports", headers={"X-User": "u"})  # activity write and the content load
+    calls = count_calls(app_b.extensions["onboarding"].storage)
+    assert "Reports, explained" in client_b.get("/reports", headers={"X-User": "u"}).text
+    assert calls == ["load_with_revision"]
+    app_a.extensions["onboarding"].publish(SEED, 1, "bo", "rollback")
+    calls.clear()
+    assert "About reports" in client_b.get("/reports", headers={"X-User": "u"}).text
+    # one extra read, once per revision: the content itself (and codes for its guide ids)
+    assert calls[0] == "load_with_revision" and calls.count("load_with_revision") == 1
+    calls.clear()
+    client_b.get("/reports", headers={"X-User": "u"})
+    assert calls == ["load_with_revision"]
+    app_a.extensions["onboarding"].storage.reset()
+
+
+def test_publish_validates_and_refuses_a_stale_revision() -> None:
+    app, _ = create_app(Clock(START))
+    engine = app.extensions["onboarding"]
+    with pytest.raises(ContentError):
+        engine.publish("guides: [{id: x, kind: nope}]\n", None, "ana", "")
+    assert engine.storage.content_revision() == 0
+    assert engine.publish(EDITED, 0, "ana", "") == 1
+    with pytest.raises(StaleRevision, match="published revision is now 1"):
+        engine.publish(SEED, 0, "bo", "")
+    assert engine.storage.load_content() == (1, EDITED)
+    history = engine.storage.content_history()
+    assert [(h["revision"], h["author"]) for h in history] == [(1, "ana")]
+
+
+def test_broken_stored_content_keeps_the_current_guides(caplog: pytest.LogCaptureFixture) -> None:
+    app, ext = create_app(Clock(START + timedelta(days=1)))
+    grow(app, ext, "u", "use")
+    app.extensions["onboarding"].storage.publish_content("guides: [{id: x}]\n", None, "old", "")
+    html = app.test_client().get("/reports", headers={"X-User": "u"}).text
+    assert "About reports" in html
+    assert "published content r1" in caplog.text
