@@ -260,7 +260,8 @@ class Engine:
         now = self.now()
         day = epoch_day(to_epoch(now))
         limit = 0
-        if auto and action == "shown":
+        guide = self.catalog.get(guide_id)
+        if auto and action == "shown" and guide is not None and guide.budgeted:
             stage = self.state_of(profile.id, profile, now).stage
             limit = self.catalog.budget.get(stage, 1)
             if limit == 0:

@@ -197,3 +197,12 @@ def test_openapi_document_is_valid_and_lists_every_route(env: tuple[Flask, Onboa
                     assert path.replace("<action>", action) in documented
             else:
                 assert path in documented, path
+
+
+def test_help_at_the_moment_of_trouble_opens_even_over_budget() -> None:
+    clock = Clock(START + timedelta(days=31))
+    app, ext = create_app(clock, ONBOARDING_ATTENTION_BUDGET={"adaptation": 0})
+    grow(app, ext, "ad", "adaptation")
+    client = app.test_client()
+    answer = post(client, "/guides/hint-import-failed/shown", "ad", {"auto": True}).get_json()
+    assert answer["auto_open"] is True  # an error hint answers the user's own action
