@@ -30,7 +30,13 @@ def _signature(user_id: str, day: int) -> str:
 
 def issue_token(user_id: str) -> str:
     day = int(time.time()) // _DAY
-    return f"{day}.{_signature(user_id, day)}"
+    cache: dict[tuple[str, int], str] = current_app.extensions.setdefault("onboarding_csrf_tokens", {})
+    token = cache.get((user_id, day))
+    if token is None:
+        if len(cache) > 10_000:  # bounded: a day's active users, then start again
+            cache.clear()
+        token = cache[(user_id, day)] = f"{day}.{_signature(user_id, day)}"
+    return token
 
 
 def token_is_valid(user_id: str, token: str | None) -> bool:
