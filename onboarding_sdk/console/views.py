@@ -16,8 +16,10 @@ from ..errors import StaleRevision, StorageError
 from ..state import STAGES
 from . import audit, csrf
 from .access import ROLES, checked_role, required_role, requires, role_allows
+from .analytics_views import register_analytics
 from .editing import edited_id, guide_text, replace_guide, text_diff
 from .listing import STATUSES, filter_guides
+from .preview import register_preview
 
 if TYPE_CHECKING:
     from ..extension import Onboarding
@@ -214,6 +216,8 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
         engine = _engine()
         return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit_log(500)))
 
+    register_preview(bp)  # GET /preview-as: preview-as and why (console/preview.py)
+
     @bp.errorhandler(StorageError)
     def storage_down(exc: StorageError) -> tuple[str, int]:
         return _page("message.html", 503, title="Store unavailable", message=str(exc))
@@ -222,4 +226,5 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
     def console_time(epoch: int) -> str:
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M")
 
+    register_analytics(bp)
     return bp
