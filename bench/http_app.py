@@ -1,6 +1,7 @@
 """The app bench/http.py serves with gunicorn: 1,000 guides, and a baseline endpoint.
 
-The baseline makes the same single Redis round trip as a page view (the user's record) and
+The baseline makes the same single Redis round trip as a page view (``load_with_revision``:
+the user's record and the content revision) and
 returns a small JSON, so the ratio shows what resolution and serialisation cost on top.
 """
 
@@ -47,8 +48,9 @@ def create_app() -> Flask:
         profile = onboarding.current_profile()
         assert profile is not None
         engine = app.extensions["onboarding"]
-        record = engine.storage.load(profile.id)  # the same single round trip
-        return jsonify({"user": profile.id, "fields": len(record)})
+        # The same single round trip as a page view: the user's record and the content revision.
+        record, revision = engine.storage.load_with_revision(profile.id)
+        return jsonify({"user": profile.id, "fields": len(record), "revision": revision})
 
     return app
 

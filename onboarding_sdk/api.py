@@ -49,6 +49,24 @@ def fast_json(data: Any) -> Response:
     return Response(json.dumps(data, separators=(",", ":"), ensure_ascii=False), mimetype="application/json")
 
 
+_QUERY_CACHE: dict[bytes, dict[str, str]] = {}
+
+
+def _guides_query(raw: bytes) -> dict[str, str]:
+    """GET /api/guides's validated query. The schema is pure and a page's query string is the
+    same on every view, so each distinct string is validated once (bounded cache)."""
+    cached = _QUERY_CACHE.get(raw)
+    if cached is None:
+        try:
+            cached = _QUERY.load(request.args.to_dict())
+        except ValidationError as exc:
+            raise ApiError(422, "invalid", "Some query parameters are not valid.", _messages(exc.messages)) from None
+        if len(_QUERY_CACHE) >= 4096:
+            _QUERY_CACHE.clear()
+        _QUERY_CACHE[raw] = cached
+    return cached
+
+
 def error_response(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> Response:
     response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
     response.status_code = status
@@ -133,10 +151,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @bp.get("/api/guides", endpoint="api_guides")
     @endpoint
     def guides() -> Response:
-        try:
-            query = _QUERY.load(request.args.to_dict())
-        except ValidationError as exc:
-            raise ApiError(422, "invalid", "Some query parameters are not valid.", _messages(exc.messages)) from None
+        query = _guides_query(request.query_string)
         page, path = query.get("page"), query.get("path")
         if page is None and path is not None:
             page = web.endpoint_for_path(path)

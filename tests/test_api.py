@@ -206,3 +206,15 @@ def test_help_at_the_moment_of_trouble_opens_even_over_budget() -> None:
     client = app.test_client()
     answer = post(client, "/guides/hint-import-failed/shown", "ad", {"auto": True}).get_json()
     assert answer["auto_open"] is True  # an error hint answers the user's own action
+
+
+def test_guides_query_is_validated_every_time_it_is_bad(env: tuple[Flask, Onboarding, Clock, FlaskClient]) -> None:
+    # Valid query strings are memoised; a refused one must be refused again, never cached.
+    client, user = env[3], {"X-User": "a"}
+    for _ in range(2):
+        assert client.get("/onboarding/api/guides?page=home", headers=user).status_code == 200
+        bad = client.get("/onboarding/api/guides?page=home&user=2", headers=user)
+        assert bad.status_code == 422
+        assert "user" in bad.get_json()["error"]["fields"]
+        long = client.get("/onboarding/api/guides?page=" + "x" * 201, headers=user)
+        assert long.status_code == 422 and "page" in long.get_json()["error"]["fields"]
