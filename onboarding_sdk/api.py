@@ -189,10 +189,23 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
             raise ApiError(404, "no_such_action", f"Unknown action {action!r}.")
         guide_or_404(guide_id)
         data = body(schema)
+        if action == "progress":
+            check_tour_step(guide_id, data["step"])
         stored = ("helpful" if data["helpful"] else "not_helpful") if action == "feedback" else action
         state, _ = web.engine().guide_action(user(), guide_id, stored, value=data.get("step", 0))
         web.forget_situation()
         return jsonify(state_json(guide_id, state))
+
+    def check_tour_step(guide_id: str, step: int) -> None:
+        """Progress belongs to tours, and a step must exist: a stored step past the end would
+        leave the user's tour pointing nowhere."""
+        guide = web.engine().catalog.get(guide_id)
+        spec = guide.spec if guide is not None else None
+        if spec is None or spec.kind != "tour":
+            raise ApiError(422, "invalid", "Only a tour has steps.", {"step": ["this guide is not a tour"]})
+        if step >= len(spec.steps):
+            raise ApiError(422, "invalid", f"This tour has {len(spec.steps)} steps.",
+                           {"step": [f"must be less than {len(spec.steps)} (steps count from 0)"]})  # fmt: skip
 
     @bp.get("/api/changelog", endpoint="api_changelog")
     @endpoint

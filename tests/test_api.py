@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,7 +142,8 @@ def test_feedback_progress_complete(env: tuple[Flask, Onboarding, Clock, FlaskCl
     assert post(client, "/guides/starter-guide/feedback", "a", {"helpful": True}).status_code == 200
     assert post(client, "/guides/starter-guide/feedback", "a", {"helpful": False}).status_code == 200
     assert votes == [True, False]
-    assert post(client, "/guides/starter-guide/progress", "a", {"step": 2}).get_json()["step"] == 2
+    refused = post(client, "/guides/starter-guide/progress", "a", {"step": 2})
+    assert refused.status_code == 422 and "step" in refused.get_json()["error"]["fields"]  # not a tour
     assert post(client, "/guides/starter-guide/complete", "a").get_json()["completed"] is True
     with app.app_context():
         engine = app.extensions["onboarding"]
@@ -218,3 +220,27 @@ def test_guides_query_is_validated_every_time_it_is_bad(env: tuple[Flask, Onboar
         assert "user" in bad.get_json()["error"]["fields"]
         long = client.get("/onboarding/api/guides?page=" + "x" * 201, headers=user)
         assert long.status_code == 422 and "page" in long.get_json()["error"]["fields"]
+
+
+TOUR = """
+version: 1
+guides:
+  - id: report-tour
+    kind: tour
+    title: {en: "Reports"}
+    steps:
+      - {endpoint: home, anchor: start, title: {en: "One"}, body: {en: "First."}}
+      - {endpoint: home, anchor: next, title: {en: "Two"}, body: {en: "Second."}}
+"""
+
+
+def test_tour_progress_is_bounded_by_the_tour(tmp_path: Path) -> None:
+    content = tmp_path / "tour.yaml"
+    content.write_text(TOUR, encoding="utf-8")
+    app, _ = create_app(Clock(START), content=[str(content)])
+    client = app.test_client()
+    assert post(client, "/guides/report-tour/progress", "a", {"step": 1}).get_json()["step"] == 1
+    past_the_end = post(client, "/guides/report-tour/progress", "a", {"step": 2})
+    assert past_the_end.status_code == 422
+    assert past_the_end.get_json()["error"]["fields"]["step"] == ["must be less than 2 (steps count from 0)"]
+    assert post(client, "/guides/report-tour/progress", "a", {"step": 0}).get_json()["step"] == 0
