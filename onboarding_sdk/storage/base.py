@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .population import AccountActivity, DormantAccount, Population
 
 CodeKind = Literal["e", "g"]
 RawRecord = dict[str, bytes]
@@ -63,7 +66,7 @@ class Storage(ABC):
 
     @abstractmethod
     def forget(self, user_id: str) -> None:
-        """Delete everything stored about one user."""
+        """Delete everything stored about one user, their id in the population index included."""
 
     @abstractmethod
     def ping(self) -> None:
@@ -108,3 +111,51 @@ class Storage(ABC):
     @abstractmethod
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest ``limit`` audit entries, newest first."""
+
+    # --- the population index (docs/console.md "Analytics"; keys in ``population``) ----------
+
+    @abstractmethod
+    def track_and_note(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+    ) -> RawRecord:
+        """``track`` and ``note_activity`` for the day of ``at``, in one round trip (pipelined;
+        on a cluster the two slots are written in parallel). Returns ``track``'s record."""
+
+    @abstractmethod
+    def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
+        """Atomically apply ``population.note_activity``: the user (and ``account``, or the one
+        last remembered for the user when None) active on ``day`` with ``events`` events."""
+
+    @abstractmethod
+    def count_stages(self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]) -> None:
+        """Atomically apply ``population.count_stages``: stages entered on ``day`` and whole
+        days spent in the stages left."""
+
+    @abstractmethod
+    def population(self, cutoff: int, since: int, limit: int) -> Population:
+        """Totals, stage reach, and the newest ``limit`` dormant users and accounts (last active
+        day <= ``cutoff``); an account's active users are those active on or after ``since``."""
+
+    @abstractmethod
+    def account_activity(self, account: str, days: Sequence[int], since: int, limit: int) -> AccountActivity | None:
+        """One account: its row, its newest ``limit`` users and per-day counters; None if unknown."""
+
+    @abstractmethod
+    def account_days(self, accounts: Sequence[str], days: Sequence[int]) -> dict[str, dict[int, tuple[int, int, int]]]:
+        """Per account, per day: (distinct active users, events, key events)."""
+
+    @abstractmethod
+    def claim_dormant_accounts(self, cutoff: int, limit: int) -> list[DormantAccount]:
+        """Atomically apply ``population.claim_dormant``: each account is returned to exactly
+        one caller per dormancy episode, however many processes claim at once."""
+
+    @abstractmethod
+    def acquire_lock(self, name: str, seconds: int) -> bool:
+        """True for the one caller that takes the fleet-wide lock ``name`` for ``seconds``."""

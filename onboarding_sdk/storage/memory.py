@@ -9,8 +9,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import StaleRevision
+from ..timeutil import DAY
 from . import layout
+from . import population as index
 from .base import CodeKind, RawRecord, Storage
+from .population import AccountActivity, DormantAccount, Population, PopulationData
 
 
 class MemoryStorage(Storage):
@@ -24,6 +27,8 @@ class MemoryStorage(Storage):
         self._texts: dict[int, str] = {}
         self._history: list[dict[str, Any]] = []  # oldest first
         self._audit: list[str] = []  # JSON, oldest first (stored as text, like Redis)
+        self._population = PopulationData()
+        self._locks: dict[str, float] = {}  # name -> time.monotonic() when it expires
 
     def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
         with self._lock:
@@ -71,7 +76,8 @@ class MemoryStorage(Storage):
 
     def forget(self, user_id: str) -> None:
         with self._lock:
-            self._users.pop(user_id, None)
+            record = self._users.pop(user_id, {})
+            index.forget(self._population, user_id, int(record.get("st", b"0")))
 
     def ping(self) -> None:
         return None
@@ -84,6 +90,8 @@ class MemoryStorage(Storage):
             self._texts.clear()
             self._history.clear()
             self._audit.clear()
+            self._population = PopulationData()
+            self._locks.clear()
 
     def publish_content(
         self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
@@ -122,3 +130,52 @@ class MemoryStorage(Storage):
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
         with self._lock:
             return [json.loads(text) for text in reversed(self._audit[-limit:])] if limit > 0 else []
+
+    # --- the population index -------------------------------------------------------------
+
+    def track_and_note(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+    ) -> RawRecord:
+        record = self.track(user_id, field, at, signup)
+        self.note_activity(user_id, account, at // DAY, events, key_events)
+        return record
+
+    def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
+        with self._lock:
+            index.note_activity(self._population, self._counters, user_id, account, day, events, key_events)
+
+    def count_stages(self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]) -> None:
+        with self._lock:
+            index.count_stages(self._population, self._counters, day, entered, stays)
+
+    def population(self, cutoff: int, since: int, limit: int) -> Population:
+        with self._lock:
+            return index.population(self._population, cutoff, since, limit)
+
+    def account_activity(self, account: str, days: Sequence[int], since: int, limit: int) -> AccountActivity | None:
+        with self._lock:
+            return index.account_activity(self._population, account, days, since, limit)
+
+    def account_days(self, accounts: Sequence[str], days: Sequence[int]) -> dict[str, dict[int, tuple[int, int, int]]]:
+        with self._lock:
+            return index.account_days(self._population, accounts, days)
+
+    def claim_dormant_accounts(self, cutoff: int, limit: int) -> list[DormantAccount]:
+        with self._lock:
+            return index.claim_dormant(self._population, cutoff, limit)
+
+    def acquire_lock(self, name: str, seconds: int) -> bool:
+        index.lock_key(self.prefix, name)  # the same names as Redis
+        now = time.monotonic()
+        with self._lock:
+            if self._locks.get(name, 0.0) > now:
+                return False
+            self._locks[name] = now + seconds
+            return True

@@ -27,6 +27,7 @@ from redis.cluster import ClusterNode, RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import (
     ClusterDownError,
+    NoScriptError,
     RedisClusterException,
     RedisError,
     SlotNotCoveredError,
@@ -34,9 +35,12 @@ from redis.exceptions import (
 from redis.retry import Retry
 
 from ..errors import ConfigurationError, StaleRevision, StorageError
+from ..state import STAGES
 from ..timeutil import DAY
 from . import layout
+from . import population as pop
 from .base import CodeKind, RawRecord, Storage
+from .population import AccountActivity, AccountRow, DormantAccount, Population
 
 T = TypeVar("T")
 Client = redis.Redis | RedisCluster
@@ -44,6 +48,8 @@ Client = redis.Redis | RedisCluster
 CONFIG_KEY = "ONBOARDING_STORAGE_URI"
 SCAN_BATCH = 500
 SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content")
+# The population index's scripts (keys in population.py, all in the {counters} slot).
+INDEX_SCRIPTS = ("note_activity", "count_stages", "population", "claim_dormant", "forget_population")
 # Query parameters a URI may carry, by scheme.
 _SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname")
 _OPTIONS: Mapping[str, tuple[str, ...]] = {
@@ -275,7 +281,7 @@ class RedisStorage(Storage):
         self._client: Client | None = None
         self._scripts: dict[str, Script] = {}
         self._load_script: Script | None = None
-        self._sources = {name: script_source(name) for name in SCRIPTS}
+        self._sources = {name: script_source(name) for name in (*SCRIPTS, *INDEX_SCRIPTS)}
         if not self._target.cluster:
             self._connect()  # no I/O: a single-server client connects on first command
 
@@ -497,7 +503,18 @@ class RedisStorage(Storage):
         return [json.loads(entry) for entry in entries]
 
     def forget(self, user_id: str) -> None:
-        self._run("forget", lambda client: client.delete(self._user(user_id)))
+        def action(client: Client) -> int:
+            pipe = client.pipeline(transaction=False)  # one key: the stage is read before the delete
+            pipe.hget(self._user(user_id), "st")
+            pipe.delete(self._user(user_id))
+            stage, _ = pipe.execute()
+            return int(stage or 0)
+
+        stage = self._run("forget", action)
+        # A second round trip, to the index's slot: the user's id leaves it too.
+        keys = [pop.seen_key(self.prefix), pop.user_accounts_key(self.prefix), pop.reach_key(self.prefix)]
+        args = [user_id, pop.account_users_prefix(self.prefix), *STAGES[1 : stage + 1]]
+        self._run("forget", lambda client: self._scripts["forget_population"](keys=keys, args=args, client=client))
 
     def ping(self) -> None:
         self._run("ping", lambda client: client.ping())
@@ -513,6 +530,153 @@ class RedisStorage(Storage):
             # Closing connections to a store that is gone is not an error.
             with contextlib.suppress(RedisError, RedisClusterException, OSError):
                 client.close()
+
+    # -- the population index (population.py)
+
+    def _note_call(
+        self, user_id: str, account: str | None, day: int, events: int, key_events: int
+    ) -> tuple[list[str], list[str]]:
+        p = self.prefix
+        keys = [
+            pop.seen_key(p),
+            pop.user_accounts_key(p),
+            pop.accounts_key(p),
+            pop.account_day_key(p, day),
+            pop.counters_key(p, day),
+        ]
+        args = [user_id, account or "", str(int(day)), str(int(events)), str(int(key_events))]
+        return keys, [*args, pop.account_users_prefix(p), pop.stage_field(STAGES[0])]
+
+    def _pipelined_scripts(self, client: Client, calls: Sequence[tuple[str, list[str], list[str]]]) -> list[Any]:
+        """Several scripts in one pipeline (one round trip; on a cluster, one per node, in
+        parallel). EVALSHA, not redis-py's pipeline script loading, which would add a SCRIPT
+        EXISTS round trip to every call; a NOSCRIPT reply (the server restarted) means that
+        script did not run, so it is run again on its own, which loads it."""
+        pipe = client.pipeline(transaction=False)
+        for name, keys, args in calls:
+            # EVALSHA by name: redis-py blocks its evalsha() method in cluster pipelines because
+            # of script loading, which is handled below.
+            pipe.execute_command("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args)
+        replies = pipe.execute(raise_on_error=False)
+        results: list[Any] = []
+        for (name, keys, args), reply in zip(calls, replies, strict=True):
+            if isinstance(reply, NoScriptError):
+                reply = self._scripts[name](keys=keys, args=args, client=client)
+            elif isinstance(reply, BaseException):
+                raise reply
+            results.append(reply)
+        return results
+
+    def track_and_note(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+    ) -> RawRecord:
+        track_call = ("track", [self._user(user_id)], track_args(field, at, signup))
+        note_call = ("note_activity", *self._note_call(user_id, account, at // DAY, events, key_events))
+
+        def action(client: Client) -> RawRecord:
+            flat, _ = self._pipelined_scripts(client, [track_call, note_call])
+            return _record(flat)
+
+        return self._run("track", action)
+
+    def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
+        keys, args = self._note_call(user_id, account, day, events, key_events)
+        self._run("note_activity", lambda client: self._scripts["note_activity"](keys=keys, args=args, client=client))
+
+    def count_stages(self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]) -> None:
+        if not entered and not stays:
+            return
+        keys = [pop.reach_key(self.prefix), pop.counters_key(self.prefix, day)]
+        args = [str(len(entered)), *entered]
+        for stage, days in stays:
+            args += [stage, str(int(days))]
+        self._run("count_stages", lambda client: self._scripts["count_stages"](keys=keys, args=args, client=client))
+
+    def population(self, cutoff: int, since: int, limit: int) -> Population:
+        p = self.prefix
+        keys = [pop.seen_key(p), pop.user_accounts_key(p), pop.accounts_key(p), pop.reach_key(p)]
+        args = [str(int(cutoff)), str(int(since)), str(int(limit)), pop.account_users_prefix(p)]
+        reply = self._run("population", lambda client: self._scripts["population"](keys=keys, args=args, client=client))
+        users, reach, dormant_users, newest, their_accounts, accounts, dormant_accounts, rows = reply
+        return Population(
+            users=int(users),
+            reached={k.decode(): int(v) for k, v in _pairs(reach) if int(v)},
+            dormant_users=int(dormant_users),
+            newest_dormant_users=[
+                (user.decode(), int(day), None if account is None else account.decode())
+                for (user, day), account in zip(_pairs(newest), their_accounts, strict=True)
+            ],
+            accounts=int(accounts),
+            dormant_accounts=int(dormant_accounts),
+            newest_dormant_accounts=[
+                AccountRow(rows[i].decode(), int(rows[i + 1]), int(rows[i + 2]), int(rows[i + 3]))
+                for i in range(0, len(rows), 4)
+            ],
+        )
+
+    def account_activity(self, account: str, days: Sequence[int], since: int, limit: int) -> AccountActivity | None:
+        members = pop.account_users_prefix(self.prefix) + account
+        fields = [f"{account}|{name}" for name in pop.ACCOUNT_FIELDS]
+
+        def action(client: Client) -> list[Any]:
+            pipe = client.pipeline(transaction=False)  # every key shares the {counters} slot
+            pipe.zscore(pop.accounts_key(self.prefix), account)
+            pipe.zcard(members)
+            pipe.zcount(members, int(since), "+inf")
+            pipe.zrevrange(members, 0, max(0, limit - 1), withscores=True)
+            for day in days:
+                pipe.hmget(pop.account_day_key(self.prefix, day), fields)
+            replies: list[Any] = pipe.execute()
+            return replies
+
+        last, users, active, newest, *per_day = self._run("account_activity", action)
+        if last is None:
+            return None
+        row = AccountRow(account, int(last), int(users), int(active))
+        newest_users = [(user.decode(), int(day)) for user, day in newest] if limit > 0 else []
+        counts = {day: _triple(values) for day, values in zip(days, per_day, strict=True)}
+        return AccountActivity(row, newest_users, counts)
+
+    def account_days(self, accounts: Sequence[str], days: Sequence[int]) -> dict[str, dict[int, tuple[int, int, int]]]:
+        if not accounts or not days:
+            return {account: {day: (0, 0, 0) for day in days} for account in accounts}
+        fields = [f"{account}|{name}" for account in accounts for name in pop.ACCOUNT_FIELDS]
+
+        def action(client: Client) -> list[list[bytes | None]]:
+            pipe = client.pipeline(transaction=False)
+            for day in days:
+                pipe.hmget(pop.account_day_key(self.prefix, day), fields)
+            replies: list[list[bytes | None]] = pipe.execute()
+            return replies
+
+        replies = self._run("account_days", action)
+        width = len(pop.ACCOUNT_FIELDS)
+        return {
+            account: {
+                day: _triple(values[i * width : (i + 1) * width]) for day, values in zip(days, replies, strict=True)
+            }
+            for i, account in enumerate(accounts)
+        }
+
+    def claim_dormant_accounts(self, cutoff: int, limit: int) -> list[DormantAccount]:
+        keys = [pop.accounts_key(self.prefix), pop.dormant_key(self.prefix)]
+        args = [str(int(cutoff)), str(max(1, int(limit))), pop.account_users_prefix(self.prefix)]
+        flat = self._run(
+            "claim_dormant_accounts", lambda client: self._scripts["claim_dormant"](keys=keys, args=args, client=client)
+        )
+        return [DormantAccount(flat[i].decode(), int(flat[i + 1]), int(flat[i + 2])) for i in range(0, len(flat), 3)]
+
+    def acquire_lock(self, name: str, seconds: int) -> bool:
+        key = pop.lock_key(self.prefix, name)
+        taken = self._run("acquire_lock", lambda client: client.set(key, b"1", nx=True, ex=max(1, int(seconds))))
+        return bool(taken)
 
 
 def _delete_matching(client: Client, pattern: str) -> None:
@@ -539,3 +703,12 @@ def _delete(server: redis.Redis, keys: list[bytes]) -> None:
     for key in keys:
         pipe.delete(key)
     pipe.execute()
+
+
+def _pairs(flat: Sequence[Any]) -> list[tuple[Any, Any]]:
+    return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def _triple(values: Sequence[bytes | None]) -> tuple[int, int, int]:
+    u, e, k = (int(v or 0) for v in values)
+    return u, e, k

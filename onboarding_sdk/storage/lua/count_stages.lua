@@ -1,0 +1,13 @@
+-- Stages entered on one day and whole days spent in the stages left: mirrors
+-- population.count_stages. Sent by the one process whose compare-and-set moved the user.
+-- KEYS[1] = stage -> users who reached it (hash), KEYS[2] = the day's counters (hash)
+-- ARGV[1] = n, ARGV[2 .. n+1] = stages entered, then pairs (stage, whole days) of stages left
+local n = tonumber(ARGV[1])
+for i = 2, n + 1 do
+  redis.call("HINCRBY", KEYS[1], ARGV[i], 1)
+  redis.call("HINCRBY", KEYS[2], "stage|" .. ARGV[i], 1)
+end
+for i = n + 2, #ARGV, 2 do
+  redis.call("HINCRBY", KEYS[2], "stay|" .. ARGV[i] .. "|" .. ARGV[i + 1], 1)
+end
+return 1

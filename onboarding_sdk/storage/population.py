@@ -1,0 +1,301 @@
+"""The population index: who is active, in which account, how far users got. Pure.
+
+Maintained at write time, so the console's funnel and dormancy figures never scan users:
+
+=============================  ===============================================================
+``{p}:{counters}:seen``        sorted set: user id -> last active day (UTC day number)
+``{p}:{counters}:ua``          hash: user id -> account id (the last one a profile named)
+``{p}:{counters}:accts``       sorted set: account id -> last active day of any of its users
+``{p}:{counters}:au:<acct>``   sorted set: user id -> last active day, the account's users
+``{p}:{counters}:a:<day>``     hash: ``<acct>|u`` distinct active users, ``<acct>|e`` events,
+                               ``<acct>|k`` key events on that day
+``{p}:{counters}:<day>``       the per-day counters hash (``Storage.count``) also gets
+                               ``users|active``, ``stage|<stage>`` (entries; ``awareness``:
+                               users new to the index) and ``stay|<stage>|<days>`` (a
+                               histogram of whole days spent in a stage when leaving it)
+``{p}:{counters}:reach``       hash: stage -> users who ever reached it
+``{p}:{counters}:dormant``     hash: ``mark`` -> the cutoff day of the last dormancy claim
+``{p}:{counters}:lock:<name>`` a fleet-wide lock (``SET NX EX``)
+=============================  ===============================================================
+
+Every key shares the ``{counters}`` hash tag: one cluster slot, so each Lua script is atomic on
+a cluster too (the price: the index lives on one node). The functions below are the reference
+update rules; ``MemoryStorage`` calls them and the Lua scripts in ``lua/`` mirror them, and the
+shared storage suite (tests/storage/test_population.py) checks every backend against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..state import STAGES
+
+ACTIVE_USERS = "users|active"
+STAGE_PREFIX = "stage|"
+STAY_PREFIX = "stay|"
+#: The per-account fields of the per-day account hash: distinct active users, events, key events.
+ACCOUNT_FIELDS = ("u", "e", "k")
+LOCK_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def tag(prefix: str) -> str:
+    return f"{prefix}:{{counters}}"
+
+
+def seen_key(prefix: str) -> str:
+    return f"{tag(prefix)}:seen"
+
+
+def user_accounts_key(prefix: str) -> str:
+    return f"{tag(prefix)}:ua"
+
+
+def accounts_key(prefix: str) -> str:
+    return f"{tag(prefix)}:accts"
+
+
+def account_users_prefix(prefix: str) -> str:
+    """Followed by the account id; the ``{counters}`` tag comes first, so it decides the slot."""
+    return f"{tag(prefix)}:au:"
+
+
+def account_day_key(prefix: str, day: int) -> str:
+    return f"{tag(prefix)}:a:{day}"
+
+
+def counters_key(prefix: str, day: int) -> str:
+    return f"{tag(prefix)}:{day}"
+
+
+def reach_key(prefix: str) -> str:
+    return f"{tag(prefix)}:reach"
+
+
+def dormant_key(prefix: str) -> str:
+    return f"{tag(prefix)}:dormant"
+
+
+def lock_key(prefix: str, name: str) -> str:
+    if not name or not set(name) <= LOCK_NAME_CHARS:
+        raise ValueError(f"lock name {name!r}: lower-case letters, digits, '-' and '_' only")
+    return f"{tag(prefix)}:lock:{name}"
+
+
+def stage_field(stage: str) -> str:
+    return f"{STAGE_PREFIX}{stage}"
+
+
+def stay_field(stage: str, days: int) -> str:
+    return f"{STAY_PREFIX}{stage}|{int(days)}"
+
+
+# --------------------------------------------------------------------------- read results
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as the index knows it. ``active_users``: its users active on or after the
+    ``since`` day of the query."""
+
+    account_id: str
+    last_day: int
+    users: int
+    active_users: int
+
+
+@dataclass(frozen=True)
+class Population:
+    """What ``Storage.population`` returns in one round trip."""
+
+    users: int
+    reached: Mapping[str, int]
+    dormant_users: int
+    newest_dormant_users: Sequence[tuple[str, int, str | None]]  # user, last day, account
+    accounts: int
+    dormant_accounts: int
+    newest_dormant_accounts: Sequence[AccountRow]
+
+
+@dataclass(frozen=True)
+class AccountActivity:
+    """One account: its row, its newest users ``(user, last day)`` and per-day ``(u, e, k)``."""
+
+    row: AccountRow
+    newest_users: Sequence[tuple[str, int]]
+    days: Mapping[int, tuple[int, int, int]]
+
+
+@dataclass(frozen=True)
+class DormantAccount:
+    """An account claimed by ``Storage.claim_dormant_accounts``: it went dormant since the last claim."""
+
+    account_id: str
+    last_day: int
+    users: int
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+@dataclass
+class PopulationData:
+    """The index as plain Python data (the memory backend's store, the Lua scripts' reference)."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    account_of: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, int] = field(default_factory=dict)
+    members: dict[str, dict[str, int]] = field(default_factory=dict)
+    account_days: dict[int, dict[str, int]] = field(default_factory=dict)
+    reach: dict[str, int] = field(default_factory=dict)
+    mark: int | None = None
+
+
+def _add(table: dict[str, int], name: str, amount: int) -> None:
+    table[name] = table.get(name, 0) + amount
+
+
+def note_activity(
+    data: PopulationData,
+    counters: dict[int, dict[str, int]],
+    user_id: str,
+    account: str | None,
+    day: int,
+    events: int,
+    key_events: int,
+) -> None:
+    """Reference of ``note_activity.lua``: one user active on ``day``.
+
+    Days only count forward: a user's day counts as a new active day (``users|active`` and the
+    account's ``u``) only when it is later than the user's last active day in the index, so
+    activity backfilled before a user's last active day adds events but no active user.
+    """
+    previous = data.seen.get(user_id)
+    if previous is None or previous < day:
+        data.seen[user_id] = day
+        _add(counters.setdefault(day, {}), ACTIVE_USERS, 1)
+    if previous is None:
+        _add(counters.setdefault(day, {}), stage_field(STAGES[0]), 1)
+    known = data.account_of.get(user_id)
+    if account is None:
+        account = known
+    elif account != known:
+        data.account_of[user_id] = account
+        if known is not None:
+            data.members.get(known, {}).pop(user_id, None)
+    if account is None:
+        return
+    members = data.members.setdefault(account, {})
+    before = members.get(user_id)
+    table = data.account_days.setdefault(day, {})
+    if before is None or before < day:
+        members[user_id] = day
+        _add(table, f"{account}|u", 1)
+    if data.accounts.get(account, day - 1) < day:
+        data.accounts[account] = day
+    if events:
+        _add(table, f"{account}|e", events)
+    if key_events:
+        _add(table, f"{account}|k", key_events)
+
+
+def count_stages(
+    data: PopulationData,
+    counters: dict[int, dict[str, int]],
+    day: int,
+    entered: Sequence[str],
+    stays: Sequence[tuple[str, int]],
+) -> None:
+    """Reference of ``count_stages.lua``: stages entered on ``day`` and days spent in those left."""
+    table = counters.setdefault(day, {})
+    for stage in entered:
+        _add(data.reach, stage, 1)
+        _add(table, stage_field(stage), 1)
+    for stage, days in stays:
+        _add(table, stay_field(stage, days), 1)
+
+
+def forget(data: PopulationData, user_id: str, stage_index: int) -> None:
+    """Reference of ``forget_population.lua``: drop a user's id from the index and take them
+    out of the stages they reached (per-day counts stay: they hold no id)."""
+    data.seen.pop(user_id, None)
+    account = data.account_of.pop(user_id, None)
+    if account is not None:
+        data.members.get(account, {}).pop(user_id, None)
+    for stage in STAGES[1 : stage_index + 1]:
+        if data.reach.get(stage, 0) > 0:
+            data.reach[stage] -= 1
+
+
+def _newest(scores: Mapping[str, int], cutoff: int, limit: int) -> list[tuple[str, int]]:
+    # Redis orders equal scores by member; newest first reverses both.
+    found = [(member, day) for member, day in scores.items() if day <= cutoff]
+    found.sort(key=lambda item: (item[1], item[0]), reverse=True)
+    return found[:limit]
+
+
+def account_row(data: PopulationData, account: str, since: int) -> AccountRow | None:
+    if account not in data.accounts:
+        return None
+    members = data.members.get(account, {})
+    active = sum(1 for day in members.values() if day >= since)
+    return AccountRow(account, data.accounts[account], len(members), active)
+
+
+def population(data: PopulationData, cutoff: int, since: int, limit: int) -> Population:
+    """Reference of ``population.lua``: totals, reach, and the newest dormant users and accounts
+    (dormant: last active day <= ``cutoff``)."""
+    users = _newest(data.seen, cutoff, limit)
+    accounts = _newest(data.accounts, cutoff, limit)
+    return Population(
+        users=len(data.seen),
+        reached={stage: n for stage, n in data.reach.items() if n},
+        dormant_users=sum(1 for day in data.seen.values() if day <= cutoff),
+        newest_dormant_users=[(user, day, data.account_of.get(user)) for user, day in users],
+        accounts=len(data.accounts),
+        dormant_accounts=sum(1 for day in data.accounts.values() if day <= cutoff),
+        newest_dormant_accounts=[row for a, _ in accounts if (row := account_row(data, a, since)) is not None],
+    )
+
+
+def account_activity(
+    data: PopulationData, account: str, days: Sequence[int], since: int, limit: int
+) -> AccountActivity | None:
+    row = account_row(data, account, since)
+    if row is None:
+        return None
+    members = data.members.get(account, {})
+    newest = sorted(members.items(), key=lambda item: (item[1], item[0]), reverse=True)[:limit]
+    return AccountActivity(row, newest, account_days(data, [account], days)[account])
+
+
+def account_days(
+    data: PopulationData, accounts: Sequence[str], days: Sequence[int]
+) -> dict[str, dict[int, tuple[int, int, int]]]:
+    result: dict[str, dict[int, tuple[int, int, int]]] = {}
+    for account in accounts:
+        result[account] = {
+            day: tuple(data.account_days.get(day, {}).get(f"{account}|{f}", 0) for f in ACCOUNT_FIELDS)  # type: ignore[misc]
+            for day in days
+        }
+    return result
+
+
+def claim_dormant(data: PopulationData, cutoff: int, limit: int) -> list[DormantAccount]:
+    """Reference of ``claim_dormant.lua``: the accounts whose last active day is after the last
+    claim's mark and at most ``cutoff``, oldest first; the mark moves on, so each account is
+    claimed once per dormancy episode (a later active day starts a new one). When more than
+    ``limit`` are due, the claim stops after a whole day's accounts and the next one goes on."""
+    low = data.mark
+    if low is not None and low >= cutoff:
+        return []
+    due = sorted(
+        ((day, account) for account, day in data.accounts.items() if (low is None or day > low) and day <= cutoff),
+    )
+    mark = cutoff
+    if len(due) > limit:
+        last = due[limit - 1][0]
+        due = [item for item in due if item[0] <= last]
+        mark = last
+    data.mark = mark
+    return [DormantAccount(account, day, len(data.members.get(account, {}))) for day, account in due]

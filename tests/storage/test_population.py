@@ -1,0 +1,208 @@
+"""The population index, run against every backend: memory, a redis-server and a Redis Cluster.
+
+The reference is the pure Python in ``storage/population.py``: every backend must answer the
+same reads as ``PopulationData`` after the same writes.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+
+from onboarding_sdk.storage import Storage, layout
+from onboarding_sdk.storage import population as pop
+from onboarding_sdk.storage.population import AccountRow, DormantAccount, PopulationData
+from onboarding_sdk.storage.redis import RedisStorage
+from onboarding_sdk.timeutil import DAY
+from tests.storage.test_storage_contract import NOW, TODAY, in_threads, reference, twin
+
+
+def test_active_users_count_once_per_user_and_day(storage: Storage) -> None:
+    for _ in range(3):  # the same user-day, again and again (other processes, other events)
+        storage.note_activity("u1", "acme", TODAY, 1, 0)
+    storage.note_activity("u2", "acme", TODAY, 0, 0)
+    storage.note_activity("u1", "acme", TODAY + 1, 2, 1)
+    storage.note_activity("u3", None, TODAY + 1, 1, 0)  # no account known for u3
+    counters = storage.counters([TODAY, TODAY + 1])
+    assert counters[TODAY] == {"users|active": 2, "stage|awareness": 2}
+    assert counters[TODAY + 1] == {"users|active": 2, "stage|awareness": 1}
+    days = storage.account_days(["acme", "nobody"], [TODAY, TODAY + 1])
+    assert days["acme"] == {TODAY: (2, 3, 0), TODAY + 1: (1, 2, 1)}
+    assert days["nobody"] == {TODAY: (0, 0, 0), TODAY + 1: (0, 0, 0)}
+
+
+def test_the_account_is_remembered_and_followed(storage: Storage) -> None:
+    storage.note_activity("u1", "acme", TODAY, 0, 0)
+    storage.note_activity("u1", None, TODAY + 1, 1, 1)  # track(user_id=...) without a profile
+    assert storage.account_days(["acme"], [TODAY + 1])["acme"][TODAY + 1] == (1, 1, 1)
+    storage.note_activity("u1", "globex", TODAY + 2, 0, 0)  # moved to another account
+    found = storage.account_activity("acme", [TODAY + 2], TODAY, 10)
+    assert found is not None and found.row == AccountRow("acme", TODAY + 1, 0, 0)
+    moved = storage.account_activity("globex", [TODAY + 2], TODAY, 10)
+    assert moved is not None and moved.row == AccountRow("globex", TODAY + 2, 1, 1)
+    assert moved.newest_users == [("u1", TODAY + 2)] and moved.days == {TODAY + 2: (1, 0, 0)}
+    assert storage.account_activity("nobody", [TODAY], TODAY, 10) is None
+
+
+def test_backfilled_days_before_the_last_add_events_but_no_active_user(storage: Storage) -> None:
+    storage.note_activity("u1", "acme", TODAY, 0, 0)
+    storage.note_activity("u1", "acme", TODAY - 5, 1, 0)
+    assert storage.account_days(["acme"], [TODAY - 5])["acme"][TODAY - 5] == (0, 1, 0)
+    assert storage.counters([TODAY - 5])[TODAY - 5] == {}
+    assert storage.population(TODAY - 1, TODAY, 10).dormant_users == 0  # still last active TODAY
+
+
+def test_track_and_note_is_track_plus_note(storage: Storage) -> None:
+    record = storage.track_and_note("u1", "e1", NOW, NOW - DAY, "acme", 1, 1)
+    assert record == reference([("e1", NOW, NOW - DAY)])
+    again = storage.track_and_note("u1", None, NOW + 60, None, None, 0, 0)
+    assert again == reference([("e1", NOW, NOW - DAY), (None, NOW + 60, None)])
+    assert storage.load("u1") == again
+    assert storage.account_days(["acme"], [TODAY])["acme"][TODAY] == (1, 1, 1)
+    assert storage.population(TODAY, TODAY, 10).newest_dormant_users == [("u1", TODAY, "acme")]
+
+
+def test_stage_counts_and_reach(storage: Storage) -> None:
+    storage.count_stages(TODAY, ["use"], [("awareness", 3)])
+    storage.count_stages(TODAY, ["use", "depth"], [("awareness", 0), ("use", 0)])
+    storage.count_stages(TODAY + 1, ["depth"], [("use", 12)])
+    storage.count_stages(TODAY + 1, [], [])
+    assert storage.counters([TODAY])[TODAY] == {
+        "stage|use": 2,
+        "stage|depth": 1,
+        "stay|awareness|3": 1,
+        "stay|awareness|0": 1,
+        "stay|use|0": 1,
+    }
+    assert storage.counters([TODAY + 1])[TODAY + 1] == {"stage|depth": 1, "stay|use|12": 1}
+    assert storage.population(TODAY, TODAY, 10).reached == {"use": 2, "depth": 2}
+
+
+def test_population_lists_the_newest_dormant_users_and_accounts(storage: Storage) -> None:
+    for user, account, day in [
+        ("a1", "acme", TODAY - 40),
+        ("a2", "acme", TODAY - 20),
+        ("b1", "beta", TODAY - 30),
+        ("c1", "core", TODAY - 1),
+        ("c2", "core", TODAY - 25),
+        ("solo", None, TODAY - 50),
+        ("fresh", None, TODAY),
+    ]:
+        storage.note_activity(user, account, day, 1, 0)
+    found = storage.population(TODAY - 14, TODAY - 29, 3)
+    assert found.users == 7 and found.accounts == 3
+    assert found.dormant_users == 5 and found.dormant_accounts == 2
+    assert found.newest_dormant_users == [
+        ("a2", TODAY - 20, "acme"),
+        ("c2", TODAY - 25, "core"),
+        ("b1", TODAY - 30, "beta"),
+    ]
+    # last active day, users, users active since the ``since`` day
+    assert found.newest_dormant_accounts == [
+        AccountRow("acme", TODAY - 20, 2, 1),
+        AccountRow("beta", TODAY - 30, 0 + 1, 0),
+    ]
+    empty = storage.population(TODAY - 100, TODAY, 0)
+    assert empty.newest_dormant_users == [] and empty.newest_dormant_accounts == [] and empty.dormant_users == 0
+
+
+def test_each_account_is_claimed_once_per_dormancy_episode(storage: Storage) -> None:
+    storage.note_activity("a1", "acme", TODAY, 0, 0)
+    storage.note_activity("b1", "beta", TODAY + 2, 0, 0)
+    assert storage.claim_dormant_accounts(TODAY - 1, 10) == []
+    assert storage.claim_dormant_accounts(TODAY, 10) == [DormantAccount("acme", TODAY, 1)]
+    assert storage.claim_dormant_accounts(TODAY, 10) == []
+    assert storage.claim_dormant_accounts(TODAY + 1, 10) == []
+    assert storage.claim_dormant_accounts(TODAY - 3, 10) == []  # a process with a slow clock
+    storage.note_activity("a2", "acme", TODAY + 5, 0, 0)  # active again: a new episode can start
+    assert storage.claim_dormant_accounts(TODAY + 4, 10) == [DormantAccount("beta", TODAY + 2, 1)]
+    assert storage.claim_dormant_accounts(TODAY + 5, 10) == [DormantAccount("acme", TODAY + 5, 2)]
+    assert storage.claim_dormant_accounts(TODAY + 30, 10) == []
+
+
+def test_a_claim_stops_after_a_whole_day_past_its_limit(storage: Storage) -> None:
+    for account, day in [("a", 1), ("b", 2), ("c", 2), ("d", 2), ("e", 3), ("f", 4)]:
+        storage.note_activity(f"user-{account}", account, TODAY + day, 0, 0)
+    first = storage.claim_dormant_accounts(TODAY + 10, 2)
+    assert [(d.account_id, d.last_day - TODAY) for d in first] == [("a", 1), ("b", 2), ("c", 2), ("d", 2)]
+    second = storage.claim_dormant_accounts(TODAY + 10, 2)
+    assert [(d.account_id, d.last_day - TODAY) for d in second] == [("e", 3), ("f", 4)]
+    assert storage.claim_dormant_accounts(TODAY + 10, 2) == []
+
+
+def test_racing_claims_share_out_the_accounts(storage: Storage) -> None:
+    for n in range(30):
+        storage.note_activity(f"u{n}", f"acct{n}", TODAY + n % 5, 0, 0)
+    stores = [twin(storage) for _ in range(8)]
+    claimed = in_threads(8, lambda i: [a.account_id for a in stores[i].claim_dormant_accounts(TODAY + 10, 4)])
+    rest = storage.claim_dormant_accounts(TODAY + 10, 1000)
+    every = [name for batch in claimed for name in batch] + [a.account_id for a in rest]
+    assert sorted(every) == sorted(f"acct{n}" for n in range(30))  # each exactly once
+
+
+def test_only_one_caller_takes_a_lock(storage: Storage) -> None:
+    stores = [twin(storage) for _ in range(8)]
+    taken = in_threads(8, lambda i: stores[i].acquire_lock("dormant-check", 60))
+    assert taken.count(True) == 1
+    assert storage.acquire_lock("other", 60) is True
+    with pytest.raises(ValueError):
+        storage.acquire_lock("no spaces", 60)
+
+
+def test_forget_takes_the_user_out_of_the_index(storage: Storage) -> None:
+    storage.track_and_note("gone", "e1", NOW, NOW, "acme", 1, 0)
+    storage.track_and_note("kept", "e1", NOW, NOW, "acme", 1, 0)
+    assert storage.advance_stage("gone", 0, 2, {1: NOW, 2: NOW})
+    storage.count_stages(TODAY, ["use", "depth"], [("awareness", 0), ("use", 0)])
+    storage.forget("gone")
+    found = storage.population(TODAY, TODAY, 10)
+    assert found.users == 1 and found.reached == {}
+    assert [user for user, _, _ in found.newest_dormant_users] == ["kept"]
+    activity = storage.account_activity("acme", [TODAY], TODAY, 10)
+    assert activity is not None and activity.newest_users == [("kept", TODAY)] and activity.row.users == 1
+    assert storage.load("gone") == {}
+
+
+def test_every_backend_matches_the_reference(storage: Storage) -> None:
+    rng = random.Random(7)
+    data = PopulationData()
+    counters: dict[int, dict[str, int]] = {}
+    users = [f"u{n}" for n in range(12)]
+    accounts = [None, "acme", "beta", "core"]
+    for _ in range(200):
+        user, account = rng.choice(users), rng.choice(accounts)
+        day, events, key = TODAY + rng.randint(-20, 20), rng.randint(0, 2), rng.randint(0, 1)
+        if rng.random() < 0.1:
+            entered, stays = ["use"], [("awareness", rng.randint(0, 9))]
+            storage.count_stages(day, entered, stays)
+            pop.count_stages(data, counters, day, entered, stays)
+        else:
+            storage.note_activity(user, account, day, events, key)
+            pop.note_activity(data, counters, user, account, day, events, key)
+    days = list(range(TODAY - 20, TODAY + 21))
+    assert storage.counters(days) == {day: counters.get(day, {}) for day in days}
+    for cutoff, since, limit in [(TODAY, TODAY - 5, 5), (TODAY + 20, TODAY, 100), (TODAY - 10, TODAY - 30, 2)]:
+        assert storage.population(cutoff, since, limit) == pop.population(data, cutoff, since, limit)
+    assert storage.account_days(["acme", "beta", "core"], days) == pop.account_days(
+        data, ["acme", "beta", "core"], days
+    )
+    for account in ["acme", "beta", "core", "none"]:
+        assert storage.account_activity(account, days, TODAY, 3) == pop.account_activity(data, account, days, TODAY, 3)
+    for cutoff in [TODAY - 15, TODAY - 15, TODAY, TODAY + 19, TODAY + 40]:
+        assert storage.claim_dormant_accounts(cutoff, 2) == pop.claim_dormant(data, cutoff, 2)
+
+
+@pytest.mark.parametrize("backend", ["redis_uri", "cluster_uri"])
+def test_a_restarted_server_gets_the_scripts_again(backend: str, request: pytest.FixtureRequest) -> None:
+    storage = RedisStorage(request.getfixturevalue(backend), prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        storage.track_and_note("u1", "e1", NOW, None, "acme", 1, 0)
+        storage._connect().script_flush()  # what a restart does to the script cache (every node of a cluster)
+        record = storage.track_and_note("u1", "e1", NOW + 1, None, "acme", 1, 0)
+        assert layout.decode_event(record["e1"])[0] == 2  # counted once, not lost and not twice
+        assert storage.account_days(["acme"], [TODAY])["acme"][TODAY] == (1, 2, 0)
+    finally:
+        storage.reset()
+        storage.close()
