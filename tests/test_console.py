@@ -115,7 +115,8 @@ def test_posts_without_a_valid_token_are_refused() -> None:
 
 
 def edit_form(client: FlaskClient, guide_id: str = "footer-reports") -> tuple[str, str, str]:
-    html = client.get(f"{PREFIX}/guides/{guide_id}", headers={"X-Role": "publisher"}).text
+    # the YAML editor: the guide as one text (the per-kind form: tests/test_console_editing.py)
+    html = client.get(f"{PREFIX}/guides/{guide_id}/yaml", headers={"X-Role": "publisher"}).text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', html)
     base = re.search(r'name="base_revision" value="(\d+)"', html)
     text = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S)

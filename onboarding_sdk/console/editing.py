@@ -3,44 +3,44 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
 from ..content import GuideSpec
-from ..content.loader import guide_data
+from ..content.loader import guide_data, parse_text
 
 
-def guide_text(spec: GuideSpec) -> str:
-    """One guide as the YAML mapping the edit form shows."""
-    return yaml.safe_dump(guide_data(spec), sort_keys=False, allow_unicode=True, width=100)
+def guide_yaml(data: Mapping[str, Any]) -> str:
+    """One guide's content-file data as the YAML mapping the YAML editor (and a draft) holds."""
+    return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100)
 
 
-def replace_guide(specs: Sequence[GuideSpec], guide_id: str, edited: str) -> str:
-    """The whole content file with ``guide_id`` replaced by the edited mapping.
+def read_guide(edited: str) -> dict[str, Any]:
+    """The one YAML mapping an author typed; ValueError (with its line) when it is not one.
 
-    Raises ValueError when the text is not one YAML mapping; the loader checks the rest.
+    Read with the content files' YAML rules (YAML 1.2: ``no`` stays a string), not PyYAML's.
     """
-    try:
-        data: Any = yaml.safe_load(edited)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"YAML syntax error: {exc}") from None
-    if not isinstance(data, dict):
+    doc = parse_text(edited, "guide.yaml")
+    if doc.problems:
+        raise ValueError(
+            "; ".join(
+                f"line {p.line or doc.lines.line(p.path)}: {p.path + ': ' if p.path else ''}{p.message}"
+                for p in doc.problems
+            )
+        )
+    if not isinstance(doc.data, dict):
         raise ValueError("the guide must be one YAML mapping (id: ..., kind: ..., title: ...)")
-    guides = [data if spec.id == guide_id else guide_data(spec) for spec in specs]
+    return doc.data
+
+
+def with_guide(specs: Sequence[GuideSpec], guide_id: str | None, data: Mapping[str, Any]) -> str:
+    """The whole content file with ``guide_id`` replaced by ``data`` (appended when new)."""
+    guides = [dict(data) if spec.id == guide_id else guide_data(spec) for spec in specs]
     if guide_id not in {spec.id for spec in specs}:
-        guides.append(data)
+        guides.append(dict(data))
     return yaml.safe_dump({"version": 1, "guides": guides}, sort_keys=False, allow_unicode=True, width=100)
-
-
-def edited_id(edited: str, fallback: str) -> str:
-    """The id the edited text gives its guide (it may rename it)."""
-    try:
-        data: Any = yaml.safe_load(edited)
-    except yaml.YAMLError:
-        return fallback
-    return str(data.get("id", fallback)) if isinstance(data, dict) else fallback
 
 
 def text_diff(old: str, new: str, old_name: str, new_name: str) -> list[str]:

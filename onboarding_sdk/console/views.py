@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import KINDS, ContentError, diff_content, dump_content
-from ..engine import Engine
 from ..errors import StaleRevision, StorageError
 from ..state import STAGES
 from . import audit, csrf
-from .access import ROLES, checked_role, required_role, requires, role_allows
+from .access import checked_role, required_role, requires, role_allows
 from .analytics_views import register_analytics
-from .editing import edited_id, guide_text, replace_guide, text_diff
+from .base import engine as _engine
+from .base import fresh_engine as _fresh_engine
+from .base import page as _page
+from .editing import text_diff
+from .editor import register_editor
 from .listing import STATUSES, filter_guides
 from .preview import register_preview
 
@@ -26,24 +29,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 _CSS = (Path(__file__).resolve().parent / "console.css").read_text(encoding="utf-8")
-
-
-def _engine() -> Engine:
-    engine: Engine = current_app.extensions["onboarding"]
-    return engine
-
-
-def _fresh_engine() -> Engine:
-    """The engine serving the store's current revision (the console must never edit a stale one)."""
-    engine = _engine()
-    engine.sync_content(engine.call_store(engine.storage.content_revision))
-    return engine
-
-
-def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    context.setdefault("role", g.get("onboarding_console_role"))
-    context.update(csrf_token=csrf.token(), roles=ROLES, role_allows=role_allows)
-    return render_template(f"onboarding/console/{template}", **context), status
+_JS = (Path(__file__).resolve().parent / "console.js").read_text(encoding="utf-8")
 
 
 def console_blueprint(ext: Onboarding) -> Blueprint:
@@ -75,6 +61,12 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
     def css() -> Response:
         return Response(_CSS, mimetype="text/css")
 
+    @bp.get("/console.js", endpoint="js")
+    @requires("viewer")
+    def js() -> Response:
+        # a file, never inline: the console runs under a strict CSP (script-src 'self')
+        return Response(_JS, mimetype="text/javascript")
+
     @bp.get("/", endpoint="index")
     @requires("viewer")
     def index() -> BaseResponse:
@@ -99,57 +91,7 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
             revision=engine.content_revision,
         )
 
-    @bp.route("/guides/<guide_id>", methods=["GET", "POST"], endpoint="edit")
-    @requires("viewer", post="publisher")  # saving publishes (drafts are not built yet)
-    def edit(guide_id: str) -> tuple[str, int]:
-        engine = _fresh_engine()
-        guide = engine.catalog.get(guide_id)
-        if guide is None:
-            abort(404)
-        if request.method == "GET":
-            return _page("edit.html", spec=guide.spec, text=guide_text(guide.spec), base=engine.content_revision)
-        text = request.form.get("text", "")
-        base = request.form.get("base_revision", "")
-        context: dict[str, Any] = {"spec": guide.spec, "text": text, "base": base}
-        if not base.isdigit():
-            return _page("edit.html", 400, errors=["the form lost its base revision: reload the page"], **context)
-        specs = [g_.spec for g_ in engine.catalog.guides.values()]
-        try:
-            whole = replace_guide(specs, guide_id, text)
-            revision = engine.publish(whole, int(base), actor(), request.form.get("note", "") or f"edit {guide_id}")
-        except ValueError as exc:  # not a YAML mapping
-            return _page("edit.html", 422, errors=[str(exc)], **context)
-        except ContentError as exc:
-            return _page("edit.html", 422, errors=list(exc.errors), **context)
-        except StaleRevision as exc:
-            # Keep the person's text: they copy their change onto the new version.
-            message = f"{exc}. Your text is kept below; reload the guide in another tab to merge."
-            return _page("edit.html", 409, errors=[message], **context)
-        audit.record(engine, actor(), "publish", revision=revision, guide=guide_id, base=int(base))
-        return _page("edit.html", spec=guide.spec, text=text, base=revision, saved=revision)
-
-    @bp.post("/guides/<guide_id>/preview", endpoint="preview")
-    @requires("editor")
-    def preview(guide_id: str) -> tuple[str, int]:
-        """Validate and render the edited guide in every locale; publish nothing."""
-        engine = _fresh_engine()
-        guide = engine.catalog.get(guide_id)
-        if guide is None:
-            abort(404)
-        text = request.form.get("text", "")
-        context: dict[str, Any] = {"spec": guide.spec, "text": text, "base": request.form.get("base_revision", "")}
-        try:
-            whole = replace_guide([g_.spec for g_ in engine.catalog.guides.values()], guide_id, text)
-            specs = engine.parse_content(whole, "preview.yaml")
-        except ValueError as exc:
-            return _page("edit.html", 422, errors=[str(exc)], **context)
-        except ContentError as exc:
-            return _page("edit.html", 422, errors=list(exc.errors), **context)
-        edited = next((s for s in specs if s.id == edited_id(text, guide_id)), None)
-        shown = edited or guide.spec
-        locales = sorted(set(shown.title) | set(shown.body))
-        rendered = [(loc, shown.title.get(loc, ""), shown.body.get(loc, "")) for loc in locales]
-        return _page("edit.html", preview=rendered, **context)
+    register_editor(bp, actor)  # the guide form, the YAML editor, preview, publish (console/editor.py)
 
     @bp.post("/guides/<guide_id>/unpublish", endpoint="unpublish")
     @requires("publisher")
