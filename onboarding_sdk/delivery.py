@@ -19,9 +19,10 @@ from .state import STAGE_INDEX, STAGES, UserState
 from .targeting import ANY_PAGE, compile_when
 from .timeutil import epoch_day, to_epoch
 
-#: Kinds that open by themselves when ``auto_open``: they spend the attention budget.
-#: (Banners are part of the page and always drawn, so they never need the budget.)
-AUTO_KINDS = frozenset({"tooltip", "tour", "changelog"})
+#: Kinds that may open by themselves (``auto_open``): floating guides, and the panels of tips,
+#: FAQ and checklists; they spend the attention budget. Banners, footer help and starter
+#: guides are part of the page and always drawn, so they never need it.
+AUTO_KINDS = frozenset({"tooltip", "tour", "changelog", "advanced_tip", "faq", "checklist"})
 #: Tooltips that answer the user's own action (a rejected field, a failed result, a risky
 #: click) open at that moment without spending the budget: they are help, not interruption.
 UNBUDGETED_PURPOSES = frozenset({"validation", "error", "confirm"})

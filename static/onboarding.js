@@ -209,7 +209,7 @@ function start(p) {
       const o = { fb: 1, dis: 1, add: g.url ? [href(el('a', 'ob-k', S.starter), g.url)] : [] }, s = $('[data-onboarding-starter]') || srv('starter', g);
       if (s) inflow(s, g, o); else show(top(card(g, { ...o, x: hide, cls: 'ob-corner' })), g.auto_open);
     } else if (k == 'tour') tour(g);
-    else if (g.auto_open && /^(advanced_tip|faq|checklist)$/.test(k)) panel(k == 'checklist' ? k : 'tips', opener(k == 'checklist' ? k : 'tips'));
+    else if (g.auto_open && /^(advanced_tip|faq|checklist)$/.test(k)) { const q = k == 'checklist' ? k : 'tips'; auto(g).then(f => f && panel(q, opener(q))) }
   }
   (p.hints || []).forEach(hint);
   badges();

@@ -211,6 +211,26 @@ def test_checklist_progress(pages, site):
     expect(panel.get_by_role("checkbox", name="Create a report")).not_to_be_checked()
 
 
+def test_an_auto_open_checklist_opens_its_panel_within_the_budget(pages, site):
+    page = pages.open("/setup")
+    panel = page.get_by_role("dialog", name="Finish your setup")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("0 / 2")
+    assert site.guide("alice", "setup-checklist").seen
+    assert site.situation("alice").budget_used == 1  # the panel spent one of today's three
+
+
+def test_an_auto_open_checklist_over_budget_waits_for_its_opener(pages, site):
+    site.spend_budget("bea", "tip-name", times=3)  # awareness: 3 a day, all spent
+    page = pages.open("/setup", uid="bea")
+    page.wait_for_timeout(500)  # the widget has drawn the page by now (it needs no request here)
+    panel = page.get_by_role("dialog", name="Finish your setup")
+    expect(panel).to_have_count(0)
+    assert not site.guide("bea", "setup-checklist").seen  # the server never granted it
+    page.click("[data-onboarding-open=checklist]")  # passive help is never limited
+    expect(panel).to_be_visible()
+
+
 def test_confirmation_gates_the_click(pages, site):
     page = pages.open("/reports")
     page.click("text=Delete report")

@@ -121,6 +121,7 @@ def make_app(**config: Any) -> Flask:
     app.add_url_rule("/tour/start", "tour.start", lambda: page("tour_start.html"))
     app.add_url_rule("/tour/next", "tour.next", lambda: page("tour_next.html"))
     app.add_url_rule("/late", "late", lambda: page("late.html"))
+    app.add_url_rule("/setup", "setup", lambda: page("setup.html"))
     app.add_url_rule("/app", "spa.home", lambda: page("spa.html"))
     app.add_url_rule("/app/settings", "spa.settings", lambda: page("spa.html"))
 
