@@ -37,3 +37,19 @@ class StaleRevision(OnboardingError):
         )
         self.expected = expected
         self.current = current
+
+
+class StaleDraft(OnboardingError):
+    """A draft was saved, published or discarded based on a version that is no longer its current one."""
+
+    def __init__(self, guide_id: str, expected: int, current: int) -> None:
+        if current == 0:
+            what = "it was published or discarded since"
+        elif expected == 0:
+            what = "someone saved one since you opened the guide"
+        else:
+            what = "someone saved a newer version since you opened it"
+        super().__init__(f"the draft of {guide_id!r} changed: {what}")
+        self.guide_id = guide_id
+        self.expected = expected
+        self.current = current

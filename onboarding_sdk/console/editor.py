@@ -1,8 +1,10 @@
-"""The guide editor's pages: the per-kind form, the YAML editor, preview and publish.
+"""The guide editor's pages: the per-kind form, the YAML editor, preview, drafts and publish.
 
 Both editors post the same way: ``mode`` says which one (``form``: the per-kind fields of
-``forms``; ``yaml``: the whole guide as text in ``text``). Every refusal re-renders the page
-with everything the person typed, and every problem listed (docs/console.md, "Editing").
+``forms``; ``yaml``: the whole guide as text in ``text``). An editor saves a draft (kept in the
+store, ``drafts``), a publisher publishes. Every form carries the revision and the draft version
+it was based on, and every refusal (stale, invalid) re-renders the page with everything the
+person typed and every problem listed (docs/console.md, "Editing").
 """
 
 from __future__ import annotations
@@ -11,26 +13,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..content import ContentError, GuideSpec
+from ..content import KINDS, ContentError, GuideSpec
 from ..content.loader import guide_data
 from ..engine import Engine
-from ..errors import StaleRevision
-from . import audit, forms
+from ..errors import StaleDraft, StaleRevision
+from . import audit, drafts, forms
 from .access import requires
 from .base import fresh_engine, page
-from .editing import guide_yaml, read_guide, with_guide
+from .drafts import Draft
+from .editing import guide_yaml, read_guide, text_diff, with_guide
 from .preview import page_endpoints
 from .rendered import render_guide
 
 Actor = Callable[[], str]
+Page = tuple[str, int]
 
 
 @dataclass
 class Submission:
-    """A posted guide, read and checked on its own (the whole content set is checked on publish)."""
+    """A guide as the person left it (posted, or as stored), checked on its own; the whole
+    content set is checked when it is published."""
 
     mode: str  # "form" or "yaml"
     form: forms.GuideForm | None = None
@@ -44,14 +49,48 @@ class Submission:
             return self.data is not None and not self.form.errors and not self.form.problems
         return self.data is not None and not self.problems
 
-    def refuse(self, *messages: str) -> None:
-        if self.form is not None:
+    def refuse(self, *messages: str, field_name: str | None = None) -> None:
+        if self.form is not None and field_name is not None:
+            for message in messages:
+                self.form.add_error(field_name, message)
+        elif self.form is not None:
             self.form.problems.extend(messages)
         else:
-            self.problems.extend(messages)
+            self.problems.extend(f"{field_name}: {m}" if field_name else m for m in messages)
 
     def errors(self) -> list[str]:
         return self.form.all_errors() if self.form is not None else list(self.problems)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The guide a page edits: published, drafted, both, or new (``guide_id`` None)."""
+
+    guide_id: str | None
+    kind: str
+    spec: GuideSpec | None = None  # the published guide
+    draft: Draft | None = None
+
+    def urls(self) -> dict[str, str]:
+        if self.guide_id is None:
+            return {
+                "publish": url_for(".new"),
+                "preview": url_for(".new_preview"),
+                "draft": url_for(".new_draft"),
+            }
+        gid = self.guide_id
+        return {
+            "publish": url_for(".edit", guide_id=gid),
+            "preview": url_for(".preview", guide_id=gid),
+            "draft": url_for(".draft", guide_id=gid),
+            "discard": url_for(".discard", guide_id=gid),
+            "form": url_for(".edit", guide_id=gid),
+            "yaml": url_for(".yaml", guide_id=gid),
+        }
+
+    @property
+    def draft_version(self) -> int:
+        return self.draft.version if self.draft is not None else 0
 
 
 def catalog_locales(engine: Engine) -> list[str]:
@@ -78,7 +117,7 @@ def _without_place(error: str) -> str:
     return rest.removeprefix("guides[0].").removeprefix("guides[0]: ")
 
 
-def read_submission(engine: Engine, kind: str, guide_id: str | None) -> Submission:
+def read_submission(engine: Engine, target: Target) -> Submission:
     """Read the posted guide (form or YAML) and check it on its own."""
     mode = request.form.get("mode") or ("yaml" if "text" in request.form else "form")
     if mode == "yaml":
@@ -91,37 +130,66 @@ def read_submission(engine: Engine, kind: str, guide_id: str | None) -> Submissi
         sub.problems.extend(_without_place(e) for e in check_alone(engine, sub.data))
         return sub
     form = forms.from_post(
-        dict(request.form.lists()), kind=kind, guide_id=guide_id, default_locale=default_locale(engine)
+        dict(request.form.lists()), kind=target.kind, guide_id=target.guide_id, default_locale=default_locale(engine)
     )
     data = forms.to_data(form)
     forms.place_errors(form, check_alone(engine, data))
     return Submission("form", form=form, data=data)
 
 
-def base_revision() -> int | None:
-    base = request.form.get("base_revision", "")
-    return int(base) if base.isdigit() else None
+def stored(engine: Engine, target: Target, mode: str) -> Submission:
+    """The guide as stored: its draft when it has one, else the published guide."""
+    if target.draft is not None:
+        data = target.draft.data()
+    elif target.spec is not None:
+        data = guide_data(target.spec)
+    else:
+        data = {"kind": target.kind}
+    if mode == "yaml":
+        return Submission("yaml", text=target.draft.text if target.draft else guide_yaml(data), data=data)
+    form = forms.from_data(data, default_locale=default_locale(engine), locales=catalog_locales(engine))
+    return Submission("form", form=form, data=data)
+
+
+def _locales_of(engine: Engine, sub: Submission) -> list[str]:
+    if sub.form is not None:
+        return sub.form.locales
+    found = forms.from_data(sub.data or {}, default_locale=default_locale(engine)).locales
+    return list(dict.fromkeys([*found, *catalog_locales(engine)]))
+
+
+def draft_notes(engine: Engine, target: Target) -> dict[str, Any]:
+    """What a page says about the guide's draft: its diff against the published guide, and
+    whether the published guide changed since the draft was started."""
+    draft = target.draft
+    if draft is None:
+        return {}
+    published = guide_yaml(guide_data(target.spec)) if target.spec is not None else ""
+    lines = text_diff(published, guide_yaml(draft.data()), "published", f"draft v{draft.version}")
+    outdated = target.spec is not None and drafts.changed_since(engine, draft.guide_id, draft.base_revision)
+    return {"draft_diff": lines, "draft_outdated": outdated}
 
 
 def render_editor(
-    engine: Engine,
-    sub: Submission,
-    *,
-    guide_id: str,
-    spec: GuideSpec | None,
-    base: int | str,
-    status: int = 200,
-    **extra: Any,
-) -> tuple[str, int]:
-    """The editor page (form or YAML) showing ``sub`` as the person left it, with its preview."""
-    locales = sub.form.locales if sub.form is not None else _locales_of(engine, sub.data)
-    views = render_guide(sub.data or {}, locales, default_locale(engine))
+    engine: Engine, sub: Submission, target: Target, *, status: int = 200, posted: bool = False, **extra: Any
+) -> Page:
+    """The editor page (form or YAML) showing ``sub`` as the person left it, with its preview.
+
+    ``posted``: keep the revision and draft version the person's form was based on, so a
+    stale form stays stale until they reload (nothing is silently rebased).
+    """
+    views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
     context: dict[str, Any] = {
-        "guide_id": guide_id,
-        "spec": spec,
-        "base": base,
+        "guide_id": target.guide_id,
+        "kind": target.kind,
+        "spec": target.spec,
+        "draft": target.draft,
+        "urls": target.urls(),
+        "base": request.form.get("base_revision", "") if posted else engine.content_revision,
+        "draft_version": request.form.get("draft_version", "0") if posted else target.draft_version,
         "errors": sub.errors() if status >= 400 else [],
         "views": views,
+        **draft_notes(engine, target),
         **extra,
     }
     if sub.form is None:
@@ -137,57 +205,76 @@ def render_editor(
     )
 
 
-def _locales_of(engine: Engine, data: dict[str, Any] | None) -> list[str]:
-    found = list(forms.from_data(data or {}, default_locale=default_locale(engine)).locales)
-    return list(dict.fromkeys([*found, *catalog_locales(engine)]))
-
-
-def shown(engine: Engine, spec: GuideSpec, mode: str) -> Submission:
-    """A Submission showing the published ``spec`` (what a GET displays)."""
-    data = guide_data(spec)
-    if mode == "yaml":
-        return Submission("yaml", text=guide_yaml(data), data=data)
-    form = forms.from_data(data, default_locale=default_locale(engine), locales=catalog_locales(engine))
-    return Submission("form", form=form, data=data)
+def _number(name: str) -> int | None:
+    value = request.form.get(name, "0" if name == "draft_version" else "")
+    return int(value) if value.isdigit() else None
 
 
 def register_editor(bp: Blueprint, actor: Actor) -> None:
     """The editor's routes on the console blueprint (roles: docs/console.md)."""
 
-    def published(engine: Engine, guide_id: str) -> GuideSpec:
+    def existing(engine: Engine, guide_id: str) -> Target:
         guide = engine.catalog.get(guide_id)
-        if guide is None:
+        draft = drafts.load(engine, guide_id)
+        if guide is None and draft is None:
             abort(404)
-        return guide.spec
+        spec = guide.spec if guide is not None else None
+        kind = str(draft.data().get("kind", "")) if draft is not None else spec.kind if spec is not None else ""
+        return Target(guide_id, kind, spec, draft)
+
+    def new_target() -> Target:
+        kind = request.values.get("kind", "")
+        if kind not in KINDS:
+            abort(400, description=f"unknown kind {kind!r}; kinds are {', '.join(KINDS)}")
+        return Target(None, kind)
+
+    # --- pages ----------------------------------------------------------------------------
 
     @bp.route("/guides/<guide_id>", methods=["GET", "POST"], endpoint="edit")
     @requires("viewer", post="publisher")
-    def edit(guide_id: str) -> tuple[str, int] | BaseResponse:
+    def edit(guide_id: str) -> Page:
         engine = fresh_engine()
-        spec = published(engine, guide_id)
+        target = existing(engine, guide_id)
         if request.method == "GET":
-            return render_editor(
-                engine, shown(engine, spec, "form"), guide_id=guide_id, spec=spec, base=engine.content_revision
-            )
-        return publish(engine, spec, guide_id)
+            return render_editor(engine, stored(engine, target, "form"), target)
+        return publish(engine, target, read_submission(engine, target))
 
     @bp.get("/guides/<guide_id>/yaml", endpoint="yaml")
     @requires("viewer")
-    def yaml_editor(guide_id: str) -> tuple[str, int]:
+    def yaml_editor(guide_id: str) -> Page:
         engine = fresh_engine()
-        spec = published(engine, guide_id)
-        return render_editor(
-            engine, shown(engine, spec, "yaml"), guide_id=guide_id, spec=spec, base=engine.content_revision
-        )
+        target = existing(engine, guide_id)
+        return render_editor(engine, stored(engine, target, "yaml"), target)
+
+    @bp.route("/new-guide", methods=["GET", "POST"], endpoint="new")
+    @requires("editor", post="publisher")
+    def new() -> Page:
+        """Pick a kind, then get its form; posting it publishes the new guide at once."""
+        engine = fresh_engine()
+        if request.method == "GET" and "kind" not in request.args:
+            return page("new.html", kinds=KINDS)
+        target = new_target()
+        if request.method == "GET":
+            return render_editor(engine, stored(engine, target, "form"), target)
+        return publish(engine, target, read_submission(engine, target))
+
+    # --- preview ----------------------------------------------------------------------------
 
     @bp.post("/guides/<guide_id>/preview", endpoint="preview")
     @requires("editor")
-    def preview(guide_id: str) -> tuple[str, int]:
-        """Check the edited guide and show it in every locale; publish nothing. The form's
-        "add a locale / row" buttons post here too: they only redraw the form."""
+    def preview(guide_id: str) -> Page:
         engine = fresh_engine()
-        spec = published(engine, guide_id)
-        sub = read_submission(engine, spec.kind, guide_id)
+        return show_preview(engine, existing(engine, guide_id))
+
+    @bp.post("/new-guide/preview", endpoint="new_preview")
+    @requires("editor")
+    def new_preview() -> Page:
+        return show_preview(fresh_engine(), new_target())
+
+    def show_preview(engine: Engine, target: Target) -> Page:
+        """Check the edited guide and show it in every locale; save nothing. The form's "add a
+        locale / row" buttons post here too: they only redraw the form."""
+        sub = read_submission(engine, target)
         if sub.form is not None:
             grow = request.form.get("grow", "")
             if grow == "locale":
@@ -196,44 +283,102 @@ def register_editor(bp: Blueprint, actor: Actor) -> None:
                 sub.form.grow(grow)
         status = 200 if sub.ok else 422
         if request.form.get("fragment"):  # the live preview (console.js): just the preview section
-            locales = sub.form.locales if sub.form is not None else _locales_of(engine, sub.data)
-            views = render_guide(sub.data or {}, locales, default_locale(engine))
+            views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
             return page("_preview.html", status, views=views, live_errors=sub.errors())
-        base = request.form.get("base_revision", "")
-        return render_editor(engine, sub, guide_id=guide_id, spec=spec, base=base, status=status, previewed=True)
+        return render_editor(engine, sub, target, status=status, posted=True, previewed=True)
 
-    def publish(engine: Engine, spec: GuideSpec, guide_id: str) -> tuple[str, int]:
-        sub = read_submission(engine, spec.kind, guide_id)
-        base = base_revision()
-        context: dict[str, Any] = {"guide_id": guide_id, "spec": spec, "base": request.form.get("base_revision", "")}
-        if base is None:
-            sub.refuse("the form lost its base revision: reload the page (copy your text first)")
-            return render_editor(engine, sub, status=400, **context)
+    # --- drafts -----------------------------------------------------------------------------
+
+    @bp.post("/guides/<guide_id>/draft", endpoint="draft")
+    @requires("editor")
+    def draft(guide_id: str) -> Page:
+        engine = fresh_engine()
+        return save_draft(engine, existing(engine, guide_id))
+
+    @bp.post("/new-guide/draft", endpoint="new_draft")
+    @requires("editor")
+    def new_draft() -> Page:
+        return save_draft(fresh_engine(), new_target())
+
+    def save_draft(engine: Engine, target: Target) -> Page:
+        sub = read_submission(engine, target)
+        base, expected = _number("base_revision"), _number("draft_version")
+
+        def refused(status: int, *messages: str, field_name: str | None = None) -> Page:
+            sub.refuse(*messages, field_name=field_name)
+            return render_editor(engine, sub, target, status=status, posted=True)
+
+        if base is None or expected is None:
+            return refused(400, "the form lost its base revision: reload the page (copy your text first)")
         if not sub.ok or sub.data is None:
-            return render_editor(engine, sub, status=422, **context)
-        specs = [g_.spec for g_ in engine.catalog.guides.values()]
-        note = request.form.get("note", "") or f"edit {guide_id}"
-        try:
-            revision = engine.publish(with_guide(specs, guide_id, sub.data), base, actor(), note)
-        except ContentError as exc:  # the guide is fine alone but not with the others (a clashing id)
-            sub.refuse(*(_without_place(e) for e in exc.errors))
-            return render_editor(engine, sub, status=422, **context)
-        except StaleRevision as exc:
-            # Keep the person's text: they copy their change onto the new version.
-            sub.refuse(f"{exc}. Your text is kept below; open the guide in another tab to see the new version.")
-            return render_editor(engine, sub, status=409, **context)
-        new_id = str(sub.data.get("id", guide_id))
-        audit.record(engine, actor(), "publish", revision=revision, guide=new_id, base=base)
-        fresh = engine.catalog.get(new_id)
-        if fresh is None:  # cannot happen: it was just published; show what was sent
-            return render_editor(
-                engine, sub, saved=f"Published as revision {revision}.", **{**context, "base": revision}
+            return render_editor(engine, sub, target, status=422, posted=True)
+        guide_id = str(sub.data.get("id", ""))
+        if target.guide_id is not None and guide_id != target.guide_id:
+            return refused(422, "a draft keeps its guide's id; rename a guide by publishing from the YAML editor")
+        if target.guide_id is None and engine.catalog.get(guide_id) is not None:
+            return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
+        if target.spec is not None and drafts.changed_since(engine, guide_id, base):
+            return refused(
+                409,
+                f"the published guide changed since you opened it (revision {base}, now {engine.content_revision}). "
+                "Your text is kept below; open the guide in another tab to see the new version, then merge.",
             )
-        return render_editor(
-            engine,
-            shown(engine, fresh.spec, sub.mode),
-            guide_id=new_id,
-            spec=fresh.spec,
-            base=revision,
-            saved=f"Published as revision {revision}.",
-        )
+        try:
+            version = drafts.save(engine, guide_id, sub.data, expected, engine.content_revision, actor())
+        except StaleDraft as exc:
+            if target.guide_id is None:
+                return refused(409, f"{guide_id!r} already has a draft: open it to edit it", field_name="id")
+            return refused(409, f"Not saved: {exc}. Your text is kept below; open the guide in another tab to merge.")
+        audit.record(engine, actor(), "save_draft", guide=guide_id, version=version, base=engine.content_revision)
+        saved = existing(engine, guide_id)
+        message = f"Draft saved (version {version}). A publisher can publish it from this page."
+        return render_editor(engine, stored(engine, saved, sub.mode), saved, saved=message)
+
+    @bp.post("/guides/<guide_id>/discard", endpoint="discard")
+    @requires("editor")
+    def discard(guide_id: str) -> Page | BaseResponse:
+        engine = fresh_engine()
+        target = existing(engine, guide_id)
+        version = _number("draft_version")
+        if not version or not drafts.discard(engine, guide_id, version):
+            message = "The draft changed since you opened it (or was already published or discarded): look again."
+            return page("message.html", 409, title="Draft not discarded", message=message)
+        audit.record(engine, actor(), "discard_draft", guide=guide_id, version=version)
+        return redirect(url_for(".edit", guide_id=guide_id) if target.spec is not None else url_for(".guides"))
+
+    # --- publish ----------------------------------------------------------------------------
+
+    def publish(engine: Engine, target: Target, sub: Submission) -> Page:
+        base, expected = _number("base_revision"), _number("draft_version")
+
+        def refused(status: int, *messages: str, field_name: str | None = None) -> Page:
+            sub.refuse(*messages, field_name=field_name)
+            return render_editor(engine, sub, target, status=status, posted=True)
+
+        if base is None or expected is None:
+            return refused(400, "the form lost its base revision: reload the page (copy your text first)")
+        if not sub.ok or sub.data is None:
+            return render_editor(engine, sub, target, status=422, posted=True)
+        guide_id = str(sub.data.get("id", ""))
+        if target.guide_id is None and engine.catalog.get(guide_id) is not None:
+            return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
+        draft_id = target.guide_id or guide_id
+        current = drafts.load(engine, draft_id)
+        if (current.version if current else 0) != expected:
+            # Publishing would skip (or overwrite) a draft this person has not seen.
+            exc = StaleDraft(draft_id, expected, current.version if current else 0)
+            return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
+        specs = [g_.spec for g_ in engine.catalog.guides.values()]
+        note = request.form.get("note", "") or f"{'edit' if target.spec else 'new'} {guide_id}"
+        try:
+            revision = engine.publish(with_guide(specs, target.guide_id, sub.data), base, actor(), note)
+        except ContentError as exc:  # fine alone, not with the others (a renamed guide's clashing id)
+            return refused(422, *(_without_place(e) for e in exc.errors))
+        except StaleRevision as exc:
+            return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
+        if expected:
+            drafts.discard(engine, draft_id, expected)  # False: a newer draft arrived meanwhile; it stays
+        audit.record(engine, actor(), "publish", revision=revision, guide=guide_id, base=base, draft=expected)
+        fresh = existing(engine, guide_id)
+        saved = f"Published as revision {revision}."
+        return render_editor(engine, stored(engine, fresh, sub.mode), fresh, saved=saved)

@@ -1,4 +1,4 @@
-"""The guide list's filters and statuses. Pure: specs and criteria in, rows out."""
+"""The guide list's rows, filters and statuses. Pure: specs, drafts and criteria in, rows out."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..content import GuideSpec
+from .drafts import Draft
 
-STATUSES = ("live", "scheduled", "ended")
+#: ``draft`` matches every guide with an unpublished draft, new guides included.
+STATUSES = ("live", "scheduled", "ended", "draft")
 
 
 def status_of(spec: GuideSpec, now: datetime) -> str:
@@ -21,12 +23,21 @@ def status_of(spec: GuideSpec, now: datetime) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    spec: GuideSpec
-    status: str
+    spec: GuideSpec  # the published guide; for a new guide, its draft
+    status: str  # live | scheduled | ended, or "new" for a draft never published
+    draft: Draft | None = None
 
     @property
     def stages(self) -> list[str]:
         return list(self.spec.when.get("stages", []))
+
+
+def rows(published: Iterable[GuideSpec], drafted: Mapping[str, tuple[Draft, GuideSpec]], now: datetime) -> list[Row]:
+    """One row per published guide (with its draft, if any), then one per new guide's draft."""
+    out = [Row(spec, status_of(spec, now), drafted[spec.id][0] if spec.id in drafted else None) for spec in published]
+    seen = {row.spec.id for row in out}
+    out.extend(Row(spec, "new", draft) for gid, (draft, spec) in sorted(drafted.items()) if gid not in seen)
+    return out
 
 
 def _text(spec: GuideSpec) -> str:
@@ -34,26 +45,28 @@ def _text(spec: GuideSpec) -> str:
     return "\n".join(parts).casefold()
 
 
-def filter_guides(specs: Iterable[GuideSpec], criteria: Mapping[str, str], now: datetime) -> list[Row]:
+def filter_guides(candidates: Iterable[Row], criteria: Mapping[str, str]) -> list[Row]:
     """Rows matching every given criterion: kind, stage, status, locale, q (text search).
 
     A guide without a ``stages`` condition shows to every stage, so it matches any stage.
     """
     kind, stage, status = criteria.get("kind"), criteria.get("stage"), criteria.get("status")
     locale, query = criteria.get("locale"), (criteria.get("q") or "").strip().casefold()
-    rows: list[Row] = []
-    for spec in specs:
-        row = Row(spec, status_of(spec, now))
+    out: list[Row] = []
+    for row in candidates:
+        spec = row.spec
         stages = spec.when.get("stages")
         if kind and spec.kind != kind:
             continue
         if stage and stages and stage not in stages:
             continue
-        if status and row.status != status:
+        if status == "draft" and row.draft is None:
+            continue
+        if status and status != "draft" and row.status != status:
             continue
         if locale and locale not in spec.title:
             continue
         if query and query not in _text(spec):
             continue
-        rows.append(row)
-    return rows
+        out.append(row)
+    return out

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..content import KINDS, ContentError, diff_content, dump_content
+from ..content import KINDS, ContentError, GuideSpec, diff_content, dump_content
+from ..engine import Engine
 from ..errors import StaleRevision, StorageError
 from ..state import STAGES
-from . import audit, csrf
+from . import audit, csrf, drafts
 from .access import checked_role, required_role, requires, role_allows
 from .analytics_views import register_analytics
 from .base import engine as _engine
@@ -22,6 +23,7 @@ from .base import page as _page
 from .editing import text_diff
 from .editor import register_editor
 from .listing import STATUSES, filter_guides
+from .listing import rows as listing_rows
 from .preview import register_preview
 
 if TYPE_CHECKING:
@@ -30,6 +32,17 @@ if TYPE_CHECKING:
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 _CSS = (Path(__file__).resolve().parent / "console.css").read_text(encoding="utf-8")
 _JS = (Path(__file__).resolve().parent / "console.js").read_text(encoding="utf-8")
+
+
+def _draft_spec(engine: Engine, draft: drafts.Draft) -> GuideSpec:
+    """A draft as a list row's guide; one that no longer validates still shows its id and kind."""
+    spec = drafts.spec_of(engine, draft)
+    if spec is not None:
+        return spec
+    data = draft.data()
+    title = data.get("title")
+    titles = {str(k): str(v) for k, v in title.items()} if isinstance(title, dict) else {}
+    return GuideSpec(id=draft.guide_id, kind=str(data.get("kind", "")), title=titles, body={})
 
 
 def console_blueprint(ext: Onboarding) -> Blueprint:
@@ -78,7 +91,8 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
         engine = _fresh_engine()
         criteria = {k: request.args.get(k, "") for k in ("kind", "stage", "status", "locale", "q")}
         specs = [guide.spec for guide in engine.catalog.guides.values()]
-        rows = filter_guides(specs, criteria, engine.now())
+        drafted = {gid: (draft, _draft_spec(engine, draft)) for gid, draft in drafts.every(engine).items()}
+        rows = filter_guides(listing_rows(specs, drafted, engine.now()), criteria)
         locales = sorted({loc for spec in specs for loc in spec.title})
         return _page(
             "guides.html",
@@ -91,7 +105,7 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
             revision=engine.content_revision,
         )
 
-    register_editor(bp, actor)  # the guide form, the YAML editor, preview, publish (console/editor.py)
+    register_editor(bp, actor)  # the guide form, YAML editor, preview, drafts, publish (console/editor.py)
 
     @bp.post("/guides/<guide_id>/unpublish", endpoint="unpublish")
     @requires("publisher")

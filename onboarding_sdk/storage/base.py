@@ -159,3 +159,27 @@ class Storage(ABC):
     @abstractmethod
     def acquire_lock(self, name: str, seconds: int) -> bool:
         """True for the one caller that takes the fleet-wide lock ``name`` for ``seconds``."""
+
+    # --- console drafts (a guide's unpublished edit, seen by every process) -------------------
+
+    @abstractmethod
+    def save_draft(self, guide_id: str, draft: Mapping[str, Any], expected_version: int) -> int:
+        """Store ``draft`` (JSON-able: the guide's text, its base revision, author, time) as
+        ``guide_id``'s draft and return its new version.
+
+        Compare-and-set: ``expected_version`` is the version the person edited (0: there was
+        no draft); when it is not the current one nothing changes and ``StaleDraft`` is raised.
+        Versions come from one counter, so a version is never reused, even after a discard.
+        """
+
+    @abstractmethod
+    def load_draft(self, guide_id: str) -> dict[str, Any] | None:
+        """``guide_id``'s draft with its ``version``; None when it has none."""
+
+    @abstractmethod
+    def drafts(self) -> dict[str, dict[str, Any]]:
+        """Every draft by guide id, each with its ``version``."""
+
+    @abstractmethod
+    def delete_draft(self, guide_id: str, expected_version: int) -> bool:
+        """Remove the draft if it is still at ``expected_version``: True only for that caller."""

@@ -232,3 +232,11 @@ def decode_user(
         guides=guides,
         extra=extra,
     )
+
+
+def draft_keys(prefix: str) -> tuple[str, str, str]:
+    """Console drafts: guide id -> draft (JSON), guide id -> version, and the version counter.
+
+    Under the {content} tag with the published content: one slot, so each script is atomic
+    on a cluster too."""
+    return f"{prefix}:{{content}}:drafts", f"{prefix}:{{content}}:draftv", f"{prefix}:{{content}}:draftseq"

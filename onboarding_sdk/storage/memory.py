@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import StaleRevision
+from ..errors import StaleDraft, StaleRevision
 from ..timeutil import DAY
 from . import layout
 from . import population as index
@@ -29,6 +29,8 @@ class MemoryStorage(Storage):
         self._audit: list[str] = []  # JSON, oldest first (stored as text, like Redis)
         self._population = PopulationData()
         self._locks: dict[str, float] = {}  # name -> time.monotonic() when it expires
+        self._drafts: dict[str, dict[str, Any]] = {}  # guide id -> console draft, with its version
+        self._draft_seq = 0
 
     def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
         with self._lock:
@@ -92,6 +94,8 @@ class MemoryStorage(Storage):
             self._audit.clear()
             self._population = PopulationData()
             self._locks.clear()
+            self._drafts.clear()
+            self._draft_seq = 0
 
     def publish_content(
         self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
@@ -178,4 +182,33 @@ class MemoryStorage(Storage):
             if self._locks.get(name, 0.0) > now:
                 return False
             self._locks[name] = now + seconds
+            return True
+
+    # -- console drafts
+
+    def save_draft(self, guide_id: str, draft: Mapping[str, Any], expected_version: int) -> int:
+        text = json.dumps(dict(draft), ensure_ascii=False)  # stored as JSON, like Redis
+        with self._lock:
+            current = int(self._drafts.get(guide_id, {}).get("version", 0))
+            if current != expected_version:
+                raise StaleDraft(guide_id, expected_version, current)
+            self._draft_seq += 1
+            self._drafts[guide_id] = {"version": self._draft_seq, **json.loads(text)}
+            return self._draft_seq
+
+    def load_draft(self, guide_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._drafts.get(guide_id)
+            return None if found is None else dict(found)
+
+    def drafts(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {guide_id: dict(draft) for guide_id, draft in self._drafts.items()}
+
+    def delete_draft(self, guide_id: str, expected_version: int) -> bool:
+        with self._lock:
+            found = self._drafts.get(guide_id)
+            if found is None or found["version"] != expected_version:
+                return False
+            del self._drafts[guide_id]
             return True

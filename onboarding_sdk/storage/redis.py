@@ -34,7 +34,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from ..errors import ConfigurationError, StaleRevision, StorageError
+from ..errors import ConfigurationError, StaleDraft, StaleRevision, StorageError
 from ..state import STAGES
 from ..timeutil import DAY
 from . import layout
@@ -50,6 +50,8 @@ SCAN_BATCH = 500
 SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content")
 # The population index's scripts (keys in population.py, all in the {counters} slot).
 INDEX_SCRIPTS = ("note_activity", "count_stages", "population", "claim_dormant", "forget_population")
+# The console's drafts (keys in layout.draft_keys, in the {content} slot).
+DRAFT_SCRIPTS = ("save_draft", "delete_draft")
 # Query parameters a URI may carry, by scheme.
 _SSL_OPTIONS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname")
 _OPTIONS: Mapping[str, tuple[str, ...]] = {
@@ -281,7 +283,7 @@ class RedisStorage(Storage):
         self._client: Client | None = None
         self._scripts: dict[str, Script] = {}
         self._load_script: Script | None = None
-        self._sources = {name: script_source(name) for name in (*SCRIPTS, *INDEX_SCRIPTS)}
+        self._sources = {name: script_source(name) for name in (*SCRIPTS, *INDEX_SCRIPTS, *DRAFT_SCRIPTS)}
         if not self._target.cluster:
             self._connect()  # no I/O: a single-server client connects on first command
 
@@ -677,6 +679,40 @@ class RedisStorage(Storage):
         key = pop.lock_key(self.prefix, name)
         taken = self._run("acquire_lock", lambda client: client.set(key, b"1", nx=True, ex=max(1, int(seconds))))
         return bool(taken)
+
+    # -- console drafts (layout.draft_keys)
+
+    def save_draft(self, guide_id: str, draft: Mapping[str, Any], expected_version: int) -> int:
+        body = json.dumps(dict(draft), ensure_ascii=False)[1:]  # the script prepends {"version":N,
+        keys = list(layout.draft_keys(self.prefix))
+        args = [guide_id, str(int(expected_version)), body]
+
+        def action(client: Client) -> tuple[int, int]:
+            ok, version = self._scripts["save_draft"](keys=keys, args=args, client=client)
+            return int(ok), int(version)
+
+        ok, version = self._run("save_draft", action)
+        if not ok:
+            raise StaleDraft(guide_id, expected_version, version)
+        return version
+
+    def load_draft(self, guide_id: str) -> dict[str, Any] | None:
+        key = layout.draft_keys(self.prefix)[0]
+        found = self._run("load_draft", lambda client: client.hget(key, guide_id))
+        return None if found is None else dict(json.loads(found))
+
+    def drafts(self) -> dict[str, dict[str, Any]]:
+        key = layout.draft_keys(self.prefix)[0]
+        found: Mapping[bytes, bytes] = self._run("drafts", lambda client: client.hgetall(key))  # type: ignore[arg-type,return-value]
+        return {name.decode(): dict(json.loads(text)) for name, text in found.items()}
+
+    def delete_draft(self, guide_id: str, expected_version: int) -> bool:
+        keys = list(layout.draft_keys(self.prefix)[:2])
+        args = [guide_id, str(int(expected_version))]
+        removed = self._run(
+            "delete_draft", lambda client: self._scripts["delete_draft"](keys=keys, args=args, client=client)
+        )
+        return bool(removed)
 
 
 def _delete_matching(client: Client, pattern: str) -> None:

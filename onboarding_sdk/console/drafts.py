@@ -1,0 +1,110 @@
+"""Drafts: a guide's unpublished edit, kept in the store so every process and person sees it.
+
+An editor saves a draft, a publisher publishes it. One draft per guide id (a new guide's draft
+is the guide until it is published). Every change is a compare-and-set on the draft's version
+(``Storage.save_draft``), so two people saving from the same version never overwrite each
+other silently; the loser gets ``StaleDraft`` and keeps their text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..content import ContentError, GuideSpec
+from ..content.loader import guide_data
+from ..engine import Engine
+from ..timeutil import from_epoch, to_epoch
+from .editing import guide_yaml, read_guide
+from .forms import one_guide_document
+
+
+@dataclass(frozen=True)
+class Draft:
+    guide_id: str
+    version: int
+    text: str  # the guide as one YAML mapping (what the YAML editor shows)
+    base_revision: int  # the published revision it was edited from
+    author: str
+    time: int  # epoch seconds
+
+    @classmethod
+    def from_record(cls, guide_id: str, record: Mapping[str, Any]) -> Draft:
+        return cls(
+            guide_id,
+            int(record.get("version", 0)),
+            str(record.get("text", "")),
+            int(record.get("base_revision", 0)),
+            str(record.get("author", "")),
+            int(record.get("time", 0)),
+        )
+
+    @property
+    def saved_at(self) -> datetime:
+        return from_epoch(self.time)
+
+    def data(self) -> dict[str, Any]:
+        """The guide's content-file data; a draft that no longer reads is shown as just its id."""
+        try:
+            return read_guide(self.text)
+        except ValueError:
+            return {"id": self.guide_id}
+
+
+def load(engine: Engine, guide_id: str) -> Draft | None:
+    record = engine.call_store(lambda: engine.storage.load_draft(guide_id))
+    return None if record is None else Draft.from_record(guide_id, record)
+
+
+def every(engine: Engine) -> dict[str, Draft]:
+    records = engine.call_store(engine.storage.drafts)
+    return {guide_id: Draft.from_record(guide_id, record) for guide_id, record in records.items()}
+
+
+def save(engine: Engine, guide_id: str, data: Mapping[str, Any], expected: int, base: int, author: str) -> int:
+    """Save ``data`` as ``guide_id``'s draft; raises StaleDraft when ``expected`` is not current."""
+    record = {"text": guide_yaml(data), "base_revision": base, "author": author, "time": to_epoch(engine.now())}
+    return engine.call_store(lambda: engine.storage.save_draft(guide_id, record, expected))
+
+
+def discard(engine: Engine, guide_id: str, version: int) -> bool:
+    return engine.call_store(lambda: engine.storage.delete_draft(guide_id, version))
+
+
+def published_at(engine: Engine, guide_id: str, revision: int) -> dict[str, Any] | None:
+    """``guide_id`` as published in ``revision`` (None: not in it, or no such revision)."""
+    if revision == engine.content_revision:
+        guide = engine.catalog.get(guide_id)
+        return None if guide is None else guide_data(guide.spec)
+    if revision == 0:
+        return None
+    found = engine.call_store(lambda: engine.storage.load_content(revision))
+    if found is None:
+        return None
+    try:
+        specs = engine.parse_content(found[1], f"published-r{revision}.yaml")
+    except ContentError:
+        return None
+    return next((guide_data(spec) for spec in specs if spec.id == guide_id), None)
+
+
+def changed_since(engine: Engine, guide_id: str, base: int) -> bool:
+    """Whether the published ``guide_id`` differs from what it was in revision ``base``.
+
+    A draft edited from an older revision would silently undo what was published since; other
+    guides' publications do not matter to it.
+    """
+    if base == engine.content_revision:
+        return False
+    return published_at(engine, guide_id, base) != published_at(engine, guide_id, engine.content_revision)
+
+
+def spec_of(engine: Engine, draft: Draft) -> GuideSpec | None:
+    """The draft as a guide (for the list's filters); None when it no longer validates."""
+    try:
+        found = engine.parse_content(one_guide_document(draft.data()), f"draft-{draft.guide_id}.yaml")
+    except ContentError:
+        return None
+    return found[0] if found else None
