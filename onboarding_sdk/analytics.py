@@ -1,8 +1,11 @@
-"""Console analytics as plain tables, computed from the store's per-day counters.
+"""Console analytics as plain tables, computed from the store's per-day counters and the
+population index.
 
 Pure: no Flask, no store. The counters are ``{day: {"guide_id|action": n}}`` (days since
-1970-01-01 UTC), as ``Engine.counters(days)`` returns them; stage entries are counted under
-``stage|<name>`` by the console (see ``console/analytics_views.py``).
+1970-01-01 UTC), as ``Engine.counters(days)`` returns them; the engine also counts there, per
+day, ``stage|<name>`` (stage entries; ``awareness``: users new to the index),
+``stay|<name>|<days>`` (whole days spent in a stage when leaving it) and ``users|active``
+(see ``storage/population.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from .storage.population import (
+    ACTIVE_USERS,
+    STAGE_PREFIX,
+    STAY_PREFIX,
+    AccountActivity,
+    Population,
+    stage_field,
+)
 
 Counters = Mapping[int, Mapping[str, int]]
 Cell = str | int | float | None
@@ -23,8 +35,9 @@ GUIDE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("helpful_yes", "helpful"),
     ("helpful_no", "not_helpful"),
 )
-STAGE_PREFIX = "stage|"
 _EPOCH = date(1970, 1, 1)
+#: Per-day counter keys that are not guide actions.
+_NOT_GUIDES = (STAGE_PREFIX, STAY_PREFIX, ACTIVE_USERS)
 
 
 def day_range(today: int, days: int) -> list[int]:
@@ -52,6 +65,7 @@ class Table:
     name: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
+    percent: tuple[str, ...] = ()  # columns holding shares (0..1), shown as percentages
 
     def column(self, name: str) -> list[Cell]:
         index = self.columns.index(name)
@@ -65,7 +79,7 @@ def guide_totals(counters: Counters, days: Sequence[int], guide_ids: Iterable[st
     for day in days:
         for key in counters.get(day, {}):
             gid, _, action = key.rpartition("|")
-            if gid and not key.startswith(STAGE_PREFIX) and action in dict(GUIDE_COLUMNS).values():
+            if gid and not key.startswith(_NOT_GUIDES) and action in dict(GUIDE_COLUMNS).values():
                 ids.add(gid)
     rows: list[Row] = [
         (gid, *[sum(_get(counters, d, f"{gid}|{action}") for d in days) for _, action in GUIDE_COLUMNS])
@@ -92,17 +106,97 @@ def changelog_reads(counters: Counters, days: Sequence[int], entry_ids: Iterable
         read = sum(_get(counters, d, f"{gid}|read") for d in days)
         rate = ratio(read, shown)
         rows.append((gid, shown, read, None if rate is None else round(rate, 4)))
-    return Table("changelog", ("entry", "shown", "read", "read_rate"), tuple(rows))
+    return Table("changelog", ("entry", "shown", "read", "read_rate"), tuple(rows), percent=("read_rate",))
 
 
-def stage_funnel(counters: Counters, days: Sequence[int], stages: Sequence[str]) -> Table:
-    """Per stage: users who entered it during ``days`` and the share of the previous stage's
-    entries that number is (entries in the same range, not a cohort followed over time)."""
+def median(histogram: Mapping[int, int]) -> int | float | None:
+    """The median of values given as ``{value: how many}``: the middle value, or the mean of
+    the two middle ones (so a whole number or a half); None when there are none."""
+    total = sum(n for n in histogram.values() if n > 0)
+    if not total:
+        return None
+    wanted = (total - 1) // 2, total // 2  # 0-based positions of the middle value(s)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(v for v, n in histogram.items() if n > 0):
+        seen += histogram[value]
+        while len(found) < 2 and seen > wanted[len(found)]:
+            found.append(value)
+    middle = (found[0] + found[1]) / 2
+    return int(middle) if middle.is_integer() else middle
+
+
+def stays(counters: Counters, days: Sequence[int], stage: str) -> dict[int, int]:
+    """Whole days spent in ``stage`` by the users who left it during ``days``: ``{days: users}``."""
+    head = f"{STAY_PREFIX}{stage}|"
+    histogram: dict[int, int] = {}
+    for day in days:
+        for key, n in counters.get(day, {}).items():
+            if key.startswith(head) and key[len(head) :].isdigit():
+                value = int(key[len(head) :])
+                histogram[value] = histogram.get(value, 0) + int(n)
+    return histogram
+
+
+def stage_funnel(
+    counters: Counters, days: Sequence[int], users: int, reached: Mapping[str, int], stages: Sequence[str]
+) -> Table:
+    """The stage funnel. Now (from the population index): users in each stage, users who ever
+    reached it (the first stage: every user in the index) and that as a share of the previous
+    stage's. Over ``days`` (per-day counters): entries into the stage, users who moved on from
+    it and the median whole days they had spent in it."""
+    reach = [users if i == 0 else int(reached.get(stage, 0)) for i, stage in enumerate(stages)]
     rows: list[Row] = []
-    previous: int | None = None
-    for stage in stages:
-        entered = sum(_get(counters, d, f"{STAGE_PREFIX}{stage}") for d in days)
-        rate = ratio(entered, previous) if previous is not None else None
-        rows.append((stage, entered, None if rate is None else round(rate, 4)))
-        previous = entered
-    return Table("funnel", ("stage", "entered", "conversion_from_previous"), tuple(rows))
+    for i, stage in enumerate(stages):
+        now = max(0, reach[i] - (reach[i + 1] if i + 1 < len(stages) else 0))
+        rate = ratio(reach[i], reach[i - 1]) if i else None
+        entered = sum(_get(counters, d, stage_field(stage)) for d in days)
+        histogram = stays(counters, days, stage) if i + 1 < len(stages) else {}
+        moved: int | None = sum(histogram.values()) if i + 1 < len(stages) else None
+        rows.append((stage, now, reach[i], None if rate is None else round(rate, 4), entered, moved, median(histogram)))
+    columns = ("stage", "users_now", "reached", "conversion_from_previous", "entered", "moved_on")
+    return Table("funnel", (*columns, "median_days_to_move_on"), tuple(rows), percent=("conversion_from_previous",))
+
+
+def activity(counters: Counters, days: Sequence[int]) -> Table:
+    """Per day: distinct active users and users new to the index (their first active day)."""
+    rows: list[Row] = [
+        (day_label(d), _get(counters, d, ACTIVE_USERS), _get(counters, d, f"{STAGE_PREFIX}awareness")) for d in days
+    ]
+    return Table("activity", ("day", "active_users", "new_users"), tuple(rows))
+
+
+def dormant_users(population: Population, today: int) -> Table:
+    """The newest dormant users (the index lists at most its query's limit)."""
+    rows: list[Row] = [
+        (user, day_label(day), today - day, account) for user, day, account in population.newest_dormant_users
+    ]
+    return Table("dormant_users", ("user", "last_active", "days_inactive", "account"), tuple(rows))
+
+
+def dormant_accounts(
+    population: Population, per_day: Mapping[str, Mapping[int, tuple[int, int, int]]], days: Sequence[int], today: int
+) -> Table:
+    """The newest dormant accounts with their users and, over ``days``: distinct active users,
+    user-days (the per-day active users summed), events and key events."""
+    rows: list[Row] = []
+    for row in population.newest_dormant_accounts:
+        series = per_day.get(row.account_id, {})
+        sums = [sum(series.get(d, (0, 0, 0))[i] for d in days) for i in range(3)]
+        rows.append((row.account_id, day_label(row.last_day), today - row.last_day, row.users, row.active_users, *sums))
+    columns = ("account", "last_active", "days_inactive", "users", "active_users", "user_days", "events", "key_events")
+    return Table("dormant_accounts", columns, tuple(rows))
+
+
+def account_daily(found: AccountActivity, days: Sequence[int]) -> Table:
+    """One account per day: distinct active users, events and key events."""
+    rows: list[Row] = [(day_label(d), *found.days.get(d, (0, 0, 0))) for d in days]
+    return Table("account_daily", ("day", "active_users", "events", "key_events"), tuple(rows))
+
+
+def account_users(found: AccountActivity, today: int, cutoff: int) -> Table:
+    """One account's users, most recently active first (at most the query's limit)."""
+    rows: list[Row] = [
+        (user, day_label(day), today - day, "yes" if day <= cutoff else "no") for user, day in found.newest_users
+    ]
+    return Table("account_users", ("user", "last_active", "days_inactive", "dormant"), tuple(rows))

@@ -1,4 +1,4 @@
-"""``flask onboarding ...``: look at users and rules from the command line."""
+"""``flask onboarding ...``: look at users, rules, content and dormant accounts from the command line."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .content import ContentError, GuideSpec, diff_content, dump_content
-from .engine import Engine
+from .engine import Engine, day_date
 from .errors import StaleRevision, StorageError
 from .state import STAGES
 
@@ -224,6 +224,55 @@ def export_command(file: Path | None) -> None:
     file.write_text(text, encoding="utf-8")
     origin = f"revision {revision}" if revision else "the ONBOARDING_CONTENT files"
     click.echo(f"wrote {len(specs)} guides from {origin} to {file}", err=True)
+
+
+def _ago(today: int, day: int) -> str:
+    days = today - day
+    return "today" if days == 0 else ("1 day ago" if days == 1 else f"{days} days ago")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@onboarding_cli.command("dormant")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 10_000), help="How many to list.")
+@click.option("--no-signal", is_flag=True, help="Only list; send no account_dormant signal.")
+@with_appcontext
+def dormant_command(limit: int, no_signal: bool) -> None:
+    """List dormant accounts and users; send account_dormant for accounts newly dormant."""
+    engine = _engine()
+    after = engine.settings["ONBOARDING_DORMANT_AFTER_DAYS"]
+    cutoff = engine.dormant_cutoff()
+    today = cutoff + after
+    try:
+        found = engine.call_store(lambda: engine.storage.population(cutoff, today, limit))
+    except StorageError as exc:
+        raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
+    click.echo(f"dormant: no activity for {after} days or more (last active {day_date(cutoff)} or before; UTC)")
+    click.echo(f"accounts: {found.dormant_accounts} of {found.accounts} dormant")
+    for row in found.newest_dormant_accounts:
+        when = f"last active {day_date(row.last_day)} ({_ago(today, row.last_day)})"
+        click.echo(f"  {row.account_id:<24} {when}  {_plural(row.users, 'user')}")
+    if found.dormant_accounts > len(found.newest_dormant_accounts):
+        click.echo(f"  ... {found.dormant_accounts - len(found.newest_dormant_accounts)} more (--limit)")
+    click.echo(f"users: {found.dormant_users} of {found.users} dormant")
+    for user, day, account in found.newest_dormant_users:
+        where = f"  account {account}" if account is not None else ""
+        click.echo(f"  {user:<24} last active {day_date(day)} ({_ago(today, day)}){where}")
+    if found.dormant_users > len(found.newest_dormant_users):
+        click.echo(f"  ... {found.dormant_users - len(found.newest_dormant_users)} more (--limit)")
+    if no_signal:
+        return
+    try:
+        sent = engine.check_dormant_accounts()
+    except StorageError as exc:
+        raise click.ClickException(f"cannot check dormant accounts ({engine.storage.uri}): {exc}") from None
+    if sent:
+        names = ", ".join(account.account_id for account in sent)
+        click.echo(f"account_dormant sent for {_plural(len(sent), 'account')} newly dormant: {names}")
+    else:
+        click.echo("account_dormant: no account went dormant since the last check")
 
 
 def _login() -> str:

@@ -149,7 +149,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Mapping of stage (`use`, `depth`, `adaptation`, `stickiness`) to a condition; "
             "None uses the defaults described in docs/stages.md.", _passthrough),
     Setting("ONBOARDING_DORMANT_AFTER_DAYS", 14,
-            "A user with no activity for this many days is `dormant`.", _number(1, True)),
+            "A user with no activity for this many days is `dormant`; so is an account none of "
+            "whose users was active for as long (console analytics, `account_dormant`).", _number(1, True)),
+    Setting("ONBOARDING_DORMANT_CHECK_INTERVAL", 3600,
+            "Seconds between opportunistic checks for newly dormant accounts, run after a response "
+            "is sent; only the process that takes a lock in the store checks, so `account_dormant` "
+            "is sent once. 0 turns the check off (run `flask onboarding dormant` or "
+            "`onboarding.check_dormant_accounts()` from a scheduler instead).", _number(0, True)),
     Setting("ONBOARDING_SWALLOW_ERRORS", True,
             "Log and swallow storage errors in request hooks, template helpers and `track()`; "
             "when False, `track()` raises `StorageError`.", _flag),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from . import signals
@@ -26,12 +27,16 @@ from .identity import UserProfile
 from .stages import transitions_between
 from .state import STAGES, UserState
 from .storage import Storage, layout
-from .timeutil import EARLIEST, Clock, as_utc, epoch_day, to_epoch
+from .storage.population import DormantAccount
+from .timeutil import DAY, EARLIEST, Clock, as_utc, epoch_day, to_epoch
 
 logger = logging.getLogger("onboarding_sdk")
 T = TypeVar("T")
 _MAX_CAS_ATTEMPTS = 8
 _ACTIVITY_CACHE_LIMIT = 50_000
+_DORMANT_CLAIM_BATCH = 500
+_DORMANT_CLAIM_ROUNDS = 100
+_EPOCH_DATE = date(1970, 1, 1)
 
 
 class Engine:
@@ -49,6 +54,9 @@ class Engine:
         self._guide_fields: dict[str, str] | None = None
         self._field_guides: dict[str, str] = {}
         self._activity_seen: dict[str, int] = {}
+        self.monotonic: Callable[[], float] = time.monotonic  # the dormancy check's interval clock
+        self._next_dormant_check = 0.0
+        self._dormant_lock = threading.Lock()
         self.content_errors: list[str] = []
         # Published content in the store wins over ONBOARDING_CONTENT files. The store's
         # revision comes back with every user load; 0 means "nothing published: use files".
@@ -212,7 +220,13 @@ class Engine:
             raise ValueError(f"at={when.isoformat()} is before 2000-01-01; is it a unit mistake?")
         field = self.event_fields()[event] if event is not None else None
         signup = to_epoch(profile.signed_up_at) if profile is not None else None
-        record = self.call_store(lambda: self.storage.track(user_id, field, to_epoch(when), signup))
+        account = profile.account_id if profile is not None else None
+        events = 0 if event is None else 1
+        key = 1 if event is not None and self.settings.events[event].key else 0
+        # The user's record and the population index (another slot), in one round trip.
+        record = self.call_store(
+            lambda: self.storage.track_and_note(user_id, field, to_epoch(when), signup, account, events, key)
+        )
         state = self.decode(user_id, record, when)
         if event is not None:
             signals.event_tracked.send(self.sender, user_id=user_id, event=event, at=when, count=state.count(event))
@@ -302,6 +316,7 @@ class Engine:
                 return state
             times = {index: to_epoch(at) for index in range(current + 1, target + 1)}
             if self._advance(state.user_id, current, target, times):
+                self._count_stages(state, current, target, at)
                 for step in transitions_between(state.user_id, current, target, at):
                     signals.stage_changed.send(
                         self.sender, user_id=step.user_id, old=step.old, new=step.new, at=step.at
@@ -312,6 +327,77 @@ class Engine:
             state = self.decode(state.user_id, self._load(state.user_id), at)
         logger.warning("stage of user %s still contended after %d attempts", state.user_id, _MAX_CAS_ATTEMPTS)
         return state
+
+    def _count_stages(self, state: UserState, current: int, target: int, at: datetime) -> None:
+        """For the analytics funnel (only the compare-and-set winner gets here): the stages
+        entered and the whole days spent in each stage left (0 for stages passed at once)."""
+        entered = [STAGES[i] for i in range(current + 1, target + 1)]
+        stays: list[tuple[str, int]] = []
+        since = state.stage_entered.get(STAGES[current])
+        if since is not None:
+            stays.append((STAGES[current], max(0, (to_epoch(at) - to_epoch(since)) // DAY)))
+        stays += [(STAGES[i], 0) for i in range(current + 1, target)]
+        day = epoch_day(to_epoch(at))
+        try:
+            self.call_store(lambda: self.storage.count_stages(day, entered, stays))
+        except StorageError as exc:  # the stage itself is recorded; only the funnel misses it
+            logger.warning("stage move of user %s not counted for the funnel: %s", state.user_id, exc)
+
+    # --- dormant accounts -------------------------------------------------------------------
+
+    def dormant_cutoff(self, now: datetime | None = None) -> int:
+        """The last UTC day number that counts as dormant today: a user or account whose last
+        active day is at most this one had no activity for ONBOARDING_DORMANT_AFTER_DAYS days."""
+        today = epoch_day(to_epoch(self.now() if now is None else as_utc(now)))
+        return today - int(self.settings["ONBOARDING_DORMANT_AFTER_DAYS"])
+
+    def check_dormant_accounts(self) -> list[DormantAccount]:
+        """Claim the accounts that went dormant since the last check (by any process) and send
+        ``account_dormant`` for each; return them. Raises StorageError.
+
+        The claim is atomic in the store, so each dormancy episode is announced once across
+        the fleet, however many processes check at once. A receiver that raises is logged and
+        the other accounts are still announced.
+        """
+        cutoff = self.dormant_cutoff()
+        found: list[DormantAccount] = []
+        for _ in range(_DORMANT_CLAIM_ROUNDS):
+            batch = self.call_store(lambda: self.storage.claim_dormant_accounts(cutoff, _DORMANT_CLAIM_BATCH))
+            found += batch
+            for account in batch:
+                try:
+                    signals.account_dormant.send(
+                        self.sender,
+                        account_id=account.account_id,
+                        last_active=day_date(account.last_day),
+                        users=account.users,
+                    )
+                except Exception:
+                    logger.exception("an account_dormant receiver failed for account %s", account.account_id)
+            if len(batch) < _DORMANT_CLAIM_BATCH:
+                break
+        return found
+
+    def dormant_check_due(self) -> bool:
+        """True at most once per ONBOARDING_DORMANT_CHECK_INTERVAL seconds in this process
+        (never when it is 0). Costs no I/O."""
+        interval = float(self.settings["ONBOARDING_DORMANT_CHECK_INTERVAL"])
+        if interval <= 0 or self.monotonic() < self._next_dormant_check:
+            return False
+        with self._dormant_lock:
+            now = self.monotonic()
+            if now < self._next_dormant_check:
+                return False
+            self._next_dormant_check = now + interval
+            return True
+
+    def run_dormant_check(self) -> list[DormantAccount] | None:
+        """The opportunistic check: only the process that takes the fleet-wide lock (held for
+        one interval) checks; None when another one has it."""
+        interval = int(self.settings["ONBOARDING_DORMANT_CHECK_INTERVAL"])
+        if not self.call_store(lambda: self.storage.acquire_lock("dormant-check", max(1, interval))):
+            return None
+        return self.check_dormant_accounts()
 
     def _advance(self, user_id: str, current: int, target: int, times: dict[int, int]) -> bool:
         return self.call_store(lambda: self.storage.advance_stage(user_id, current, target, times))
@@ -325,3 +411,8 @@ class Engine:
             except StorageError as exc:  # keep serving the current catalog; retried next request
                 logger.warning("onboarding could not load content revision %d: %s", revision, exc)
         return record
+
+
+def day_date(day: int) -> date:
+    """A UTC day number (days since 1970-01-01) as a date."""
+    return _EPOCH_DATE + timedelta(days=day)

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
@@ -21,6 +22,7 @@ from .identity import UserProfile
 from .pages import register_helpers, register_pages
 from .state import UserState
 from .storage import storage_from_uri
+from .storage.population import DormantAccount
 from .timeutil import Clock, system_clock
 
 logger = logging.getLogger("onboarding_sdk")
@@ -166,6 +168,12 @@ class Onboarding:
         """The user's stage name. Raises StorageError when the store cannot be read."""
         return self.state_of(user_id).stage
 
+    def check_dormant_accounts(self) -> list[DormantAccount]:
+        """Send ``account_dormant`` for every account that went dormant since the last check
+        (in any process) and return them; each dormancy episode is announced once across the
+        fleet. Needs an app context. Raises StorageError when the store cannot be reached."""
+        return self.engine.check_dormant_accounts()
+
     def guides_for(self, profile: UserProfile, page: str | None = None, path: str | None = None) -> list[Any]:
         """The guides ``profile`` gets on ``page`` (a Flask endpoint): exactly what the API returns.
 
@@ -192,6 +200,8 @@ class Onboarding:
 
     def _after_request(self, response: Response) -> Response:
         engine = self.engine
+        if engine.dormant_check_due():  # no I/O unless an interval has passed in this process
+            response.call_on_close(partial(_dormant_check, current_app._get_current_object()))  # type: ignore[attr-defined]
         if (
             not engine.settings["ONBOARDING_TRACK_ACTIVITY"]
             or self._user_loader is None
@@ -210,6 +220,19 @@ class Onboarding:
                 raise
             logger.exception("onboarding: error while recording activity")
         return response
+
+
+def _dormant_check(app: Flask) -> None:
+    """After the response was sent: the opportunistic dormant-account check (one process in the
+    fleet takes the store's lock and checks); its failures never reach the host."""
+    engine: Engine = app.extensions["onboarding"]
+    try:
+        with app.app_context():  # receivers may need the app (mail, database)
+            engine.run_dormant_check()
+    except StorageError as exc:
+        logger.warning("onboarding: dormant accounts not checked: %s", exc)
+    except Exception:
+        logger.exception("onboarding: error while checking dormant accounts")
 
 
 def _exempt_from_flask_wtf() -> None:

@@ -29,8 +29,14 @@ guide_feedback = _signals.signal("onboarding.guide-feedback")
 
 #: A new content revision was published from this process: ``revision``, ``author``, ``note``.
 content_published = _signals.signal("onboarding.content-published")
+#: An account's last activity became older than ONBOARDING_DORMANT_AFTER_DAYS: ``account_id``,
+#: ``last_active`` (a ``date``, UTC), ``users`` (how many users the account has). Once per
+#: dormancy episode across every process; again only after the account was active and went
+#: dormant again.
+account_dormant = _signals.signal("onboarding.account-dormant")
 
 __all__ = [
+    "account_dormant",
     "content_published",
     "event_tracked",
     "guide_completed",

@@ -1,48 +1,32 @@
-"""The console's analytics page (role viewer): tables and SVG charts from the per-day
-counters, each table also as CSV (``?format=csv&table=<name>``).
+"""The console's analytics page (role viewer): tables and SVG charts from the per-day counters
+and the population index, each table also as CSV (``?format=csv&table=<name>``).
 
-Stage entries have no index in the store, so registering this page also counts them:
-``stage_changed`` adds ``stage|<name>`` to the day of the change (once per app).
+``?account=<id>`` shows one account instead: its active users, events and key events per day
+and its users. What each figure means and how it is counted: docs/console.md, "Analytics".
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import logging
-from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
 from .. import analytics
 from ..engine import Engine
-from ..errors import StorageError
-from ..signals import stage_changed
 from ..state import STAGES
+from ..storage.population import Population
 from ..timeutil import epoch_day, to_epoch
 from . import csrf, svg
 from .access import ROLES, requires, role_allows
 
-logger = logging.getLogger("onboarding_sdk")
 DEFAULT_DAYS, MAX_DAYS = 30, 366
-TABLES = ("guides", "daily", "changelog", "funnel")
-
-
-def record_stage_entry(sender: Flask, *, new: str, at: datetime, **_: Any) -> None:
-    """``stage_changed`` receiver: count one entry into ``new`` on the day it happened."""
-    engine: Engine | None = sender.extensions.get("onboarding")
-    if engine is None:
-        return
-    try:
-        engine.call_store(lambda: engine.storage.count(epoch_day(to_epoch(at)), {f"{analytics.STAGE_PREFIX}{new}": 1}))
-    except StorageError as exc:  # the stage itself is recorded; only the funnel misses one
-        logger.warning("stage entry for the analytics funnel not counted: %s", exc)
-
-
-def _connect(state: BlueprintSetupState) -> None:
-    stage_changed.connect(record_stage_entry, sender=state.app)  # same receiver twice: no-op
+#: Dormant users and accounts listed on the page (the counts are always complete).
+LIST_LIMIT = 100
+TABLES = ("funnel", "activity", "dormant_accounts", "dormant_users", "guides", "daily", "changelog")
+ACCOUNT_TABLES = ("account_daily", "account_users")
+MAX_ACCOUNT_ID = 256
 
 
 def _days_arg() -> int:
@@ -54,43 +38,85 @@ def _days_arg() -> int:
     return int(raw)
 
 
-def build_tables(engine: Engine, days: int, guide: str) -> dict[str, analytics.Table]:
-    today = epoch_day(to_epoch(engine.now()))
+def _format_arg() -> str:
+    value = request.args.get("format", "html") or "html"
+    if value not in ("html", "csv"):
+        abort(400, description="format must be html or csv")
+    return value
+
+
+def _account_arg() -> str:
+    value = request.args.get("account", "")
+    if len(value) > MAX_ACCOUNT_ID or any(not char.isprintable() for char in value):
+        abort(400, description=f"account must be a printable id of at most {MAX_ACCOUNT_ID} characters")
+    return value
+
+
+def _today(engine: Engine) -> int:
+    return epoch_day(to_epoch(engine.now()))
+
+
+def build_tables(engine: Engine, days: int, guide: str) -> tuple[dict[str, analytics.Table], Population]:
+    """Every table of the page: three storage round trips (the per-day counters, the
+    population index, and the listed dormant accounts' per-day counters)."""
+    today = _today(engine)
     span = analytics.day_range(today, days)
     counters = engine.counters(span)
+    population = engine.call_store(lambda: engine.storage.population(engine.dormant_cutoff(), span[0], LIST_LIMIT))
+    listed = [row.account_id for row in population.newest_dormant_accounts]
+    per_day = engine.call_store(lambda: engine.storage.account_days(listed, span)) if listed else {}
     specs = [item.spec for item in engine.catalog.guides.values()]
     ids = [s.id for s in specs]
     return {
+        "funnel": analytics.stage_funnel(counters, span, population.users, population.reached, STAGES),
+        "activity": analytics.activity(counters, span),
+        "dormant_accounts": analytics.dormant_accounts(population, per_day, span, today),
+        "dormant_users": analytics.dormant_users(population, today),
         "guides": analytics.guide_totals(counters, span, ids),
         "daily": analytics.guide_daily(counters, span, [guide] if guide else ids),
         "changelog": analytics.changelog_reads(counters, span, [s.id for s in specs if s.kind == "changelog"]),
-        "funnel": analytics.stage_funnel(counters, span, STAGES[1:]),  # awareness is where users start
-    }
+    }, population
 
 
 def _cell(value: analytics.Cell) -> str | int | float:
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # no formulas when the file is opened in a spreadsheet
     return value
 
 
-def csv_response(table: analytics.Table, days: int) -> Response:
+def csv_response(table: analytics.Table, days: int, name: str | None = None) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
     writer.writerows([_cell(v) for v in row] for row in table.rows)
     response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="onboarding-{table.name}-{days}d.csv"'
+    filename = name or f"onboarding-{table.name}-{days}d.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 def charts(tables: dict[str, analytics.Table], days: int) -> dict[str, Any]:
-    daily, guides = tables["daily"], tables["guides"]
+    daily, guides, funnel, activity = tables["daily"], tables["guides"], tables["funnel"], tables["activity"]
     labels = [str(v) for v in daily.column("day")]
     series = {name: [int(v or 0) for v in daily.column(name)] for name in ("shown", "dismissed", "completed")}
     return {
+        "funnel": svg.funnel_chart(
+            "Stage funnel: users who reached each stage, and users in it now",
+            "One bar per stage: its length is the users who ever reached the stage, the dark part the "
+            "users in it now; the same figures are in the stage funnel table.",
+            [
+                (str(r[0]), int(r[2] or 0), int(r[1] or 0), r[3] if isinstance(r[3], float) else None)
+                for r in funnel.rows
+            ],
+        ),
+        "activity": svg.line_chart(
+            "Active and new users per day",
+            f"One line each over the last {days} days; the same figures are in the activity table.",
+            [str(v) for v in activity.column("day")],
+            {name: [int(v or 0) for v in activity.column(name)] for name in ("active_users", "new_users")},
+        ),
         "daily": svg.line_chart(
             "Guides shown, dismissed and completed per day",
             f"One line per action over the last {days} days; the same figures are in the per-day table.",
@@ -105,34 +131,83 @@ def charts(tables: dict[str, analytics.Table], days: int) -> dict[str, Any]:
     }
 
 
+def _context(**values: Any) -> dict[str, Any]:
+    values.update(role=g.get("onboarding_console_role"), csrf_token=csrf.token(), roles=ROLES, role_allows=role_allows)
+    return values
+
+
+def account_page(engine: Engine, account: str, days: int, fmt: str) -> tuple[str, int] | Response:
+    today = _today(engine)
+    span = analytics.day_range(today, days)
+    found = engine.call_store(lambda: engine.storage.account_activity(account, span, span[0], LIST_LIMIT))
+    if found is None:
+        abort(404, description=f"no activity recorded for account {account!r}")
+    cutoff = engine.dormant_cutoff()
+    tables = {
+        "account_daily": analytics.account_daily(found, span),
+        "account_users": analytics.account_users(found, today, cutoff),
+    }
+    if fmt == "csv":
+        name = request.args.get("table", "account_daily")
+        if name not in ACCOUNT_TABLES:
+            abort(400, description=f"table must be one of {', '.join(ACCOUNT_TABLES)} for an account")
+        return csv_response(tables[name], days, f"onboarding-{name}-{days}d.csv")
+    daily = tables["account_daily"]
+    chart = svg.line_chart(
+        f"Account {account}: active users, events and key events per day",
+        f"One line each over the last {days} days; the same figures are in the per-day table.",
+        [str(v) for v in daily.column("day")],
+        {name: [int(v or 0) for v in daily.column(name)] for name in ("active_users", "events", "key_events")},
+    )
+    page = render_template(
+        "onboarding/console/analytics_account.html",
+        **_context(
+            account=account,
+            row=found.row,
+            last_active=analytics.day_label(found.row.last_day),
+            dormant=found.row.last_day <= cutoff,
+            dormant_after=engine.settings["ONBOARDING_DORMANT_AFTER_DAYS"],
+            tables=tables,
+            chart=chart,
+            days=days,
+            limit=LIST_LIMIT,
+        ),
+    )
+    return page, 200
+
+
 def register_analytics(bp: Blueprint) -> None:
-    """Add ``/analytics`` to the console blueprint and count stage entries for its funnel."""
-    bp.record_once(_connect)
+    """Add ``/analytics`` to the console blueprint."""
 
     @bp.get("/analytics", endpoint="analytics")
     @requires("viewer")
     def analytics_page() -> tuple[str, int] | Response:
         engine: Engine = current_app.extensions["onboarding"]
         days = _days_arg()
+        fmt = _format_arg()
+        account = _account_arg()
+        if account:
+            return account_page(engine, account, days, fmt)
         guide = request.args.get("guide", "")
         if guide and engine.catalog.get(guide) is None:
             abort(404)
-        tables = build_tables(engine, days, guide)
-        if request.args.get("format") == "csv":
-            name = request.args.get("table", "guides")
-            if name not in TABLES:
-                abort(400, description=f"table must be one of {', '.join(TABLES)}")
+        name = request.args.get("table", "guides")
+        if fmt == "csv" and name not in TABLES:
+            abort(400, description=f"table must be one of {', '.join(TABLES)}")
+        tables, population = build_tables(engine, days, guide)
+        if fmt == "csv":
             return csv_response(tables[name], days)
         page = render_template(
             "onboarding/console/analytics.html",
-            tables=tables,
-            charts=charts(tables, days),
-            days=days,
-            guide=guide,
-            guide_ids=sorted(engine.catalog.guides),
-            role=g.get("onboarding_console_role"),
-            csrf_token=csrf.token(),
-            roles=ROLES,
-            role_allows=role_allows,
+            **_context(
+                tables=tables,
+                charts=charts(tables, days),
+                population=population,
+                dormant_after=engine.settings["ONBOARDING_DORMANT_AFTER_DAYS"],
+                limit=LIST_LIMIT,
+                days=days,
+                guide=guide,
+                guide_ids=sorted(engine.catalog.guides),
+            ),
         )
         return page, 200

@@ -80,3 +80,28 @@ def line_chart(
         )
     parts.append(tail)
     return Markup("".join(parts))
+
+
+def funnel_chart(
+    title: str, desc: str, stages: Sequence[tuple[str, int, int, float | None]], width: int = 640
+) -> Markup:
+    """One bar per ``(stage, reached, now, share of the previous stage)``: the bar's length is
+    ``reached``, its dark part ``now``; each bar is labelled with all three figures."""
+    row, label_w, pad = 26, 110, 8
+    height = max(1, len(stages)) * row + 2 * pad
+    top = max((reached for _, reached, _, _ in stages), default=0) or 1
+    span = width - label_w - 230
+    head, tail = _open(width, height, title, desc)
+    parts = [head]
+    for i, (stage, reached, now, share) in enumerate(stages):
+        y = pad + i * row
+        w_all, w_now = round(span * reached / top), round(span * min(now, reached) / top)
+        text = f"{reached} reached, {now} now" + ("" if share is None else f", {share * 100:.1f}% of previous")
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="12">{escape(stage)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w_all}" height="{row - 6}" fill="{PALETTE[5]}"/>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w_now}" height="{row - 6}" fill="{PALETTE[0]}"/>'
+            f'<text x="{label_w + w_all + 4}" y="{y + 17}" font-size="12">{escape(text)}</text>'
+        )
+    parts.append(tail)
+    return Markup("".join(parts))
