@@ -155,7 +155,7 @@ async function panel(k, from, f = 1) {
   let g = { title: S[k] }, add = [], u;
   if (k == 'tips') {
     u = P.tips_url;
-    add = G.filter(x => /^(advanced_tip|faq)$/.test(x.kind)).map(x => {
+    add = G.filter(x => x.kind == 'faq').concat(G.filter(x => x.kind == 'advanced_tip')).map(x => {
       const d = el('details', 'ob-d'), b = el('div', 'ob-b'); b.innerHTML = x.body || '';
       d.append(el('summary', 'ob-d', x.title), b); d.ontoggle = () => d.open && seen(x); return d;
     });
@@ -197,7 +197,7 @@ const tour = g => import(new URL('onboarding-tour.js', BASE))
 function start(p) {
   drawn.splice(0).forEach(f => { try { f() } catch {} });
   stack = []; P = p; S = p.strings || {}; seenIds = new Set();
-  G = (p.guides || []).sort((a, b) => (b.priority || 0) - (a.priority || 0));
+  G = p.guides || [];
   hosts.forEach(h => h.isConnected ? theme(h) : hosts.delete(h));
   const opener = k => $('[data-onboarding-open="' + k + '"]');
   for (const g of G) {
