@@ -48,4 +48,12 @@ def test_two_processes_of_eight_threads(redis_uri: str) -> None:
             assert {name: s.count for name, s in state.events.items()} == {
                 name: PROCESSES * THREADS * ROUNDS for name in race_worker.EVENTS
             }
+        # the funnel counted each stage move once (by the compare-and-set winner) and each user once
+        engine = app.extensions["onboarding"]
+        population = engine.storage.population(0, 0, 0)
+        assert population.users == len(USERS)
+        assert population.reached == {"use": len(USERS), "depth": len(USERS)}
+        today = int(engine.now().timestamp()) // 86400  # (and yesterday: a run across midnight)
+        days = engine.counters([today - 1, today])
+        assert sum(day.get("users|active", 0) for day in days.values()) == len(USERS)
         app.extensions["onboarding"].storage.reset()
