@@ -401,3 +401,25 @@ def test_scheduling_from_the_form_controls_what_is_served_when() -> None:
         headers=as_("publisher"),
     )
     assert refused.status_code == 422 and "must be after starts_at" in refused.text
+
+
+def test_odd_input_is_a_422_never_a_500() -> None:
+    """Found by posting random values to the form: each once crashed the content loader."""
+    app, _ = editing_app()
+    client = app.test_client()
+    html = page(client, "first-steps")
+    for change, message in [
+        ({"items.0.event": "", "items.0.id": "install"}, "must not be empty"),  # the blank option
+        ({"items.0.event": " \r\n"}, "must not be empty"),
+        ({"items.0.id": "", "items.1.id": ""}, "must not be empty"),
+        ({"when": "roles: [a]\x00"}, "unacceptable character"),
+    ]:
+        response = submit(client, html, button="Publish", change=change, headers=as_("publisher"))
+        assert response.status_code == 422 and message in response.text, (change, response.status_code)
+    yaml_page = client.get(f"{PREFIX}/guides/first-steps/yaml", headers=as_("publisher")).text
+    nul = submit(client, yaml_page, button="Preview", change={"text": "id: first-steps\x00"}, headers=as_("publisher"))
+    assert nul.status_code == 422 and "unacceptable character" in nul.text
+    no_ids = "id: first-steps\nkind: checklist\ntitle: T\nitems: [{title: a, event: api_used}, {title: b, event: x}]\n"
+    response = submit(client, yaml_page, button="Preview", change={"text": no_ids}, headers=as_("publisher"))
+    assert response.status_code == 422 and "items[1].id: is required" in response.text
+    assert "items[1].event: unknown event" in response.text

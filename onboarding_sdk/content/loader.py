@@ -208,7 +208,10 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _syntax_problem(text: str, fast_error: yaml.YAMLError) -> Problem:
     """Word syntax errors as the pure-Python parser does, whichever parser found them."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # its reader refuses some characters (NUL) at once
+    except yaml.YAMLError as exc:
+        return _yaml_error(exc)
     try:
         loader.get_single_node()
     except yaml.YAMLError as exc:

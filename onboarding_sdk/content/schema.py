@@ -300,10 +300,14 @@ class GuideSchema(StrictSchema):
         seen: set[str] = set()
         for i, item in enumerate(data.get("items", [])):
             problems: dict[str, list[str]] = {}
-            if item["id"] in seen:
-                problems["id"] = [f"duplicate item id {item['id']!r}"]
-            seen.add(item["id"])
-            self._unknown_events([item["event"]], "event", problems)
+            # an item whose id or event failed its own check lacks that key: skip, do not crash
+            item_id, event = item.get("id"), item.get("event")
+            if item_id is not None and item_id in seen:
+                problems["id"] = [f"duplicate item id {item_id!r}"]
+            if item_id is not None:
+                seen.add(item_id)
+            if event is not None:
+                self._unknown_events([event], "event", problems)
             if problems:
                 items[i] = problems
         if items:
