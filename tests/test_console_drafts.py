@@ -15,11 +15,13 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 
 from onboarding_sdk import signals
+from onboarding_sdk.console.access import required_role
 from onboarding_sdk.content import KINDS, GuideSpec
 from onboarding_sdk.errors import StorageError
 from tests.console_forms import read_form, submit
 from tests.guides.app import START, Clock, create_app, grow
 from tests.storage.test_storage_contract import in_threads
+from tests.test_console import console_app, console_routes
 from tests.test_console_editing import EVERY_KIND
 
 PREFIX = "/onboarding/console"
@@ -336,3 +338,16 @@ def test_storage_down_shows_the_503_page_and_saves_nothing() -> None:
     store.save_draft = down  # type: ignore[method-assign]
     response = submit(client, html, button="Save draft", change={"title.en": "X"}, headers=as_("editor"))
     assert response.status_code == 503 and "Store unavailable" in response.text
+
+
+def test_the_authorization_matrix_walks_every_editor_route() -> None:
+    app = console_app()
+    endpoints = {(endpoint, method) for _, method, endpoint in console_routes(app)}
+    for name, method, role in [
+        ("edit", "GET", "viewer"), ("edit", "POST", "publisher"), ("yaml", "GET", "viewer"),
+        ("preview", "POST", "editor"), ("draft", "POST", "editor"), ("discard", "POST", "editor"),
+        ("new", "GET", "editor"), ("new", "POST", "publisher"), ("new_draft", "POST", "editor"),
+        ("new_preview", "POST", "editor"), ("js", "GET", "viewer"),
+    ]:  # fmt: skip
+        assert (f"onboarding_console.{name}", method) in endpoints, name
+        assert required_role(app.view_functions[f"onboarding_console.{name}"], method) == role, name
