@@ -236,7 +236,7 @@ def _plural(n: int, word: str) -> str:
 
 
 @onboarding_cli.command("dormant")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 10_000), help="How many to list.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 1000), help="How many to list.")
 @click.option("--no-signal", is_flag=True, help="Only list; send no account_dormant signal.")
 @with_appcontext
 def dormant_command(limit: int, no_signal: bool) -> None:

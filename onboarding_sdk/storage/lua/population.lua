@@ -12,12 +12,8 @@ local reach = redis.call("HGETALL", KEYS[4])
 local dormant_users = redis.call("ZCOUNT", KEYS[1], "-inf", cutoff)
 local newest_users = redis.call("ZREVRANGEBYSCORE", KEYS[1], cutoff, "-inf", "WITHSCORES", "LIMIT", 0, limit)
 local their_accounts = {}
-if #newest_users > 0 then
-  local ids = {}
-  for i = 1, #newest_users, 2 do
-    table.insert(ids, newest_users[i])
-  end
-  their_accounts = redis.call("HMGET", KEYS[2], unpack(ids))
+for i = 1, #newest_users, 2 do  -- one HGET each: unpack() of a long list would overflow Lua's stack
+  table.insert(their_accounts, redis.call("HGET", KEYS[2], newest_users[i]))
 end
 local accounts = redis.call("ZCARD", KEYS[3])
 local dormant_accounts = redis.call("ZCOUNT", KEYS[3], "-inf", cutoff)
