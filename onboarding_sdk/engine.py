@@ -248,11 +248,16 @@ class Engine:
         when = self.now() if now is None else as_utc(now)
         return self.settle(self.decode(user_id, self._load(user_id), when), when, profile)
 
-    def situation(self, profile: UserProfile, now: datetime | None = None) -> Situation:
-        """Everything resolution needs about a user, in one storage round trip."""
+    def situation(self, profile: UserProfile, now: datetime | None = None, *, read_only: bool = False) -> Situation:
+        """Everything resolution needs about a user, in one storage round trip.
+
+        ``read_only`` (the console's preview-as, whose profile is made up in a form): the stage
+        the rules reach is computed but never written, so no transition is recorded or signalled.
+        """
         when = self.now() if now is None else as_utc(now)
         record = self._load(profile.id)
-        state = self.settle(self.decode(profile.id, record, when), when, profile)
+        state = self.decode(profile.id, record, when)
+        state = self.reachable_stage(state, when, profile) if read_only else self.settle(state, when, profile)
         guides = {gid: GuideState.decode(raw) for gid, raw in state.guides.items()}
         return Situation(
             profile,
@@ -298,6 +303,18 @@ class Engine:
 
     def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
         return self.call_store(lambda: self.storage.counters(days))
+
+    def reachable_stage(self, state: UserState, at: datetime, profile: UserProfile | None) -> UserState:
+        """``state`` in the stage its rules reach at ``at``, in memory only (nothing is written)."""
+        if state.is_new:
+            return state
+        facts = Facts(state, profile, at, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"])
+        target = self.settings.stage_model.target(state.stage_index, facts)
+        if target == state.stage_index:
+            return state
+        entered = dict(state.stage_entered)
+        entered.update({STAGES[i]: at for i in range(state.stage_index + 1, target + 1)})
+        return replace(state, stage=STAGES[target], stage_entered=entered)
 
     def settle(self, state: UserState, at: datetime, profile: UserProfile | None) -> UserState:
         """Move the user to the stage their rules reach, once, however many processes race.

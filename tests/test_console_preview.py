@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask, request
 
-from onboarding_sdk import UserProfile
+from onboarding_sdk import UserProfile, signals
 from onboarding_sdk.conditions import Facts
 from onboarding_sdk.content import load_content_text
 from onboarding_sdk.delivery import Catalog, Page, Situation
@@ -205,3 +205,23 @@ def test_preview_as_needs_the_viewer_role(role: str | None, status: int) -> None
 def test_without_a_callback_preview_as_is_404() -> None:
     app = preview_app(with_callback=False)
     assert preview(app, "admin", endpoint="reports")[0] == 404
+
+
+def test_previewing_a_real_user_never_moves_their_stage() -> None:
+    # A stage rule that looks at the plan: the form's made-up plan must not promote the user.
+    rules = {"use": {"plans": ["pro"]}}
+    app, ext = create_app(Clock(NOW), ONBOARDING_STAGE_RULES=rules)
+    moves: list[str] = []
+    signals.stage_changed.connect(lambda sender, **kw: moves.append(kw["new"]), sender=app, weak=False)
+
+    @ext.console_access
+    def role() -> str | None:
+        return "viewer"
+
+    with app.app_context():
+        ext.track("installed_code", user_id="u", at=START)
+    status, page = preview(app, user_id="u", endpoint="home", plan="pro")
+    assert status == 200 and "Stage <strong>use</strong>" in page  # what the rules reach with that plan
+    with app.app_context():
+        assert ext.stage_of("u") == "awareness"  # and nothing was written
+    assert moves == []

@@ -111,9 +111,10 @@ def register_preview(bp: Blueprint) -> None:
             page = Page(form.values["endpoint"], form.values["path"] or endpoints.get(form.values["endpoint"]))
             if form.values["user_id"]:
                 # One read: the user's record (their state, guide states and today's budget),
-                # which also brings the catalog up to the store's content revision.
+                # which also brings the catalog up to the store's content revision. Read-only:
+                # the form's made-up role or plan must never move the real user's stage.
                 profile = _profile(form, form.values["user_id"], engine.now())
-                situation = engine.situation(profile)
+                situation = engine.situation(profile, read_only=True)
                 real = situation.user
             else:
                 engine.sync_content(engine.call_store(engine.storage.content_revision))
