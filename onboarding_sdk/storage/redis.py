@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +45,7 @@ from .population import AccountActivity, AccountRow, DormantAccount, Population
 
 T = TypeVar("T")
 Client = redis.Redis | RedisCluster
+logger = logging.getLogger("onboarding_sdk")
 
 CONFIG_KEY = "ONBOARDING_STORAGE_URI"
 SCAN_BATCH = 500
@@ -553,7 +555,8 @@ class RedisStorage(Storage):
         """Several scripts in one pipeline (one round trip; on a cluster, one per node, in
         parallel). EVALSHA, not redis-py's pipeline script loading, which would add a SCRIPT
         EXISTS round trip to every call; a NOSCRIPT reply (the server restarted) means that
-        script did not run, so it is run again on its own, which loads it."""
+        script did not run, so it is run again on its own, which loads it. Any other error is
+        returned in its place, for the caller to judge."""
         pipe = client.pipeline(transaction=False)
         for name, keys, args in calls:
             # EVALSHA by name: redis-py blocks its evalsha() method in cluster pipelines because
@@ -563,9 +566,10 @@ class RedisStorage(Storage):
         results: list[Any] = []
         for (name, keys, args), reply in zip(calls, replies, strict=True):
             if isinstance(reply, NoScriptError):
-                reply = self._scripts[name](keys=keys, args=args, client=client)
-            elif isinstance(reply, BaseException):
-                raise reply
+                try:
+                    reply = self._scripts[name](keys=keys, args=args, client=client)
+                except RedisError as exc:
+                    reply = exc
             results.append(reply)
         return results
 
@@ -583,7 +587,13 @@ class RedisStorage(Storage):
         note_call = ("note_activity", *self._note_call(user_id, account, at // DAY, events, key_events))
 
         def action(client: Client) -> RawRecord:
-            flat, _ = self._pipelined_scripts(client, [track_call, note_call])
+            flat, noted = self._pipelined_scripts(client, [track_call, note_call])
+            if isinstance(flat, BaseException):
+                raise flat
+            if isinstance(noted, BaseException):
+                # The user's event is stored: failing the call would invite a retry that counts
+                # it twice. Only the analytics index misses this activity.
+                logger.warning("activity of user %s not added to the population index: %s", user_id, noted)
             return _record(flat)
 
         return self._run("track", action)

@@ -206,3 +206,18 @@ def test_a_restarted_server_gets_the_scripts_again(backend: str, request: pytest
     finally:
         storage.reset()
         storage.close()
+
+
+@pytest.mark.parametrize("backend", ["redis_uri", "cluster_uri"])
+def test_a_failing_index_never_fails_the_user_s_event(
+    backend: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = RedisStorage(request.getfixturevalue(backend), prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        storage._connect().set(pop.seen_key(storage.prefix), b"not a sorted set")  # note_activity.lua fails
+        record = storage.track_and_note("u1", "e1", NOW, None, "acme", 1, 0)
+        assert record == reference([("e1", NOW, None)]) == storage.load("u1")  # stored once, and returned
+        assert "not added to the population index" in caplog.text
+    finally:
+        storage.reset()
+        storage.close()
