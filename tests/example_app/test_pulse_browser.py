@@ -5,38 +5,31 @@ under CI=true (a green CI must not hide a missing browser)."""
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
-
-from example_app import create_app
+from pulse_support import base_url
 
 SHOTS = os.environ.get("PULSE_SCREENSHOTS")  # a folder: save a screenshot at every stage
 
+__all__ = ["base_url"]  # fixtures
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def base_url(tmp_path: Path) -> Iterator[str]:
-    app = create_app(
-        {"DATABASE": str(tmp_path / "e2e.sqlite3"), "DEMO_CLOCK": True, "ONBOARDING_STORAGE_URI": "memory://"}
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 def shot(page: Any, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def widget_ready(page: Any, footer_id: str) -> None:
+    """Wait until the widget has drawn this page: it replaces the server's copy of the footer
+    help in the same synchronous pass that attaches the field tooltips' listeners, so typing
+    before that would go unseen."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(f"#ob-footer-{footer_id}")).to_have_count(0)
 
 
 def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> None:
@@ -85,6 +78,7 @@ def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> Non
 
     # --- reports: a digits-only field, a failed import, a delete with confirmation ------------
     page.get_by_role("link", name="Reports").first.click()
+    widget_ready(page, "footer-reports")
     year = page.locator("#year")
     year.fill("20x6")
     expect(page.get_by_role("heading", name="Digits only")).to_be_visible()  # the widget, as they type
@@ -112,6 +106,7 @@ def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> Non
 
     # --- alerts and an export: depth ------------------------------------------------------
     page.get_by_role("link", name="Alerts").first.click()
+    widget_ready(page, "footer-alerts")
     page.fill("#threshold", "150")
     expect(page.get_by_role("heading", name="Picking a threshold")).to_be_visible()  # field help on focus
     page.press("#threshold", "Enter")
