@@ -18,7 +18,7 @@ from . import db, demo
 from .errors import init_errors
 from .extensions import onboarding
 from .i18n import current_locale, init_i18n
-from .security import init_security
+from .security import console_role, init_security
 from .settings import EVENTS, THEMES
 from .views import account, alerts, auth, dashboard, exports, reports, site, team
 
@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_errors(app)
     onboarding.init_app(app)
     onboarding.user_loader(load_profile)
+    onboarding.console_access(console_role)  # Pulse's own team only (settings.STAFF_ORG)
     blueprints = (site.bp, auth.bp, dashboard.bp, dashboard.setup, reports.bp, alerts.bp, exports.bp, team.bp)
     for blueprint in (*blueprints, account.bp, demo.bp):
         app.register_blueprint(blueprint)
@@ -81,6 +82,7 @@ def load_profile() -> UserProfile | None:
 def shell_context() -> dict[str, Any]:
     """Template context for the app shell: the user, the organisation, the demo strip."""
     context: dict[str, Any] = {"current_user": g.get("user"), "org": g.get("org"), "locale": current_locale()}
+    context["console_role"] = console_role()  # the nav links the onboarding console for them only
     if g.get("user") is not None and request.blueprint != "site":
         context["demo_bar"] = demo.demo_bar()
         profile = onboarding.current_profile()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from . import create_app
-from .demo import PASSWORD, USERS
+from .demo import PASSWORD, STAFF, USERS, console_role_of
 
 if __name__ == "__main__":
     port = int(os.environ.get("PORT", "5000"))
@@ -21,6 +21,9 @@ if __name__ == "__main__":
     print(f"Demo logins (password {PASSWORD}):")
     for user in USERS:
         print(f"  {user.email:<20} {user.stage:<11} day {user.days:<4} {user.role:<15} {user.locale}")
+    print("Pulse's own team, for the onboarding console (/onboarding/console; customers get a 404):")
+    for user in STAFF:
+        print(f"  {user.email:<20} console role {console_role_of(user)}")
     if debug:
         print("Debug mode: the demo strip's 'view as day N' moves a session's clock forward.")
     app.run(host="127.0.0.1", port=port, debug=debug, use_reloader=False)

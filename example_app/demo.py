@@ -1,4 +1,5 @@
-"""Demo data: users at every stage with backfilled histories, and the 'view as day N' control.
+"""Demo data: users at every stage with backfilled histories, Pulse's own team (who may use the
+onboarding console), and the 'view as day N' control.
 
 The control exists only in debug mode (or with DEMO_CLOCK set): it moves this browser
 session's clock ahead and backfills the daily visits a real user would have made meanwhile, so
@@ -19,6 +20,7 @@ from . import db
 from .extensions import DEMO_OFFSET_KEY, demo_clock_enabled, now, onboarding
 from .models import create_org, create_user
 from .security import current_org, current_user, login_required
+from .settings import CONSOLE_ROLES, STAFF_ORG
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("demo", __name__, url_prefix="/demo")
@@ -41,6 +43,7 @@ ORGS = {  # slug -> (name, plan, days since the tracking code was installed, or 
     "lantern-studio": ("Lantern Studio", "free", None),
     "harbor-books": ("Harbor Books 海港书店", "free", 2),
     "acme-shop": ("Acme Shop", "paid", 130),
+    STAFF_ORG: ("Pulse Analytics team", "paid", None),  # our own team: the onboarding console
 }
 USERS = (
     DemoUser("ana@lantern.demo", "Ana Silva", "lantern-studio", "decision_maker", "en", 0, "awareness"),
@@ -49,6 +52,17 @@ USERS = (
     DemoUser("dana@acme.demo", "Dana Kim", "acme-shop", "employee", "en", 40, "adaptation"),
     DemoUser("eli@acme.demo", "Eli Zhou", "acme-shop", "decision_maker", "en", 120, "stickiness"),
 )
+# Pulse's product team: the onboarding console's users (their team role gives their console role,
+# settings.CONSOLE_ROLES). They use the product too, as a new organisation would.
+STAFF = (
+    DemoUser("pia@pulse.demo", "Pia Novak", STAFF_ORG, "decision_maker", "en", 60, "awareness"),  # admin
+    DemoUser("sam@pulse.demo", "Sam Ortiz", STAFF_ORG, "employee", "en", 30, "awareness"),  # editor
+)
+
+
+def console_role_of(user: DemoUser) -> str | None:
+    """The console role a demo user gets (security.console_role decides it for real)."""
+    return CONSOLE_ROLES.get(user.role) if user.org == STAFF_ORG else None
 
 
 def history(user: DemoUser, signup: datetime) -> list[tuple[str, datetime]]:
@@ -86,26 +100,42 @@ def seed(app: Flask) -> None:
         existing = db.query(f"select id from users where email in ({marks})", *(u.email for u in USERS))
         try:
             if existing and any(not onboarding.state_of(str(r["id"])).is_new for r in existing):
-                return  # a persistent store (Redis) already holds their histories
+                _add_staff(now())  # a persistent store (Redis) already holds their histories
+                return
         except Exception as exc:  # the store is down: the app still starts, without demo histories
             logger.warning("demo users not seeded: %s", exc)
             return
         _wipe(list(ORGS))
         real_now = now()
-        org_ids: dict[str, int] = {}
-        for slug, (name, plan, installed) in ORGS.items():
-            created = real_now - timedelta(days=max((u.days for u in USERS if u.org == slug), default=0))
-            org_ids[slug] = create_org(name, slug=slug, plan=plan, created=created)
-            if installed is not None:
-                site = f"https://{slug.replace('-', '')}.example"
-                db.execute("update orgs set site_url = ?, installed_at = ? where id = ?",
-                           site, (real_now - timedelta(days=installed)).isoformat(), org_ids[slug])  # fmt: skip
+        org_ids = {slug: _create_demo_org(slug, real_now) for slug in ORGS}
         for user in USERS:
             signup = real_now - timedelta(days=user.days, hours=2)
             uid = create_user(org_ids[user.org], user.email, user.name, PASSWORD, user.role, user.locale, signup)
             for event, at in history(user, signup):
                 onboarding.track(event, user_id=str(uid), at=min(at, real_now))
         _sample_rows(org_ids["acme-shop"], real_now)
+        _add_staff(real_now)
+
+
+def _create_demo_org(slug: str, real_now: datetime) -> int:
+    name, plan, installed = ORGS[slug]
+    created = real_now - timedelta(days=max((u.days for u in (*USERS, *STAFF) if u.org == slug), default=0))
+    org_id = create_org(name, slug=slug, plan=plan, created=created)
+    if installed is not None:
+        site = f"https://{slug.replace('-', '')}.example"
+        db.execute("update orgs set site_url = ?, installed_at = ? where id = ?",
+                   site, (real_now - timedelta(days=installed)).isoformat(), org_id)  # fmt: skip
+    return org_id
+
+
+def _add_staff(real_now: datetime) -> None:
+    """Pulse's team, unless they exist (they have no onboarding history to keep in step)."""
+    row = db.one("select id from orgs where slug = ?", STAFF_ORG)
+    org_id = row["id"] if row is not None else _create_demo_org(STAFF_ORG, real_now)
+    for user in STAFF:
+        if db.one("select id from users where email = ?", user.email) is None:
+            signup = real_now - timedelta(days=user.days, hours=2)
+            create_user(org_id, user.email, user.name, PASSWORD, user.role, user.locale, signup)
 
 
 def _sample_rows(org_id: int, at: datetime) -> None:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 
 from .models import Org, User, org_by_id, user_by_id
+from .settings import CONSOLE_ROLES, STAFF_ORG
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,8 +23,9 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    """Every POST to the app's own forms carries the session's token. The onboarding API has its own."""
-    if request.method != "POST" or request.blueprint == "onboarding":
+    """Every POST to the app's own forms carries the session's token. The onboarding API and the
+    onboarding console check their own (the console's forms carry the console's token)."""
+    if request.method != "POST" or request.blueprint in ("onboarding", "onboarding_console"):
         return
     sent = request.form.get("csrf_token", "")
     if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
@@ -56,6 +58,15 @@ def log_in(user_id: int) -> None:
     session.clear()
     session["uid"] = user_id
     session.permanent = True
+
+
+def console_role() -> str | None:
+    """The signed-in person's onboarding console role (``@onboarding.console_access``): members of
+    Pulse's own team get one from their team role; customers and visitors get None (404)."""
+    user, org = g.get("user"), g.get("org")
+    if user is None or org is None or org.slug != STAFF_ORG:
+        return None
+    return CONSOLE_ROLES.get(user.role)
 
 
 def login_required(view: F) -> F:

@@ -16,6 +16,12 @@ EVENTS: dict[str, dict[str, Any]] = {
 
 ROLES = ("decision_maker", "manager", "employee")
 MANAGERS = ("decision_maker", "manager")
+
+# The onboarding console (/onboarding/console) is for Pulse's own product team: the members of
+# this organisation, which sign-up never creates (its slugs end in a random suffix). Their team
+# role there decides their console role; every customer gets None (the console answers 404).
+STAFF_ORG = "pulse-team"
+CONSOLE_ROLES = {"decision_maker": "admin", "manager": "publisher", "employee": "editor"}
 PLANS = ("free", "paid")
 LOCALES = ("en", "zh-CN")
 METRICS = ("pv", "uv", "bounce")

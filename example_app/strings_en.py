@@ -32,6 +32,12 @@ EN: dict[str, str] = {
         "Each demo user is at a different stage of their life with the product. "
         "Log in as one to see the help that stage gets."
     ),
+    "demo_staff": "Pulse's own team",
+    "demo_staff_body": (
+        "Sign in as one of them to edit, preview and publish these guides in the onboarding console "
+        "(Onboarding console in the menu). Customers never see it."
+    ),
+    "demo_console_role": "console role: {role}",
     "demo_password": "Password for every demo user: {password}",
     "login_title": "Welcome back",
     "login_failed": "That email and password do not match. Check for typos, or start a free account.",
@@ -64,6 +70,7 @@ EN: dict[str, str] = {
     "nav_exports": "Exports",
     "nav_team": "Team",
     "nav_account": "User centre",
+    "nav_console": "Onboarding console",
     "tips_link": "Tips and questions",
     "starter_guide": "Starter guide",
     "help_centre": "Help centre",

@@ -24,6 +24,7 @@ def home() -> str | Response:
         "home.html",
         show_demo=current_app.config["SEED_DEMO"],
         demo_users=demo.USERS,
+        demo_staff=[(user, demo.console_role_of(user)) for user in demo.STAFF],
         demo_plans={slug: plan for slug, (_, plan, _) in demo.ORGS.items()},
         demo_password=demo.PASSWORD,
     )
