@@ -225,3 +225,15 @@ def test_previewing_a_real_user_never_moves_their_stage() -> None:
     with app.app_context():
         assert ext.stage_of("u") == "awareness"  # and nothing was written
     assert moves == []
+
+
+def test_preview_as_is_reachable_from_the_menu_and_from_a_guide() -> None:
+    app = preview_app()
+    client = app.test_client()
+    listing = client.get(f"{PREFIX}/guides", headers={"X-Role": "viewer"}).text
+    assert f'href="{PREFIX}/preview-as">Preview as</a>' in listing
+    guide = client.get(f"{PREFIX}/guides/reports-tip", headers={"X-Role": "viewer"}).text
+    link = re.search(r'<a href="([^"]+)">who gets it', guide)
+    assert link is not None and html_lib.unescape(link.group(1)) == f"{PREFIX}/preview-as?endpoint=reports"
+    status, page = preview(app, endpoint="reports", stage="use")  # the page that link opens, filled in
+    assert status == 200 and "reports-tip" in shown_in_order(page)
