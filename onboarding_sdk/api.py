@@ -3,7 +3,6 @@ current user; every POST needs the CSRF header and a same-origin request."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -42,11 +41,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-
-def fast_json(data: Any) -> Response:
-    """The hot path's JSON: compact and unsorted (Flask's jsonify sorts keys on every call)."""
-    return Response(json.dumps(data, separators=(",", ":"), ensure_ascii=False), mimetype="application/json")
 
 
 _QUERY_CACHE: dict[bytes, dict[str, str]] = {}
@@ -157,7 +151,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
             page = web.endpoint_for_path(path)
             if page is None:
                 raise ApiError(404, "no_such_page", f"No page of this app has the path {path!r}.")
-        return fast_json(web.page_payload(user(), page, path))
+        return Response(web.page_payload_json(user(), page, path), mimetype="application/json")
 
     @bp.post("/api/events", endpoint="api_events")
     @endpoint

@@ -64,6 +64,8 @@ class Engine:
         self._file_specs: tuple[GuideSpec, ...] = ()
         self._content_lock = threading.Lock()
         self.url_cache: dict[str, dict[str, str]] = {}  # script root -> the blueprint's fixed URLs
+        self.locale_cache: dict[str, dict[str, Any]] = {}  # locale -> the payload's per-locale parts
+        self.theme_cache: dict[tuple[str | None, str | None], dict[str, Any]] = {}  # (account, plan) -> theme
         self.anchors: dict[str, set[str]] = {}  # endpoint -> anchor keys seen in rendered templates
         self.catalog = Catalog(
             (),
@@ -205,7 +207,9 @@ class Engine:
         self.event_fields()
         self.guide_fields()
         state = layout.decode_user(user_id, record, self._field_events, self._field_guides)
-        return replace(state, dormant=state.is_dormant(now, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"]))
+        if state.is_dormant(now, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"]):
+            return replace(state, dormant=True)  # copying the state costs; most users are not dormant
+        return state
 
     # --- operations -------------------------------------------------------------------
 

@@ -244,3 +244,15 @@ def test_tour_progress_is_bounded_by_the_tour(tmp_path: Path) -> None:
     assert past_the_end.status_code == 422
     assert past_the_end.get_json()["error"]["fields"]["step"] == ["must be less than 2 (steps count from 0)"]
     assert post(client, "/guides/report-tour/progress", "a", {"step": 0}).get_json()["step"] == 0
+
+
+def test_the_api_json_is_the_page_payload(env: tuple[Flask, Onboarding, Clock, FlaskClient]) -> None:
+    # The API splices pre-encoded UI strings into its JSON; it must still be exactly the payload.
+    app, _, _, client = env
+    from onboarding_sdk import UserProfile, web
+
+    for locale in ("en", "zh-CN"):
+        api = client.get("/onboarding/api/guides?page=home&path=/", headers={"X-User": "a", "X-Locale": locale})
+        with app.test_request_context("/"):
+            profile = UserProfile(id="a", signed_up_at=START, plan="free", locale=locale)
+            assert api.get_json() == web.page_payload(profile, "home", "/")
