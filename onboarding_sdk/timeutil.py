@@ -18,13 +18,16 @@ def system_clock() -> datetime:
 
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes are taken as UTC; aware ones are converted."""
+    if value.tzinfo is UTC:  # nearly every call: skip astimezone's copy
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 
 def to_epoch(value: datetime) -> int:
-    return int(as_utc(value).timestamp())
+    # An aware datetime's timestamp() is the same in every zone; a naive one is taken as UTC.
+    return int((value if value.tzinfo is not None else value.replace(tzinfo=UTC)).timestamp())
 
 
 def from_epoch(seconds: int) -> datetime:

@@ -34,11 +34,14 @@ def engine() -> Engine:
     return current_app.extensions["onboarding"]  # type: ignore[no-any-return]
 
 
-def locale_for(profile: UserProfile | None) -> str:
-    """The profile's locale, else Flask-Babel's, else ONBOARDING_DEFAULT_LOCALE."""
+def locale_for(profile: UserProfile | None, eng: Engine | None = None) -> str:
+    """The profile's locale, else Flask-Babel's, else ONBOARDING_DEFAULT_LOCALE.
+
+    ``eng``: the current app's engine when the caller has it (each ``current_app`` costs)."""
     if profile is not None and profile.locale:
         return profile.locale
-    if has_request_context() and "babel" in current_app.extensions:
+    eng = eng or engine()
+    if has_request_context() and "babel" in eng.sender.extensions:
         try:
             from flask_babel import get_locale  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
@@ -47,12 +50,12 @@ def locale_for(profile: UserProfile | None) -> str:
                 return str(babel_locale).replace("_", "-")
         except ImportError:
             pass
-    return str(engine().settings["ONBOARDING_DEFAULT_LOCALE"])
+    return str(eng.settings["ONBOARDING_DEFAULT_LOCALE"])
 
 
-def theme_for(profile: UserProfile | None) -> Json:
+def theme_for(profile: UserProfile | None, eng: Engine | None = None) -> Json:
     """The theme for the profile's account, else its plan, else the base theme (a fresh dict)."""
-    eng = engine()
+    eng = eng or engine()
     key = (profile.account_id, profile.plan) if profile is not None else (None, None)
     theme = eng.theme_cache.get(key)
     if theme is None:
@@ -73,13 +76,13 @@ def _theme(settings: Any, profile: UserProfile | None) -> Json:
     return {"mode": chosen.get("mode", base["mode"]), "vars": {**base["vars"], **chosen["vars"]}}
 
 
-def situation(profile: UserProfile) -> Situation:
+def situation(profile: UserProfile, eng: Engine | None = None) -> Situation:
     """This request's Situation for ``profile``: one storage round trip, then cached."""
     if has_request_context():
         cached: Situation | None = g.get(_SITUATION_ATTR)
         if cached is not None and cached.user.user_id == profile.id:
             return cached
-    result = engine().situation(profile)
+    result = (eng or engine()).situation(profile)
     if has_request_context():
         setattr(g, _SITUATION_ATTR, result)
     return result
@@ -132,8 +135,8 @@ def page_payload_json(profile: UserProfile, endpoint: str | None, path: str | No
 
 def _payload_and_locale_parts(profile: UserProfile, endpoint: str | None, path: str | None) -> tuple[Json, Json]:
     eng = engine()
-    locale = locale_for(profile)
-    sit = situation(profile)
+    locale = locale_for(profile, eng)
+    sit = situation(profile, eng)
     _, unread, level = eng.catalog.changelog_for(sit)
     urls = _urls(eng)
     fixed = _locale_parts(eng, locale)
@@ -146,7 +149,7 @@ def _payload_and_locale_parts(profile: UserProfile, endpoint: str | None, path: 
         "csrf": {"header": csrf.HEADER, "token": csrf.issue_token(profile.id)},
         "locale": locale,
         "dir": fixed["dir"],
-        "theme": theme_for(profile),
+        "theme": theme_for(profile, eng),
         "changelog": {"unread": unread, "level": level, "url": urls["changelog"]},
         "tips_url": urls["tips"],
         "hints": list(g.get("_onboarding_hints", [])) if in_request else [],
