@@ -87,6 +87,19 @@ def measure(url: str, loads: int) -> None:
     writes = (counts["writes"] - before["writes"]) / loads
     reads = (counts["reads"] - before["reads"]) / loads
 
+    # The page view's read: the record and the content revision (one script on one server).
+    before = {**counts}
+    executed_rev = commands_executed(admin)
+    revision_ns: list[int] = []
+    for _ in range(loads):
+        user = rng.choice(ids)
+        started = time.perf_counter_ns()
+        record, _revision = store.load_with_revision(user)
+        revision_ns.append(time.perf_counter_ns() - started)
+        assert record, user
+    executed_rev = commands_executed(admin) - executed_rev
+    writes_rev = (counts["writes"] - before["writes"]) / loads
+
     decode_ns: list[int] = []
     for _ in range(loads):
         user = rng.choice(ids)
@@ -98,6 +111,8 @@ def measure(url: str, loads: int) -> None:
     print(f"parser {parser}: per load {writes:.2f} socket writes, {reads:.2f} replies, "
           f"{executed / loads:.2f} server commands (INFO commandstats)")  # fmt: skip
     print(f"  load()                 {summary(load_ns)}")
+    print(f"  load_with_revision()   {summary(revision_ns)}   ({writes_rev:.2f} writes, "
+          f"{executed_rev / loads:.2f} server commands per call: EVALSHA and the HGETALL and GET it runs)")  # fmt: skip
     print(f"  load() + decode_user() {summary(decode_ns)}")
     store.close()
     admin.close()
