@@ -16,6 +16,8 @@ from typing import Any
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from onboarding_sdk import UserProfile
+
 from . import db
 from .extensions import DEMO_OFFSET_KEY, demo_clock_enabled, now, onboarding
 from .models import create_org, create_user
@@ -111,8 +113,18 @@ def seed(app: Flask) -> None:
         for user in USERS:
             signup = real_now - timedelta(days=user.days, hours=2)
             uid = create_user(org_ids[user.org], user.email, user.name, PASSWORD, user.role, user.locale, signup)
+            # With the profile, the history counts for the user's organisation in the console's
+            # account analytics, as the app's own requests do (load_profile).
+            profile = UserProfile(
+                id=str(uid),
+                signed_up_at=signup,
+                role=user.role,
+                plan=ORGS[user.org][1],
+                locale=user.locale,
+                account_id=user.org,
+            )
             for event, at in history(user, signup):
-                onboarding.track(event, user_id=str(uid), at=min(at, real_now))
+                onboarding.track(event, profile=profile, at=min(at, real_now))
         _sample_rows(org_ids["acme-shop"], real_now)
         _add_staff(real_now)
 

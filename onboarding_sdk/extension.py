@@ -130,15 +130,30 @@ class Onboarding:
 
     # --- the public operations -------------------------------------------------------------
 
-    def track(self, event: str, *, user_id: str | None = None, at: datetime | None = None) -> UserState | None:
+    def track(
+        self,
+        event: str,
+        *,
+        user_id: str | None = None,
+        at: datetime | None = None,
+        profile: UserProfile | None = None,
+    ) -> UserState | None:
         """Record a declared event for the current user (or ``user_id``) at ``at`` (default now).
 
+        ``profile``: the user's profile when tracking outside their request (a backfill, a
+        worker), so that their sign-up time and account are known; ``user_id`` defaults to its id.
         Returns the user's new state; None for an anonymous visitor, or when a storage error
         was logged and swallowed (``ONBOARDING_SWALLOW_ERRORS``). Raises UnknownEvent for an
-        undeclared event, NoCurrentUser when no user can be found.
+        undeclared event, NoCurrentUser when no user can be found, ValueError when ``user_id``
+        and ``profile.id`` differ.
         """
         engine = self.engine
-        profile = self.current_profile() if has_request_context() and self._user_loader else None
+        if profile is not None:
+            if user_id is not None and str(user_id) != profile.id:
+                raise ValueError(f"track(): user_id={user_id!r} but profile.id={profile.id!r}")
+            user_id = profile.id
+        elif has_request_context() and self._user_loader:
+            profile = self.current_profile()
         if user_id is None:
             if profile is None:
                 if has_request_context() and self._user_loader is not None:

@@ -217,6 +217,22 @@ def test_signup_comes_from_the_profile_when_first_seen(app: Flask, onboarding: O
         assert state.active_days  # the activity hook recorded today
 
 
+def test_track_with_a_profile_outside_a_request(app: Flask, onboarding: Onboarding) -> None:
+    # A backfill or a worker knows the user's profile: their sign-up time and account count.
+    profile = UserProfile(id="w1", signed_up_at=START - timedelta(days=5), account_id="acme")
+    with app.app_context():
+        state = onboarding.track("installed_code", profile=profile, at=START)
+        assert state is not None and state.user_id == "w1" and state.stage == "use"
+        assert state.signed_up_at == START - timedelta(days=5)
+        engine = app.extensions["onboarding"]
+        day = int(START.timestamp()) // 86400
+        found = engine.storage.account_activity("acme", [day], day, 10)
+        assert found is not None and [user for user, _ in found.newest_users] == ["w1"]
+        assert found.days[day][1] == 1  # one event that day, counted for the account
+        with pytest.raises(ValueError, match=r"profile\.id"):
+            onboarding.track("installed_code", user_id="someone-else", profile=profile)
+
+
 def test_backfilled_history_reproduces_stage_dates(
     app: Flask, onboarding: Onboarding, received: list[tuple[str, Any, dict[str, Any]]]
 ) -> None:

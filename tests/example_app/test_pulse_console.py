@@ -86,3 +86,16 @@ def test_the_first_publication_keeps_every_guide_of_the_content_files(app: Flask
     guide = next(g for g in payload(page)["guides"] if g["id"] == "starter-link")
     assert "五分钟看懂报表、提醒和导出" in guide["body"]
     assert {"renewal-price-free", "tour-basics", "footer-dashboard"} <= guide_ids(page)  # the rest is still there
+
+
+def test_the_demo_accounts_have_analytics(app: Flask) -> None:
+    # The demo's histories are tracked with each user's profile, so Acme Shop's three users and
+    # their events appear on its account page (docs/console.md, Analytics).
+    pia = signed_in(app, "pia@pulse.demo")
+    page = pia.get(CONSOLE + "/analytics?account=acme-shop&days=366")
+    assert page.status_code == 200
+    users = page.text.split("<dt>users</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert users == "3"
+    csv = pia.get(CONSOLE + "/analytics?account=acme-shop&days=366&format=csv&table=account_daily").text
+    rows = [line.split(",") for line in csv.strip().splitlines()[1:]]
+    assert sum(int(row[2]) for row in rows) > 0  # events counted for the account
