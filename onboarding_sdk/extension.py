@@ -199,8 +199,10 @@ class Onboarding:
         with current_app.test_request_context(path or "/"):
             return web.page_guides(profile, page, path)
 
-    def hints_for(self, errors: Mapping[str, Any], form: str) -> dict[str, str]:
+    def hints_for(self, errors: Mapping[str, Any] | list[Any] | str, form: str) -> dict[str, str]:
         """Turn a host's marshmallow ``ValidationError.messages`` into the product team's words.
+
+        ``errors`` is typed as marshmallow types ``messages``; only a mapping of fields gives hints.
 
         For each field with errors that a ``validation`` tooltip (``form`` + ``field``) covers,
         returns its text in the current user's locale; the widget also shows them at the field.
