@@ -68,7 +68,7 @@ class GuideOut(Schema):
     anchor = fields.String()
     purpose = fields.String()
     term = fields.String()
-    topic = fields.String(allow_none=True)
+    topic = fields.String(allow_none=True, metadata={"description": "advanced_tip, faq: in the user's locale"})
     version = fields.String(allow_none=True)
     date = fields.String(allow_none=True)
     level = fields.String()

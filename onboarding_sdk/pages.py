@@ -155,7 +155,7 @@ def _view(decisions: list[Decision], locale: str) -> list[dict[str, Any]]:
             "url": url_for("onboarding.guide_page", guide_id=d.guide.id)
             if d.guide.spec.kind == "starter_guide"
             else None,
-            "topic": d.guide.spec.topic,
+            "topic": _text(d.guide.spec.topic, locale) if d.guide.spec.topic else None,
             "version": d.guide.spec.version,
             "date": d.guide.spec.date.date().isoformat() if d.guide.spec.date else None,
             "unread": d.unread,

@@ -52,7 +52,7 @@ def guide_json(
         if spec.term:
             data["term"] = spec.term
     elif spec.kind in ("advanced_tip", "faq"):
-        data["topic"] = spec.topic
+        data["topic"] = text(spec.topic) if spec.topic else None
     elif spec.kind == "changelog":
         data.update(
             version=spec.version,

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from onboarding_sdk import Onboarding, signals
-from tests.guides.app import START, Clock, create_app, grow
+from tests.guides.app import START, TOPICS, Clock, create_app, grow
 
 
 @pytest.fixture
@@ -256,3 +256,17 @@ def test_the_api_json_is_the_page_payload(env: tuple[Flask, Onboarding, Clock, F
         with app.test_request_context("/"):
             profile = UserProfile(id="a", signed_up_at=START, plan="free", locale=locale)
             assert api.get_json() == web.page_payload(profile, "home", "/")
+
+
+def test_the_api_gives_each_topic_in_the_users_locale_as_a_string() -> None:
+    from onboarding_sdk import UserProfile
+
+    app, ext = create_app(Clock(START + timedelta(days=1)), content=["topics.yaml"])
+    client = app.test_client()
+    for locale, topics in TOPICS.items():
+        response = client.get("/onboarding/api/guides?page=home&path=/", headers={"X-User": "a", "X-Locale": locale})
+        guides = response.get_json()["guides"]
+        assert {g["id"]: g["topic"] for g in guides} == topics, locale
+        with app.app_context():
+            profile = UserProfile(id="a", signed_up_at=START, plan="free", locale=locale)
+            assert ext.guides_for(profile, page="home", path="/") == guides

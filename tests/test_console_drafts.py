@@ -236,7 +236,7 @@ MINIMAL: dict[str, dict[str, str]] = {
     "starter_guide": {},
     "tooltip": {"anchor": "filter-year"},
     "footer_help": {"stages": "use", "endpoints": "reports"},
-    "advanced_tip": {"topic": "reports"},
+    "advanced_tip": {"topic.en": "reports", "topic.zh-CN": "报表"},
     "faq": {},
     "changelog": {"version": "3.0", "date": "2026-06-01T00:00"},
     "checklist": {"items.0.id": "install", "items.0.event": "installed_code", "items.0.title.en": "Install"},
@@ -277,6 +277,8 @@ def test_a_new_guide_of_every_kind_drafted_then_published(kind: str) -> None:
         and spec.title == {"en": f"A new {kind}"}
         and app.extensions["onboarding"].storage.drafts() == {}
     )
+    if kind == "advanced_tip":
+        assert spec.topic == {"en": "reports", "zh-CN": "报表"}
     assert "Unpublish this guide" in done.text
 
 

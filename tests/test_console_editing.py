@@ -20,7 +20,8 @@ PREFIX = "/onboarding/console"
 
 # Every kind, every key, the awkward cases: a Markdown body with a leading and a trailing
 # newline, a title in one locale and its body in two, conditions the form has no field for,
-# times with seconds and offsets, non-default auto_open, quoted versions.
+# times with seconds and offsets, non-default auto_open, quoted versions, a topic as a locale
+# map and one as a plain string, and a topic in a locale the title is not in.
 EVERY_KIND = """
 version: 1
 guides:
@@ -81,14 +82,20 @@ guides:
     when: {stages: [use], endpoints: [reports]}
   - id: tip-segments
     kind: advanced_tip
-    topic: reports
+    topic: {en: Reports, zh-CN: 报表}
     title: Save a segment
     body: "Save a filter as a [segment](https://example.com/segments)."
     when: {any: [{stages: [depth]}, {done: [api_used]}]}
   - id: faq-code
     kind: faq
+    topic: {en: Setup, zh-Hant: 設定}
     title: Where is my tracking code?
     body: Settings, then *Tracking code*.
+  - id: faq-plan
+    kind: faq
+    topic: billing
+    title: {en: "Which plan?", zh-CN: "选哪个套餐？"}
+    body: {en: "The free one, to start.", zh-CN: "先用免费版。"}
   - id: v2-10
     kind: changelog
     version: "2.10"
@@ -163,7 +170,7 @@ def test_the_content_covers_every_kind_and_key() -> None:
     app, _ = editing_app()
     loaded = specs(app).values()
     assert {spec.kind for spec in loaded} == set(KINDS)
-    keys = {key for spec in loaded for key in KIND_KEYS[spec.kind] if getattr(spec, key) not in (None, (), "")}
+    keys = {key for spec in loaded for key in KIND_KEYS[spec.kind] if getattr(spec, key) not in (None, (), "", {})}
     assert keys == {key for own in KIND_KEYS.values() for key in own}
 
 
@@ -186,7 +193,8 @@ def test_the_form_shows_the_kinds_own_fields_each_with_a_label() -> None:
     expected = {
         "start-here": {"anchor", "starts_at", "ends_at", "max_impressions", "when", "endpoints"},
         "hint-digits": {"purpose", "anchor", "term", "form", "field"},
-        "tip-segments": {"topic"},
+        "tip-segments": {"topic.en", "topic.zh-CN"},
+        "faq-code": {"topic.en", "topic.zh-Hant", "title.zh-Hant", "body.zh-Hant"},
         "v2-10": {"version", "date", "level"},
         "first-steps": {"items.0.id", "items.0.event", "items.0.title.en", "items.1.title.zh-CN", "items.2.id"},
         "reports-tour": {"steps.0.endpoint", "steps.0.anchor", "steps.1.title.zh-CN", "steps.0.body.en"},
@@ -423,3 +431,78 @@ def test_odd_input_is_a_422_never_a_500() -> None:
     response = submit(client, yaml_page, button="Preview", change={"text": no_ids}, headers=as_("publisher"))
     assert response.status_code == 422 and "items[1].id: is required" in response.text
     assert "items[1].event: unknown event" in response.text
+
+
+def test_a_topic_has_one_field_per_locale_and_round_trips() -> None:
+    app, _ = editing_app()
+    client = app.test_client()
+    html = page(client, "tip-segments")
+    assert '<label for="f-topic.en">Topic (en) <small>groups tips on the tips page</small></label>' in html
+    assert '<label for="f-topic.zh-CN">Topic (zh-CN)</label>' in html
+    form = read_form(html)
+    assert (form.get("topic.en"), form.get("topic.zh-CN")) == ("Reports", "报表") and "topic" not in form.names()
+    assert read_form(page(client, "faq-plan")).get("topic.en") == "billing"  # a plain string: the default locale
+    assert read_form(page(client, "start-here")).get("topic.en") is None  # only tips and questions have topics
+
+    # a locale added in the form gets its topic field too
+    grown = submit(client, html, button="Add locale", change={"add_locale": "zh_hant"}, headers=as_("publisher"))
+    assert {"topic.zh-Hant", "title.zh-Hant"} <= set(read_form(grown.text).ids.values())
+
+    edited = submit(
+        client,
+        grown.text,
+        button="Publish",
+        change={"topic.zh-CN": " 报告 ", "topic.zh-Hant": "報告"},
+        headers=as_("publisher"),
+    )
+    assert edited.status_code == 200, re.findall(r"<li>(.*?)</li>", edited.text)
+    assert specs(app)["tip-segments"].topic == {"en": "Reports", "zh-CN": "报告", "zh-Hant": "報告"}
+
+    cleared = submit(
+        client,
+        page(client, "tip-segments"),
+        button="Publish",
+        change={"topic.en": "", "topic.zh-CN": "", "topic.zh-Hant": ""},
+        headers=as_("publisher"),
+    )
+    assert cleared.status_code == 200 and specs(app)["tip-segments"].topic == {}
+
+
+def test_a_bad_topic_is_refused_under_its_locales_field() -> None:
+    app, _ = editing_app()
+    client = app.test_client()
+    response = submit(
+        client,
+        page(client, "tip-segments"),
+        button="Publish",
+        change={"topic.zh-CN": "长" * 101},
+        headers=as_("publisher"),
+    )
+    assert response.status_code == 422
+    assert re.search(r'id="err-topic\.zh-CN">must be at most 100 characters<', response.text)
+    assert 'id="f-topic.zh-CN" name="topic.zh-CN" type="text" value="' + "长" * 101 in response.text  # kept
+    assert app.extensions["onboarding"].storage.content_revision() == 1
+
+
+def test_a_bare_topic_field_is_the_default_locales() -> None:
+    # what scripts posted before topics had locales: read as topic.<default locale>
+    app, _ = editing_app()
+    client = app.test_client()
+    form = read_form(page(client, "faq-plan"))
+    data = {name: value for name, value in form.fields if not name.startswith("topic.")}
+    data["topic"] = "Plans"
+    response = client.post(form.action, data=data, headers=as_("publisher"))
+    assert response.status_code == 200, re.findall(r"<li>(.*?)</li>", response.text)
+    assert specs(app)["faq-plan"].topic == {"en": "Plans"}
+
+
+def test_the_preview_shows_the_topic_in_every_locale_with_its_fallback() -> None:
+    app, _ = editing_app()
+    client = app.test_client()
+    response = submit(client, page(client, "faq-code", "editor"), button="Preview", headers=as_("editor"))
+    preview = response.text.split('id="live-preview"', 1)[1]
+    views = dict(re.findall(r'<article class="preview" lang="([^"]+)".*?<p class="pv-topic">(.*?)</p>', preview, re.S))
+    assert views["en"] == "Setup" and views["zh-Hant"] == "設定"
+    assert views["zh-CN"] == "Setup <small>(topic from en)</small>"  # Simplified never gets Traditional
+    plain = submit(client, page(client, "footer-reports", "editor"), button="Preview", headers=as_("editor"))
+    assert "pv-topic" not in plain.text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import g, render_template_string
 
-from tests.guides.app import START, Clock, create_app
+from tests.guides.app import START, TOPICS, Clock, create_app
 
 
 def test_assets_inline_the_payload_with_the_hosts_nonce() -> None:
@@ -90,3 +90,19 @@ def test_term_without_glossary_entry_is_plain_text() -> None:
     app, _ = create_app(Clock())
     with app.test_request_context("/", headers={"X-User": "a"}):
         assert render_template_string('{{ onboarding_term("<b>PV</b>") }}') == "&lt;b&gt;PV&lt;/b&gt;"
+
+
+def test_the_tips_page_shows_each_topic_in_the_readers_locale() -> None:
+    app, _ = create_app(Clock(START + timedelta(days=1)), content=["topics.yaml"])
+    client = app.test_client()
+    for locale, topics in TOPICS.items():
+        html = client.get("/onboarding/tips", headers={"X-User": "a", "X-Locale": locale}).text
+        shown = dict(
+            re.findall(
+                r'<article id="([^"]+)" class="ob-tip">\s*<h3>[^<]*</h3>\s*<p class="ob-topic">([^<]*)</p>', html
+            )
+        )
+        assert shown == {gid: topic for gid, topic in topics.items() if gid.startswith("tip-")}, locale
+    # no profile locale: the default locale's
+    html = client.get("/onboarding/tips", headers={"X-User": "a"}).text
+    assert '<p class="ob-topic">Reports</p>' in html and "报表" not in html

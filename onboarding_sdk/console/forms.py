@@ -8,8 +8,9 @@ Every key of every kind has a field, named after the key (docs/console.md, "The 
   becomes uneditable;
 - ``priority``, ``frequency`` + ``max_impressions``, ``starts_at`` / ``ends_at`` (UTC),
   ``auto_open`` (checkbox);
-- the kind's own keys: ``anchor``, ``purpose``, ``term``, ``form``, ``field``, ``topic``,
-  ``version``, ``date``, ``level``, ``features`` (repeated checkbox);
+- the kind's own keys: ``anchor``, ``purpose``, ``term``, ``form``, ``field``,
+  ``topic.<locale>`` (one per locale, like titles), ``version``, ``date``, ``level``,
+  ``features`` (repeated checkbox);
 - checklist rows ``items.<n>.id|event|title.<locale>|delete`` and tour rows
   ``steps.<n>.endpoint|anchor|title.<locale>|body.<locale>|delete``.
 
@@ -37,7 +38,9 @@ from ..state import STAGES
 
 FREQUENCY_CHOICES = (*FREQUENCIES, "max_impressions")
 #: Plain one-line keys of some kinds, in the order the form shows them.
-TEXT_KEYS = ("anchor", "term", "form", "field", "topic", "version")
+TEXT_KEYS = ("anchor", "term", "form", "field", "version")
+#: Keys with one field per locale (``title.en``, ``topic.zh-CN``); rows have their own.
+LOCALIZED_KEYS = ("title", "body", "topic")
 TIME_KEYS = ("starts_at", "ends_at", "date")
 LIST_FIELDS = ("stages", "features")
 _ROW = re.compile(r"^(items|steps)\.(\d{1,4})\.")
@@ -174,6 +177,7 @@ def from_data(data: Mapping[str, Any], *, default_locale: str, locales: Iterable
     values["id"], values["kind"] = form.guide_id, kind
     texts("title", data.get("title"))
     texts("body", data.get("body"))
+    texts("topic", data.get("topic"))
     _when_fields(form, data.get("when"))
     if data.get("priority") is not None:
         values["priority"] = str(data["priority"])
@@ -263,11 +267,14 @@ def from_post(post: Mapping[str, Sequence[str]], *, kind: str, guide_id: str | N
         values=values,
     )
     values["id"], values["kind"] = form.guide_id, kind
+    bare_topic = values.pop("topic", "")  # before topic.<locale>: a script's topic=... is the default locale's
+    if bare_topic.strip() and not values.get(f"topic.{default_locale}", "").strip():
+        values[f"topic.{default_locale}"] = bare_topic
     form.lists = {name: [v for v in post.get(name, ()) if v] for name in LIST_FIELDS}
     shown = [t.strip() for t in values.get("locales", "").split(",") if t.strip()]
     for name in values:
         prefix, _, tag = name.rpartition(".")
-        if prefix.endswith(("title", "body")) and tag:
+        if prefix.endswith(LOCALIZED_KEYS) and tag:
             shown.append(tag)
     for tag in dict.fromkeys([default_locale, *shown]):
         if is_locale_tag(tag):
@@ -332,7 +339,13 @@ def to_data(form: GuideForm) -> dict[str, Any]:
     if "purpose" in own:
         data["purpose"] = v("purpose") or "field_help"
     for key in ("anchor", "term", "form", "field", "topic", "version", "date"):
-        if key in own and v(key).strip():
+        if key not in own:
+            continue
+        if key == "topic":  # one field per locale, like the title
+            topic = _texts(form, "topic", strip=True)
+            if topic:
+                data["topic"] = topic
+        elif v(key).strip():
             data[key] = v(key).strip()
     if "level" in own:
         data["level"] = level
@@ -445,7 +458,7 @@ def field_of(path: str, form: GuideForm) -> str | None:
         return f"{what}.{numbers[index]}.{key or 'id' if what == 'items' else key or 'endpoint'}"
     head, _, tail = path.partition(".")
     head = head.split("[")[0]
-    if head in ("title", "body"):
+    if head in LOCALIZED_KEYS:
         return f"{head}.{tail or form.default_locale}"
     if head == "when":
         first = tail.split(".")[0].split("[")[0]

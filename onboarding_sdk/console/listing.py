@@ -41,7 +41,7 @@ def rows(published: Iterable[GuideSpec], drafted: Mapping[str, tuple[Draft, Guid
 
 
 def _text(spec: GuideSpec) -> str:
-    parts = [spec.id, *spec.title.values(), *spec.body_markdown.values()]
+    parts = [spec.id, *spec.title.values(), *spec.topic.values(), *spec.body_markdown.values()]
     return "\n".join(parts).casefold()
 
 

@@ -42,6 +42,7 @@ class LocaleView:
     title: Text
     body: Text
     parts: tuple[Part, ...]
+    topic: Text | None = None  # advanced_tip, faq: None when the guide has no topic
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -56,14 +57,14 @@ def _pick(texts: Mapping[str, str], locale: str, default: str, *, markdown: bool
         return Text("", None)
     if markdown:
         return Text(render_markdown(texts[tag][: MAX_BODY + 1]), tag)
-    # titles are plain text: the template escapes them
+    # titles and topics are plain text: the template escapes them
     return Text(texts[tag][: MAX_TITLE + 1], tag)
 
 
 def render_guide(data: Mapping[str, Any], locales: Sequence[str], default_locale: str) -> list[LocaleView]:
     """Every locale's view of the guide ``data`` (a content-file mapping)."""
     views = []
-    title, body = _texts(data.get("title")), _texts(data.get("body"))
+    title, body, topic = _texts(data.get("title")), _texts(data.get("body")), _texts(data.get("topic"))
     rows = [r for r in (data.get("items") or data.get("steps") or []) if isinstance(r, Mapping)]
     for locale in locales:
         parts = tuple(
@@ -79,6 +80,7 @@ def render_guide(data: Mapping[str, Any], locales: Sequence[str], default_locale
                 _pick(title, locale, default_locale, markdown=False),
                 _pick(body, locale, default_locale, markdown=True),
                 parts,
+                _pick(topic, locale, default_locale, markdown=False) if topic else None,
             )
         )
     return views

@@ -449,7 +449,10 @@ def guide_data(spec: GuideSpec) -> dict[str, Any]:
         out["auto_open"] = spec.auto_open
     for key in ("anchor", "purpose", "term", "form", "field", "topic", "version", "level"):
         value = getattr(spec, key)
-        if value is not None:
+        if key == "topic":  # a locale map like the title; empty: none
+            if value:
+                out[key] = dict(value)
+        elif value is not None:
             out[key] = value
     if spec.features:
         out["features"] = list(spec.features)

@@ -1,15 +1,17 @@
 """The content model: what a product team writes, validated and rendered. Pure data.
 
 A ``GuideSpec`` is one guide as loaded from a content file (or, later, the console's store):
-titles and bodies are per-locale maps (a plain string in the file becomes ``{default_locale: s}``),
-bodies already rendered from Markdown to sanitized HTML. ``when`` keeps the raw condition (for
-the console's "why"); delivery compiles it once with ``targeting.compile_when``.
+titles, bodies and tip topics are per-locale maps (a plain string in the file becomes
+``{default_locale: s}``), bodies already rendered from Markdown to sanitized HTML. ``when``
+keeps the raw condition (for the console's "why"); delivery compiles it once with
+``targeting.compile_when``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # GuideSpec has a ``field`` attribute of its own
 from datetime import datetime
 from typing import Any, Literal
 
@@ -78,7 +80,7 @@ class GuideSpec:
     term: str | None = None  # tooltip, purpose glossary: the jargon it explains ("UV")
     form: str | None = None  # tooltip, purpose validation: the form ...
     field: str | None = None  # ... and field whose errors it explains (hints_for)
-    topic: str | None = None  # advanced_tip, faq
+    topic: Localized = _field(default_factory=dict)  # advanced_tip, faq: empty when none
     version: str | None = None  # changelog
     date: datetime | None = None  # changelog
     level: str | None = None  # changelog: silent | badge | popup

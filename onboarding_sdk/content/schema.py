@@ -33,6 +33,7 @@ from .render import render_markdown
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 ANCHOR_PATTERN = r"^[^\s\"'<>`]{1,128}$"
 MAX_TITLE = 300
+MAX_TOPIC = 100  # characters per locale: a label that groups tips
 MAX_BODY = 20_000  # characters of Markdown per locale: a guide is help, not a manual
 
 #: Keys each kind takes on top of the common ones.
@@ -363,7 +364,7 @@ def _kind_fields() -> dict[str, fields.Field[Any]]:
         "term": Text(max_length=100),
         "form": Text(max_length=100),
         "field": Text(max_length=100),
-        "topic": Text(max_length=100),
+        "topic": LocalizedText(max_length=MAX_TOPIC),
         "version": Version(required=True, max_length=50),
         "date": Instant(required=True),
         "level": _choice(LEVELS, "level", "levels"),
@@ -445,7 +446,7 @@ def build_spec(
         term=data.get("term"),
         form=data.get("form"),
         field=data.get("field"),
-        topic=data.get("topic"),
+        topic=localize(data.get("topic"), default_locale),
         version=data.get("version"),
         date=data.get("date"),
         level=level,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import yaml
 
-from onboarding_sdk.content import GuideSpec, dump_content, load_content
+from onboarding_sdk.content import GuideSpec, diff_content, dump_content, load_content
 
 from .conftest import EVENTS, FILES, load
 
@@ -62,3 +62,31 @@ guides:
     }
     assert data["date"] == "2026-05-20T01:30:00Z"
     assert data["starts_at"] == "2026-05-01"
+
+
+def test_topics_dump_as_locale_maps_and_load_back_equal() -> None:
+    text = """\
+guides:
+  - {id: plain, kind: advanced_tip, topic: reports, title: T, body: B}
+  - {id: map, kind: faq, topic: {en: Reports, zh-CN: 报表, zh-Hant: 報表}, title: T, body: B}
+  - {id: no-default, kind: advanced_tip, topic: {zh-CN: 报表}, title: T, body: B}
+  - {id: none, kind: faq, title: T, body: B}
+"""
+    specs = load(text)
+    dumped = dump_content(specs)
+    data = {guide["id"]: guide for guide in yaml.safe_load(dumped)["guides"]}
+    assert data["plain"]["topic"] == {"en": "reports"}  # the normalised form, like a title
+    assert data["map"]["topic"] == {"en": "Reports", "zh-CN": "报表", "zh-Hant": "報表"}
+    assert data["no-default"]["topic"] == {"zh-CN": "报表"}
+    assert "topic" not in data["none"]
+    again = load(dumped, "export.yaml")
+    assert without_source(again) == without_source(specs)
+    assert dump_content(again) == dumped
+
+
+def test_a_topic_change_is_a_change_of_the_guide() -> None:
+    (before,) = load("guides: [{id: t, kind: advanced_tip, topic: reports, title: T, body: B}]")
+    (same,) = load("guides: [{id: t, kind: advanced_tip, topic: {en: reports}, title: T, body: B}]")
+    (after,) = load("guides: [{id: t, kind: advanced_tip, topic: {en: reports, zh-CN: 报表}, title: T, body: B}]")
+    assert diff_content([before], [same]).empty  # the plain string is the default locale's text
+    assert diff_content([before], [after]).lines() == ["~ t: topic"]

@@ -31,6 +31,13 @@ FAQ = """\
   body: Fine.
 """
 
+TIP = """\
+- id: tip
+  kind: advanced_tip
+  title: Fine
+  body: Fine.
+"""
+
 CASES: dict[str, tuple[str, list[str]]] = {
     "unknown key": (
         guides("- id: a\n  kind: faq\n  title: T\n  body: B\n  colour: red\n"),
@@ -225,6 +232,34 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "content/guides.yaml:5: guides[0].title.EN: locale en is given twice",
             "content/guides.yaml:6: guides[0].body.zh-CN: must be a string",
         ],
+    ),
+    "topic not text": (
+        guides(TIP + "  topic: [reports]\n" + TIP.replace("id: tip", "id: tip2") + "  topic: null\n"),
+        [
+            "content/guides.yaml:7: guides[0].topic: must be a string or a map of locale to string, "
+            "such as {en: ..., zh-CN: ...}",
+            "content/guides.yaml:12: guides[1].topic: must not be null",
+        ],
+    ),
+    "topic locales": (
+        guides(TIP + "  topic:\n    en: Reports\n    english: Reports\n    EN: Again\n    zh-CN: '  '\n    fr: 3\n"),
+        [
+            "content/guides.yaml:9: guides[0].topic.english: 'english' is not a locale tag such as en or zh-CN",
+            "content/guides.yaml:10: guides[0].topic.EN: locale en is given twice",
+            "content/guides.yaml:11: guides[0].topic.zh-CN: must not be empty",
+            "content/guides.yaml:12: guides[0].topic.fr: must be a string",
+        ],
+    ),
+    "topic empty or too long": (
+        guides(TIP + "  topic: {}\n" + TIP.replace("id: tip", "id: tip2") + f"  topic: {{zh-CN: {'长' * 101}}}\n"),
+        [
+            "content/guides.yaml:7: guides[0].topic: must name at least one locale",
+            "content/guides.yaml:12: guides[1].topic.zh-CN: must be at most 100 characters",
+        ],
+    ),
+    "topic on a kind without topics": (
+        guides("- id: f\n  kind: footer_help\n  title: T\n  body: B\n  topic: {en: Reports}\n"),
+        ["content/guides.yaml:7: guides[0].topic: unknown key"],
     ),
     "empty title": (
         guides('- id: a\n  kind: faq\n  title: "  "\n  body: B\n'),

@@ -75,10 +75,11 @@ def test_tooltips(specs: dict[str, GuideSpec]) -> None:
 
 def test_collections(specs: dict[str, GuideSpec]) -> None:
     assert specs["footer-reports"].when == {"stages": ["use"], "paths": ["/reports/*"]}
-    assert specs["tip-segments"].topic == "reports"
-    assert specs["faq-code"].topic == "setup"
+    assert specs["tip-segments"].topic == {"en": "reports"}  # a plain string: the default locale
+    assert specs["faq-code"].topic == {"en": "Setup", "zh-CN": "设置"}
     assert specs["faq-code"].body == {"en": "<p>Settings, then <em>Tracking code</em>.</p>"}
-    assert specs["json-faq"].topic is None
+    assert specs["json-tip"].topic == {"en": "API", "zh-CN": "接口"}
+    assert specs["json-faq"].topic == {}  # none
 
 
 def test_changelog(specs: dict[str, GuideSpec]) -> None:
@@ -186,7 +187,7 @@ guides:
     id: b
 """
     _, b = load(text)
-    assert (b.id, b.kind, b.topic, b.title) == ("b", "advanced_tip", "reports", {"en": "A"})
+    assert (b.id, b.kind, b.topic, b.title) == ("b", "advanced_tip", {"en": "reports"}, {"en": "A"})
 
 
 def test_json_with_tabs_and_unicode_escapes() -> None:
@@ -213,3 +214,20 @@ def test_pure_python_yaml_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> Non
     fast = load_content([YAML], events=EVENTS)
     monkeypatch.setattr(loader, "_FastLoader", loader._Loader)
     assert load_content([YAML], events=EVENTS) == fast
+
+
+def test_topic_is_a_string_or_a_locale_map_like_a_title() -> None:
+    text = """\
+guides:
+  - {id: plain, kind: advanced_tip, topic: "  reports ", title: T, body: B}
+  - {id: map, kind: faq, topic: {en: Reports, zh_cn: 报表, zh-Hant: 報表}, title: T, body: B}
+  - {id: no-default, kind: advanced_tip, topic: {zh-CN: 报表}, title: {zh-CN: 标题}, body: B}
+  - {id: none, kind: faq, title: T, body: B}
+"""
+    specs = {spec.id: spec for spec in load(text)}
+    assert specs["plain"].topic == {"en": "reports"}  # stripped, filed under the default locale
+    assert specs["map"].topic == {"en": "Reports", "zh-CN": "报表", "zh-Hant": "報表"}  # tags canonical
+    assert specs["no-default"].topic == {"zh-CN": "报表"}  # accepted, as a title without en is
+    assert specs["none"].topic == {}
+    (spec,) = load("guides: [{id: a, kind: faq, topic: 报表, title: T, body: B}]", default_locale="zh-CN")
+    assert spec.topic == {"zh-CN": "报表"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -190,6 +191,16 @@ def test_chinese_users_get_chinese_product_and_guides(client: FlaskClient) -> No
     assert payload(page)["locale"] == "zh-CN"
     assert "关于仪表盘" in page  # footer help, server-rendered in the user's language
     assert "跳出率" in page
+
+
+def test_tip_topics_are_in_the_readers_language(client: FlaskClient, app: Flask) -> None:
+    login(client, "chen@acme.demo")  # reads Chinese, depth stage, a manager
+    topics = re.findall(r'class="ob-topic">([^<]*)<', client.get("/onboarding/tips").text)
+    assert sorted(topics) == sorted(["提醒", "导出", "报表", "团队", "报表"])
+    english = app.test_client()
+    login(english, "eli@acme.demo")
+    topics = re.findall(r'class="ob-topic">([^<]*)<', english.get("/onboarding/tips").text)
+    assert sorted(topics) == ["Alerts", "Exports", "Reports", "Reports", "Team"]
 
 
 def test_jargon_is_explained_in_place(client: FlaskClient) -> None:

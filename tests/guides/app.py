@@ -20,6 +20,24 @@ RULES = {
     "stickiness": {"all": [{"days_since_signup": {"min": 90}}, {"active_days": {"min": 20, "within": 56}}]},
 }
 
+# reader's locale -> the topic of each guide of tests/guides/topics.yaml, by the fallback chain
+TOPICS: dict[str, dict[str, str | None]] = {
+    locale: {
+        "faq-export": export,
+        "faq-no-topic": None,
+        "tip-segments": reports,
+        "tip-api": "api",
+        "tip-chinese-only": "团队",
+    }
+    for locale, export, reports in (
+        ("en", "Exports", "Reports"),
+        ("zh-CN", "导出", "报表"),
+        ("zh-Hant-TW", "匯出", "報表"),  # zh-Hant-TW, then zh-Hant
+        ("zh-HK", "匯出", "報表"),  # the same script (Traditional), never zh-CN
+        ("fr", "Exports", "Reports"),  # the default locale
+    )
+}
+
 
 class Clock:
     def __init__(self, now: datetime = START) -> None:
