@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from onboarding_sdk import Onboarding, signals
+from tests.race_worker import run_threads
 
 
 def make_app(uri: str, prefix: str, now: datetime) -> tuple[Flask, Onboarding]:
@@ -34,21 +35,11 @@ def run(uri: str, prefix: str, now: datetime, threads: int, start: Any) -> list[
             seen.append((data["account_id"], data["last_active"].isoformat(), data["users"]))
 
     signals.account_dormant.connect(on_dormant, sender=app)
-    errors: list[BaseException] = []
 
     def work() -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                ext.check_dormant_accounts()
-        except BaseException as exc:  # reported to the parent
-            errors.append(exc)
+        with app.app_context():
+            start.wait()
+            ext.check_dormant_accounts()
 
-    pool = [threading.Thread(target=work) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    if errors:
-        raise errors[0]
+    run_threads(threads, work)
     return seen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -33,24 +34,34 @@ def run(uri: str, prefix: str, users: list[str], threads: int, rounds: int, star
             seen.append((data["user_id"], data["old"], data["new"]))
 
     signals.stage_changed.connect(on_change, sender=app)
-    errors: list[BaseException] = []
 
     def work() -> None:
+        with app.app_context():
+            start.wait()
+            for _ in range(rounds):
+                for user in users:
+                    for event in EVENTS:
+                        ext.track(event, user_id=user)
+
+    run_threads(threads, work)
+    return seen
+
+
+def run_threads(count: int, work: Callable[[], None]) -> None:
+    """Run ``work`` in ``count`` threads at once; re-raise the first error one of them hit
+    (a worker process reports it to the parent test that way)."""
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
         try:
-            with app.app_context():
-                start.wait()
-                for _ in range(rounds):
-                    for user in users:
-                        for event in EVENTS:
-                            ext.track(event, user_id=user)
-        except BaseException as exc:  # reported to the parent
+            work()
+        except BaseException as exc:
             errors.append(exc)
 
-    pool = [threading.Thread(target=work) for _ in range(threads)]
+    pool = [threading.Thread(target=guarded) for _ in range(count)]
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
     if errors:
         raise errors[0]
-    return seen
