@@ -13,7 +13,7 @@ import hmac
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 HEADER = "X-Onboarding-CSRF"
 _DAY = 86400
@@ -28,9 +28,11 @@ def _signature(user_id: str, day: int) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def issue_token(user_id: str) -> str:
+def issue_token(user_id: str, app: Flask | None = None) -> str:
+    """This user's token for today. ``app``: the current app when the caller has it at hand."""
     day = int(time.time()) // _DAY
-    cache: dict[tuple[str, int], str] = current_app.extensions.setdefault("onboarding_csrf_tokens", {})
+    extensions = (app or current_app).extensions
+    cache: dict[tuple[str, int], str] = extensions.setdefault("onboarding_csrf_tokens", {})
     token = cache.get((user_id, day))
     if token is None:
         if len(cache) > 10_000:  # bounded: a day's active users, then start again

@@ -107,6 +107,9 @@ class Catalog:
         self.revision = revision
         self.budget = {**DEFAULT_BUDGET, **(budget or {})}
         self.changelog_new_user_limit = changelog_new_user_limit
+        # (guide id, locale) -> the guide's fixed JSON, encoded once (payload.guides_json_text);
+        # a new revision builds a new catalog, so entries never outlive their content.
+        self.json_cache: dict[tuple[str, str], str] = {}
         ordered = sorted(specs, key=lambda s: (-s.priority, s.id))
         self.guides: dict[str, CompiledGuide] = {}
         for rank, spec in enumerate(ordered):

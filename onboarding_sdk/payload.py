@@ -6,7 +6,8 @@ Python (``guides_for``), the API and the page always agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from .content.i18n import pick_locale
@@ -91,3 +92,42 @@ def guides_json(
     urls = urls or {}
     steps = step_urls or {}
     return [guide_json(d, locale, default_locale, urls.get(d.guide.id), steps.get(d.guide.id, ())) for d in decisions]
+
+
+#: Kinds whose JSON depends on the user only through ``auto_open`` (and a starter guide's URL).
+_FIXED_KINDS = frozenset({"tooltip", "footer_help", "banner", "advanced_tip", "faq", "starter_guide"})
+_JSON_CACHE_LIMIT = 50_000  # guides x locales; locales come from profiles, so bound it anyway
+
+
+def _encode(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def guides_json_text(
+    decisions: Sequence[Decision],
+    locale: str,
+    default_locale: str,
+    urls: Mapping[str, str],
+    step_urls: Mapping[str, Sequence[str | None]],
+    cache: MutableMapping[tuple[str, str], str],
+) -> str:
+    """``guides_json`` as compact JSON text (the API's hot path), the same data: the fixed part
+    of each guide is encoded once per (guide, locale) in ``cache``, the per-user keys appended."""
+    parts: list[str] = []
+    for decision in decisions:
+        spec = decision.guide.spec
+        url = urls.get(spec.id)
+        if spec.kind not in _FIXED_KINDS:
+            parts.append(_encode(guide_json(decision, locale, default_locale, url, step_urls.get(spec.id, ()))))
+            continue
+        fixed = cache.get((spec.id, locale))
+        if fixed is None:
+            data = guide_json(decision, locale, default_locale)
+            del data["auto_open"]
+            fixed = _encode(data)[:-1]
+            if len(cache) >= _JSON_CACHE_LIMIT:
+                cache.clear()
+            cache[(spec.id, locale)] = fixed
+        tail = ',"auto_open":true' if decision.auto_open else ',"auto_open":false'
+        parts.append(f'{fixed}{tail},"url":{_encode(url)}}}' if url else f"{fixed}{tail}}}")
+    return "[" + ",".join(parts) + "]"

@@ -20,7 +20,7 @@ from .content.i18n import pick_locale, ui_strings
 from .delivery import CompiledGuide, Decision, Page, Situation
 from .engine import Engine
 from .identity import UserProfile
-from .payload import Json, guides_json, tooltip_anchor
+from .payload import Json, guides_json, guides_json_text, tooltip_anchor
 
 if TYPE_CHECKING:
     from .extension import Onboarding
@@ -78,12 +78,13 @@ def _theme(settings: Any, profile: UserProfile | None) -> Json:
 
 def situation(profile: UserProfile, eng: Engine | None = None) -> Situation:
     """This request's Situation for ``profile``: one storage round trip, then cached."""
-    if has_request_context():
+    in_request = has_request_context()
+    if in_request:
         cached: Situation | None = g.get(_SITUATION_ATTR)
         if cached is not None and cached.user.user_id == profile.id:
             return cached
     result = (eng or engine()).situation(profile)
-    if has_request_context():
+    if in_request:
         setattr(g, _SITUATION_ATTR, result)
     return result
 
@@ -104,18 +105,21 @@ def guide_urls(decisions: list[Decision]) -> dict[str, str]:
 
 def page_guides(profile: UserProfile, endpoint: str | None, path: str | None) -> list[Json]:
     """The guides for this user and page as JSON dicts (the API's ``guides``)."""
-    return _page_guides(engine(), situation(profile), locale_for(profile), endpoint, path)
+    guides: list[Json] = _page_guides(engine(), situation(profile), locale_for(profile), endpoint, path)
+    return guides
 
 
-def _page_guides(eng: Engine, sit: Situation, locale: str, endpoint: str | None, path: str | None) -> list[Json]:
-    decisions = eng.catalog.resolve(sit, Page(endpoint, path))
-    return guides_json(
-        decisions,
-        locale,
-        eng.settings["ONBOARDING_DEFAULT_LOCALE"],
-        guide_urls(decisions),
-        step_urls(decisions),
-    )
+def _page_guides(
+    eng: Engine, sit: Situation, locale: str, endpoint: str | None, path: str | None, encode: bool = False
+) -> Any:
+    """The page's guides as JSON dicts, or (``encode``) as JSON text."""
+    catalog = eng.catalog
+    decisions = catalog.resolve(sit, Page(endpoint, path))
+    default = eng.settings["ONBOARDING_DEFAULT_LOCALE"]
+    urls, steps = guide_urls(decisions), step_urls(decisions)
+    if encode:
+        return guides_json_text(decisions, locale, default, urls, steps, catalog.json_cache)
+    return guides_json(decisions, locale, default, urls, steps)
 
 
 def page_payload(profile: UserProfile, endpoint: str | None, path: str | None) -> Json:
@@ -128,12 +132,17 @@ def page_payload(profile: UserProfile, endpoint: str | None, path: str | None) -
 def page_payload_json(profile: UserProfile, endpoint: str | None, path: str | None) -> str:
     """``page_payload`` as compact JSON (the API's hot path). The UI strings, 40% of the bytes
     and the same for every user of a locale, are spliced in already encoded."""
-    payload, fixed = _payload_and_locale_parts(profile, endpoint, path)
+    payload, fixed = _payload_and_locale_parts(profile, endpoint, path, encode_guides=True)
+    guides = payload.pop("guides")
     encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return f'{encoded[:-1]},"strings":{fixed["strings_json"]}}}'
+    return f'{encoded[:-1]},"strings":{fixed["strings_json"]},"guides":{guides}}}'
 
 
-def _payload_and_locale_parts(profile: UserProfile, endpoint: str | None, path: str | None) -> tuple[Json, Json]:
+def _payload_and_locale_parts(
+    profile: UserProfile, endpoint: str | None, path: str | None, encode_guides: bool = False
+) -> tuple[Json, Json]:
+    """The payload without its UI strings, and this locale's fixed parts. ``encode_guides``:
+    ``guides`` is already JSON text (``page_payload_json``)."""
     eng = engine()
     locale = locale_for(profile, eng)
     sit = situation(profile, eng)
@@ -146,14 +155,14 @@ def _payload_and_locale_parts(profile: UserProfile, endpoint: str | None, path: 
         "page": endpoint,
         "path": path,
         "api": urls["api"],
-        "csrf": {"header": csrf.HEADER, "token": csrf.issue_token(profile.id)},
+        "csrf": {"header": csrf.HEADER, "token": csrf.issue_token(profile.id, eng.sender)},
         "locale": locale,
         "dir": fixed["dir"],
         "theme": theme_for(profile, eng),
         "changelog": {"unread": unread, "level": level, "url": urls["changelog"]},
         "tips_url": urls["tips"],
         "hints": list(g.get("_onboarding_hints", [])) if in_request else [],
-        "guides": _page_guides(eng, sit, locale, endpoint, path),
+        "guides": _page_guides(eng, sit, locale, endpoint, path, encode_guides),
     }
     return payload, fixed
 

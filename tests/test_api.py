@@ -251,11 +251,18 @@ def test_the_api_json_is_the_page_payload(env: tuple[Flask, Onboarding, Clock, F
     app, _, _, client = env
     from onboarding_sdk import UserProfile, web
 
-    for locale in ("en", "zh-CN"):
-        api = client.get("/onboarding/api/guides?page=home&path=/", headers={"X-User": "a", "X-Locale": locale})
-        with app.test_request_context("/"):
-            profile = UserProfile(id="a", signed_up_at=START, plan="free", locale=locale)
-            assert api.get_json() == web.page_payload(profile, "home", "/")
+    ext = env[1]
+    grow(app, ext, "b", "use")  # footer help on home and reports
+    grow(app, ext, "c", "adaptation")  # the error and confirmation tooltips on reports
+    for user, page in (("a", "home"), ("b", "home"), ("b", "reports"), ("c", "reports")):
+        for locale in ("en", "zh-CN", "en"):  # the third time from the encoded-guide cache
+            headers = {"X-User": user, "X-Locale": locale}
+            api = client.get(f"/onboarding/api/guides?page={page}&path=/", headers=headers)
+            with app.test_request_context("/"):
+                profile = UserProfile(id=user, signed_up_at=START, plan="free", locale=locale)
+                expected = web.page_payload(profile, page, "/")
+            assert expected["guides"], (user, page)
+            assert api.get_json() == expected
 
 
 def test_the_api_gives_each_topic_in_the_users_locale_as_a_string() -> None:
