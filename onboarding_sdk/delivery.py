@@ -196,7 +196,7 @@ class Catalog:
 
     def changelog_for(self, situation: Situation) -> tuple[list[Decision], int, str]:
         """(entries the user may see, newest first; unread count; the loudest unread level)."""
-        facts = situation.facts(Page())
+        facts: Facts | None = None  # built on the first entry with a condition (most have none)
         now = to_epoch(situation.now)
         signup = situation.user.signup_or_first_seen()
         entries: list[Decision] = []
@@ -207,8 +207,10 @@ class Catalog:
             spec = guide.spec
             if situation.user.stage not in guide.stages or not self._in_window(guide, now):
                 continue
-            if guide.condition is not None and not guide.condition(facts):
-                continue
+            if guide.condition is not None:
+                facts = facts or situation.facts(Page())
+                if not guide.condition(facts):
+                    continue
             if spec.features and all(f in situation.user.events for f in spec.features):
                 continue  # the user already uses what this entry announces
             state = situation.state_of(spec.id)

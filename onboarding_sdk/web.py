@@ -78,14 +78,14 @@ def _theme(settings: Any, profile: UserProfile | None) -> Json:
 
 def situation(profile: UserProfile, eng: Engine | None = None) -> Situation:
     """This request's Situation for ``profile``: one storage round trip, then cached."""
-    in_request = has_request_context()
-    if in_request:
-        cached: Situation | None = g.get(_SITUATION_ATTR)
-        if cached is not None and cached.user.user_id == profile.id:
-            return cached
+    if not has_request_context():
+        return (eng or engine()).situation(profile)
+    request_globals = g._get_current_object()  # one proxy lookup instead of two
+    cached: Situation | None = request_globals.get(_SITUATION_ATTR)
+    if cached is not None and cached.user.user_id == profile.id:
+        return cached
     result = (eng or engine()).situation(profile)
-    if in_request:
-        setattr(g, _SITUATION_ATTR, result)
+    setattr(request_globals, _SITUATION_ATTR, result)
     return result
 
 
