@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC
 from typing import Any
 
 import yaml
@@ -33,7 +33,7 @@ import yaml
 from ..content import FREQUENCIES, KINDS, LEVELS, PURPOSES
 from ..content.i18n import canonical_tag, is_locale_tag
 from ..content.loader import parse_text
-from ..content.schema import BODY_OPTIONAL, KIND_KEYS, default_auto_open
+from ..content.schema import BODY_OPTIONAL, KIND_KEYS, default_auto_open, parse_moment
 from ..state import STAGES
 
 FREQUENCY_CHOICES = (*FREQUENCIES, "max_impressions")
@@ -127,16 +127,9 @@ def to_local(value: Any) -> str:
 
     Times a ``datetime-local`` cannot hold (fractions of a second) stay as written.
     """
-    moment: datetime | None = None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value
+    moment = parse_moment(value)
+    if moment is None and isinstance(value, str):
+        return value  # not a time: left as typed, for the loader to report
     if moment is None:
         return "" if value is None else str(value)
     if moment.tzinfo is not None:

@@ -165,6 +165,21 @@ class LocalizedText(fields.Field[str | dict[str, str]]):
         return texts
 
 
+def parse_moment(value: Any) -> datetime | None:
+    """A content time as written (a datetime, a date, or ISO text), its zone kept; None when it
+    is none of those. Shared by the loader and the console's form."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 class Instant(fields.Field[datetime]):
     """``2026-12-01`` (midnight UTC) or ``2026-12-01T09:30:00+08:00``; naive times are UTC."""
 
@@ -172,16 +187,7 @@ class Instant(fields.Field[datetime]):
         super().__init__(error_messages=_messages(), **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> datetime:
-        parsed: datetime | None = None
-        if isinstance(value, datetime):
-            parsed = value
-        elif isinstance(value, date):
-            parsed = datetime(value.year, value.month, value.day)
-        elif isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.strip())
-            except ValueError:
-                parsed = None
+        parsed = parse_moment(value)
         if parsed is None:
             raise ValidationError(f"{value!r} is not a date (2026-12-01) or a date and time (2026-12-01T09:30:00Z)")
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
