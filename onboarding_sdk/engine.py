@@ -312,13 +312,7 @@ class Engine:
         """``state`` in the stage its rules reach at ``at``, in memory only (nothing is written)."""
         if state.is_new:
             return state
-        facts = Facts(state, profile, at, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"])
-        target = self.settings.stage_model.target(state.stage_index, facts)
-        if target == state.stage_index:
-            return state
-        entered = dict(state.stage_entered)
-        entered.update({STAGES[i]: at for i in range(state.stage_index + 1, target + 1)})
-        return replace(state, stage=STAGES[target], stage_entered=entered)
+        return _moved(state, self._target(state, at, profile), at)
 
     def settle(self, state: UserState, at: datetime, profile: UserProfile | None) -> UserState:
         """Move the user to the stage their rules reach, once, however many processes race.
@@ -328,11 +322,9 @@ class Engine:
         """
         if state.is_new:
             return state
-        model = self.settings.stage_model
-        dormant_after = self.settings["ONBOARDING_DORMANT_AFTER_DAYS"]
         for _ in range(_MAX_CAS_ATTEMPTS):
             current = state.stage_index
-            target = model.target(current, Facts(state, profile, at, dormant_after))
+            target = self._target(state, at, profile)
             if target == current:
                 return state
             times = {index: to_epoch(at) for index in range(current + 1, target + 1)}
@@ -342,12 +334,15 @@ class Engine:
                     signals.stage_changed.send(
                         self.sender, user_id=step.user_id, old=step.old, new=step.new, at=step.at
                     )
-                entered = dict(state.stage_entered)
-                entered.update({STAGES[i]: at for i in times})
-                return replace(state, stage=STAGES[target], stage_entered=entered)
+                return _moved(state, target, at)
             state = self.decode(state.user_id, self._load(state.user_id), at)
         logger.warning("stage of user %s still contended after %d attempts", state.user_id, _MAX_CAS_ATTEMPTS)
         return state
+
+    def _target(self, state: UserState, at: datetime, profile: UserProfile | None) -> int:
+        """The stage index the rules reach for ``state`` at ``at`` (never below the current one)."""
+        facts = Facts(state, profile, at, self.settings["ONBOARDING_DORMANT_AFTER_DAYS"])
+        return self.settings.stage_model.target(state.stage_index, facts)
 
     def _count_stages(self, state: UserState, current: int, target: int, at: datetime) -> None:
         """For the analytics funnel (only the compare-and-set winner gets here): the stages
@@ -437,3 +432,12 @@ class Engine:
 def day_date(day: int) -> date:
     """A UTC day number (days since 1970-01-01) as a date."""
     return _EPOCH_DATE + timedelta(days=day)
+
+
+def _moved(state: UserState, target: int, at: datetime) -> UserState:
+    """``state`` in stage ``target``, every stage passed on the way entered at ``at``."""
+    if target == state.stage_index:
+        return state
+    entered = dict(state.stage_entered)
+    entered.update({STAGES[i]: at for i in range(state.stage_index + 1, target + 1)})
+    return replace(state, stage=STAGES[target], stage_entered=entered)
