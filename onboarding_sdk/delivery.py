@@ -245,7 +245,7 @@ class Catalog:
             return None
         spec = guide.spec
         state = situation.guides.get(spec.id, EMPTY)
-        if state is not EMPTY and not _frequency_allows(spec, state):
+        if state is not EMPTY and not frequency_allows(spec, state):
             return None
         step = 0
         done: tuple[bool, ...] = ()
@@ -302,7 +302,8 @@ def _endpoints_of(spec: GuideSpec) -> Sequence[str | None]:
     return list(endpoints) if endpoints else [_ANY]
 
 
-def _frequency_allows(spec: GuideSpec, state: GuideState) -> bool:
+def frequency_allows(spec: GuideSpec, state: GuideState) -> bool:
+    """Whether the guide's ``frequency`` lets it show again to a user in ``state``."""
     if state.dismissed:
         return False  # dismissed means gone, on every device
     mode = spec.frequency.mode

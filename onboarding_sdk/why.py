@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .conditions import ConditionError, Facts
-from .delivery import COLLECTION_KINDS, Catalog, CompiledGuide, Decision, Page, Situation
+from .delivery import COLLECTION_KINDS, Catalog, CompiledGuide, Decision, Page, Situation, frequency_allows
 from .guide_state import EMPTY, GuideState
 from .state import STAGES
 from .targeting import ANY_PAGE, compile_when
@@ -197,23 +197,21 @@ def concerns(guide: CompiledGuide, endpoint: str | None) -> bool:
 
 
 def frequency_check(guide: CompiledGuide, state: GuideState) -> Check:
+    """The frequency verdict is resolution's own (``frequency_allows``); the text explains it."""
     spec = guide.spec
     mode, limit = spec.frequency.mode, spec.frequency.limit or 1
+    if state == EMPTY:
+        return Check("frequency", f"frequency {mode}: never shown to this user", True)
     facts = f"seen {state.impressions} time(s)" + (", dismissed" if state.dismissed else "")
     facts += ", completed" if state.completed else ""
-    if state is EMPTY or state == EMPTY:
-        return Check("frequency", f"frequency {mode}: never shown to this user", True)
+    ok = frequency_allows(spec, state)
     if state.dismissed:
-        return Check("frequency", f"dismissed by the user ({facts}): gone on every device", False)
-    if mode == "always":
-        ok, why = True, "shown every time until dismissed"
-    elif mode == "once":
-        ok, why = not state.seen, "shown once already" if state.seen else "not shown yet"
-    elif mode == "max_impressions":
-        ok = state.impressions < limit
-        why = f"{state.impressions} of {limit} impressions used"
-    else:
-        ok, why = not state.completed, "completed" if state.completed else "not dismissed or completed"
+        return Check("frequency", f"dismissed by the user ({facts}): gone on every device", ok)
+    why = {
+        "always": "shown every time until dismissed",
+        "once": "shown once already" if state.seen else "not shown yet",
+        "max_impressions": f"{state.impressions} of {limit} impressions used",
+    }.get(mode, "completed" if state.completed else "not dismissed or completed")
     label = f"max_impressions {limit}" if mode == "max_impressions" else mode
     return Check("frequency", f"frequency {label}: {why} ({facts})", ok)
 
