@@ -12,6 +12,12 @@ A condition is a mapping; every key in it must hold (an implicit ``all``)::
     {"traits": {"industry": ["retail", "media"]}}
     {"dormant": true}
 
+Every compiled condition is total: whatever JSON value a profile field or trait holds
+(None, booleans, numbers, strings, lists, mappings, nested), evaluating it returns a bool
+and never raises. Values compare as JSON does, not as Python does: ``true`` never equals
+``1``, ``1`` equals ``1.0``, NaN equals nothing; a list-valued field or trait matches when
+one of its items does (docs/conditions.md, "Values").
+
 ``compile_condition`` validates with marshmallow, reports every error with its
 path (``ONBOARDING_STAGE_RULES.depth.distinct_events.min: must be an integer``)
 and returns a plain function of ``Facts`` -> bool. Evaluation is pure: no I/O.
@@ -27,6 +33,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from .errors import OnboardingError
 from .identity import UserProfile
 from .state import UserState
 from .timeutil import DAY, epoch_day, to_epoch
@@ -59,8 +66,10 @@ Condition = Callable[[Facts], bool]
 LeafBuilder = Callable[[Any], Condition]
 
 
-class ConditionError(ValueError):
-    """A condition is malformed. ``errors`` lists every ``path: message``."""
+class ConditionError(OnboardingError, ValueError):
+    """A condition is malformed. ``errors`` lists every ``path: message``.
+
+    Also a ValueError, as it was before it derived from OnboardingError."""
 
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
@@ -244,9 +253,7 @@ class _Compiler:
             names = self.leaf(path, _NAMES, value)
             if names is None:
                 return None
-            attribute = _PROFILE_LISTS[key]
-            allowed = frozenset(names)
-            return lambda f: f.profile is not None and getattr(f.profile, attribute) in allowed
+            return _profile_field_test(_PROFILE_LISTS[key], frozenset(names))
         if key == "traits":
             return self.compile_traits(value, path)
         if key == "dormant":
@@ -276,19 +283,83 @@ class _Compiler:
         if not isinstance(value, Mapping) or not value:
             self.fail(path, "must map trait names to a value or a list of values")
             return None
-        wanted: dict[str, frozenset[Any]] = {}
+        wanted: list[tuple[str, Callable[[Any], bool]]] = []
         for name, expected in value.items():
             options = expected if isinstance(expected, list) else [expected]
             if not all(isinstance(o, str | int | float | bool) or o is None for o in options):
                 self.fail(f"{path}.{name}", "must be a string, number, boolean or a list of them")
                 continue
-            wanted[str(name)] = frozenset(options)
-        return lambda f: (
-            f.profile is not None and all(f.profile.traits.get(name) in options for name, options in wanted.items())
-        )
+            wanted.append((str(name), _value_test(options)))
+        checks = tuple(wanted)
+
+        def traits_hold(f: Facts) -> bool:
+            if f.profile is None:
+                return False
+            traits = f.profile.traits
+            if not isinstance(traits, Mapping):  # a host passed something else: no trait is known
+                traits = {}
+            return all(matches(traits.get(name)) for name, matches in checks)
+
+        return traits_hold
 
 
 _PROFILE_LISTS = {"roles": "role", "plans": "plan", "locales": "locale", "account_ids": "account_id"}
+# What a host may hand us as a list-valued field or trait (JSON gives lists; Python code may use the others).
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
+def _profile_field_test(attribute: str, allowed: frozenset[str]) -> Condition:
+    """``roles: [...]`` and the like: the field is one of the names, or (a list) holds one of them.
+
+    Only strings can match: a field holding a number, a mapping or None never does."""
+
+    def field_holds(f: Facts) -> bool:
+        if f.profile is None:
+            return False
+        actual = getattr(f.profile, attribute, None)
+        if isinstance(actual, str):
+            return actual in allowed
+        if isinstance(actual, _COLLECTIONS):
+            return any(isinstance(item, str) and item in allowed for item in actual)
+        return False
+
+    return field_holds
+
+
+def _value_test(options: list[Any]) -> Callable[[Any], bool]:
+    """A test of one trait value against a rule's values (any of them), with JSON equality.
+
+    The options are split by JSON type at compile time, so the test never compares across
+    types: ``True`` is not ``1`` (Python's ``True == 1`` would say it is), numbers compare by
+    value (``1 == 1.0``), NaN matches nothing. A list-valued trait matches when one of its
+    items does (one level deep: an item that is itself a list or mapping matches nothing).
+    """
+    strings = frozenset(o for o in options if isinstance(o, str))
+    flags = frozenset(o for o in options if isinstance(o, bool))
+    numbers = frozenset(o for o in options if _is_number(o) and o == o)  # o == o drops NaN
+    null = any(o is None for o in options)
+
+    def scalar(value: Any) -> bool:
+        if isinstance(value, bool):  # before numbers: a bool is an int in Python
+            return value in flags
+        if isinstance(value, int | float):
+            return value in numbers  # a frozenset without bools: 1 never finds True
+        if isinstance(value, str):
+            return value in strings
+        return null and value is None
+
+    def matches(value: Any) -> bool:
+        if isinstance(value, _COLLECTIONS):
+            return any(scalar(item) for item in value)
+        return scalar(value)
+
+    return matches
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 _KEYS = (
     "all", "any", "not", "days_since_signup", "done", "not_done", "events", "active_days",
     "distinct_events", *_PROFILE_LISTS, "traits", "dormant",

@@ -128,3 +128,38 @@ def test_extra_leaf_keys_extend_the_language() -> None:
     assert rule(facts(state()))
     with pytest.raises(ConditionError, match=r"when\.stages: must be a list"):
         compile_condition({"stages": "use"}, "when", events=EVENTS, extra={"stages": stages})
+
+
+def test_a_list_valued_trait_matches_by_membership() -> None:
+    teams = profile(traits={"teams": ["a", "b"]})
+    assert holds({"traits": {"teams": "a"}}, who=teams)  # raised TypeError before
+    assert holds({"traits": {"teams": ["c", "b"]}}, who=teams)  # a list in the rule: any of
+    assert not holds({"traits": {"teams": "c"}}, who=teams)
+    assert not holds({"traits": {"teams": "a"}}, who=profile(traits={"teams": []}))
+    assert not holds({"traits": {"teams": "a"}}, who=profile(traits={"teams": [["a"]]}))  # one level deep
+    assert not holds({"traits": {"teams": []}}, who=teams)  # an empty any-of matches nothing
+
+
+def test_booleans_never_equal_numbers() -> None:
+    assert not holds({"traits": {"x": True}}, who=profile(traits={"x": 1}))
+    assert not holds({"traits": {"x": False}}, who=profile(traits={"x": 0}))
+    assert not holds({"traits": {"x": 1}}, who=profile(traits={"x": True}))
+    assert not holds({"traits": {"x": 0.0}}, who=profile(traits={"x": [False]}))
+    assert holds({"traits": {"x": True}}, who=profile(traits={"x": True}))
+    assert holds({"traits": {"x": 1}}, who=profile(traits={"x": 1.0}))  # numbers compare by value
+    assert not holds({"traits": {"x": float("nan")}}, who=profile(traits={"x": float("nan")}))
+
+
+def test_null_matches_a_missing_trait_and_mappings_match_nothing() -> None:
+    assert holds({"traits": {"x": None}}, who=profile(traits={}))
+    assert not holds({"traits": {"x": None}}, who=profile(traits={"x": "set"}))
+    assert not holds({"traits": {"x": "a"}}, who=profile(traits={"x": {"a": "a"}}))
+    assert not holds({"traits": {"x": "a"}}, who=profile(traits=None))  # not a mapping: no traits
+
+
+@pytest.mark.parametrize("field", ["role", "plan", "locale", "account_id"])
+def test_profile_fields_of_any_json_value_never_raise(field: str) -> None:
+    key = {"role": "roles", "plan": "plans", "locale": "locales", "account_id": "account_ids"}[field]
+    assert holds({key: ["x"]}, who=profile(**{field: ["y", "x"]}))
+    for odd in (None, 1, True, 2.5, ["y"], [["x"]], {"x": 1}, [None, {}]):
+        assert not holds({key: ["x"]}, who=profile(**{field: odd}))
