@@ -223,7 +223,8 @@ class Engine:
         if when < EARLIEST:
             raise ValueError(f"at={when.isoformat()} is before 2000-01-01; is it a unit mistake?")
         field = self.event_fields()[event] if event is not None else None
-        signup = to_epoch(profile.signed_up_at) if profile is not None else None
+        # No sign-up date (None): nothing is stored, and the user's first activity stands in.
+        signup = to_epoch(profile.signed_up_at) if profile is not None and profile.signed_up_at is not None else None
         account = profile.account_id if profile is not None else None
         events = 0 if event is None else 1
         key = 1 if event is not None and self.settings.events[event].key else 0
