@@ -2,6 +2,8 @@
 
 from .errors import (
     ConfigurationError,
+    InvalidArgument,
+    InvalidProfile,
     NoCurrentUser,
     NoUserLoader,
     OnboardingError,
@@ -18,6 +20,8 @@ __all__ = [
     "STAGES",
     "ConfigurationError",
     "EventStats",
+    "InvalidArgument",
+    "InvalidProfile",
     "NoCurrentUser",
     "NoUserLoader",
     "Onboarding",

@@ -20,7 +20,8 @@ from .config import Settings
 from .content import ContentError, load_content, load_content_text
 from .content.model import GuideSpec
 from .delivery import Catalog, Situation
-from .errors import StorageError, UnknownEvent
+from .errors import InvalidArgument, StorageError
+from .events import unknown_event
 from .guide_state import GuideState
 from .health import HealthGate
 from .identity import UserProfile
@@ -218,10 +219,10 @@ class Engine:
     ) -> UserState:
         """Record ``event`` (None: activity only) at ``at`` and settle the user's stage there."""
         if event is not None and event not in self.settings.events:
-            raise UnknownEvent(f"event {event!r} is not declared in ONBOARDING_EVENTS")
+            raise unknown_event(event, self.settings.events)
         when = self.now() if at is None else as_utc(at)
         if when < EARLIEST:
-            raise ValueError(f"at={when.isoformat()} is before 2000-01-01; is it a unit mistake?")
+            raise InvalidArgument(f"at={when.isoformat()} is before 2000-01-01; is it a unit mistake?")
         field = self.event_fields()[event] if event is not None else None
         # No sign-up date (None): nothing is stored, and the user's first activity stands in.
         signup = to_epoch(profile.signed_up_at) if profile is not None and profile.signed_up_at is not None else None

@@ -12,7 +12,27 @@ class ConfigurationError(OnboardingError):
 
 
 class UnknownEvent(OnboardingError):
-    """track() was given an event name that ONBOARDING_EVENTS does not declare."""
+    """track() was given an event name that ONBOARDING_EVENTS does not declare.
+
+    ``event``: the name given; ``suggestions``: the closest declared names (the message names them too).
+    """
+
+    def __init__(self, message: str, *, event: str | None = None, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.event = event
+        self.suggestions = suggestions
+
+
+class InvalidArgument(OnboardingError, ValueError):
+    """A public call was given a value it cannot use: a mistake in the calling code.
+
+    Also a ValueError, as these errors were before they derived from OnboardingError."""
+
+
+class InvalidProfile(OnboardingError, TypeError):
+    """A UserProfile was built from unusable values, or the user loader returned something else.
+
+    Also a TypeError, as these errors were before they derived from OnboardingError."""
 
 
 class StorageError(OnboardingError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, UnknownEvent
 
 EVENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 _OPTIONS = {"key", "client", "label", "description"}
@@ -55,3 +56,20 @@ def parse_events(value: Any, config_key: str = "ONBOARDING_EVENTS") -> dict[str,
                 raise ConfigurationError(f"{config_key}.{name}.{flag}: must be true or false")
         specs[name] = EventSpec(name=name, **options)
     return specs
+
+
+def unknown_event(name: object, declared: Collection[str]) -> UnknownEvent:
+    """The error for an undeclared event, naming the closest declared names (a typo, usually)."""
+    shown = name if isinstance(name, str) else repr(name)
+    close = tuple(difflib.get_close_matches(shown, sorted(declared), n=3, cutoff=0.6)) if declared else ()
+    if close:
+        hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    elif declared:
+        hint = f"declared events: {', '.join(sorted(declared)[:10])}" + (", ..." if len(declared) > 10 else "")
+    else:
+        hint = "no events are declared"
+    return UnknownEvent(
+        f"event {name!r} is not declared in ONBOARDING_EVENTS; {hint}",
+        event=name if isinstance(name, str) else None,
+        suggestions=close,
+    )

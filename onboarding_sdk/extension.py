@@ -17,7 +17,8 @@ from .assets import static_dir
 from .config import load_settings
 from .console import console_blueprint
 from .engine import Engine
-from .errors import NoCurrentUser, NoUserLoader, OnboardingError, StorageError
+from .errors import InvalidArgument, InvalidProfile, NoCurrentUser, NoUserLoader, OnboardingError, StorageError
+from .events import unknown_event
 from .identity import UserProfile
 from .pages import register_helpers, register_pages
 from .state import UserState
@@ -124,7 +125,7 @@ class Onboarding:
             raise NoUserLoader("register a user loader: @onboarding.user_loader def load(): return UserProfile(...)")
         profile = self._user_loader()
         if profile is not None and not isinstance(profile, UserProfile):
-            raise TypeError(f"the user loader must return a UserProfile or None, not {type(profile).__name__}")
+            raise InvalidProfile(f"the user loader must return a UserProfile or None, not {type(profile).__name__}")
         setattr(g, _PROFILE_ATTR, profile)
         return profile
 
@@ -142,15 +143,42 @@ class Onboarding:
 
         ``profile``: the user's profile when tracking outside their request (a backfill, a
         worker), so that their sign-up time and account are known; ``user_id`` defaults to its id.
-        Returns the user's new state; None for an anonymous visitor, or when a storage error
-        was logged and swallowed (``ONBOARDING_SWALLOW_ERRORS``). Raises UnknownEvent for an
-        undeclared event, NoCurrentUser when no user can be found, ValueError when ``user_id``
-        and ``profile.id`` differ.
+        Returns the user's new state; None for an anonymous visitor, or when an error was logged
+        instead of raised. The host's action has already succeeded when it calls this, so with
+        ``ONBOARDING_SWALLOW_ERRORS`` (default on) nothing here becomes the user's 500: a
+        StorageError is logged and swallowed; a mistake in the calling code (UnknownEvent for an
+        undeclared event, naming the closest declared ones; NoUserLoader, NoCurrentUser,
+        InvalidArgument) or an unexpected error is logged when it happens in a request in
+        production, and raised when ``app.debug`` or ``app.testing`` (seen while developing)
+        or outside a request (a worker or script). Without swallowing, every error is raised.
         """
         engine = self.engine
+        try:
+            return self._track(engine, event, user_id, at, profile)
+        except StorageError as exc:
+            if not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+                raise
+            logger.error("onboarding: event %r for user %s was not recorded: %s", event, user_id, exc)
+            return None
+        except OnboardingError as exc:  # the calling code's mistake: loud in development only
+            if _raises_in_this_app(engine):
+                raise
+            logger.error("onboarding: track(%r) in the host's code failed, nothing recorded: %s", event, exc)
+            return None
+        except Exception:
+            if _raises_in_this_app(engine):
+                raise
+            logger.exception("onboarding: error while tracking event %r (nothing was recorded)", event)
+            return None
+
+    def _track(
+        self, engine: Engine, event: str, user_id: str | None, at: datetime | None, profile: UserProfile | None
+    ) -> UserState | None:
+        if not isinstance(event, str) or event not in engine.settings.events:
+            raise unknown_event(event, engine.settings.events)
         if profile is not None:
             if user_id is not None and str(user_id) != profile.id:
-                raise ValueError(f"track(): user_id={user_id!r} but profile.id={profile.id!r}")
+                raise InvalidArgument(f"track(): user_id={user_id!r} but profile.id={profile.id!r}")
             user_id = profile.id
         elif has_request_context() and self._user_loader:
             profile = self.current_profile()
@@ -164,13 +192,7 @@ class Onboarding:
             user_id = profile.id
         elif profile is not None and profile.id != user_id:
             profile = None  # another user's event: their profile is not known here
-        try:
-            return engine.track(str(user_id), event, at, profile)
-        except StorageError as exc:
-            if not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
-                raise
-            logger.error("onboarding: event %r for user %s was not recorded: %s", event, user_id, exc)
-            return None
+        return engine.track(str(user_id), event, at, profile)
 
     def state_of(self, user_id: str) -> UserState:
         """Everything known about a user, with the stage settled as of now. Raises StorageError."""
@@ -192,12 +214,19 @@ class Onboarding:
     def guides_for(self, profile: UserProfile, page: str | None = None, path: str | None = None) -> list[Any]:
         """The guides ``profile`` gets on ``page`` (a Flask endpoint): exactly what the API returns.
 
-        Needs an app context; outside a request one is made for URL building.
+        Needs an app context; outside a request one is made for URL building. Hosts call this
+        while rendering a page, so with ``ONBOARDING_SWALLOW_ERRORS`` (default on) it never
+        raises: a storage error, or any other error, is logged and the page gets no guides (``[]``).
         """
-        if has_request_context():
-            return web.page_guides(profile, page, path)
-        with current_app.test_request_context(path or "/"):
-            return web.page_guides(profile, page, path)
+        try:
+            if has_request_context():
+                return web.page_guides(profile, page, path)
+            with current_app.test_request_context(path or "/"):
+                return web.page_guides(profile, page, path)
+        except Exception as exc:
+            if not _swallowed(exc, "guides for the page were not loaded"):
+                raise
+            return []
 
     def hints_for(self, errors: Mapping[str, Any] | list[Any] | str, form: str) -> dict[str, str]:
         """Turn a host's marshmallow ``ValidationError.messages`` into the product team's words.
@@ -206,9 +235,16 @@ class Onboarding:
 
         For each field with errors that a ``validation`` tooltip (``form`` + ``field``) covers,
         returns its text in the current user's locale; the widget also shows them at the field.
+        Like ``guides_for``, it never raises with ``ONBOARDING_SWALLOW_ERRORS``: on an error
+        it logs and returns ``{}`` (the host shows its own messages).
         """
-        profile = self.current_profile() if has_request_context() and self._user_loader else None
-        hints = web.validation_hints(errors, form, profile)
+        try:
+            profile = self.current_profile() if has_request_context() and self._user_loader else None
+            hints = web.validation_hints(errors, form, profile)
+        except Exception as exc:
+            if not _swallowed(exc, f"validation hints for form {form!r} were not loaded"):
+                raise
+            return {}
         if has_request_context():
             g._onboarding_hints = [{"anchor": anchor, "text": text} for anchor, text in hints.values()]
         return {field: text for field, (_, text) in hints.items()}
@@ -237,6 +273,32 @@ class Onboarding:
                 raise
             logger.exception("onboarding: error while recording activity")
         return response
+
+
+def _raises_in_this_app(engine: Engine) -> bool:
+    """Errors that are not storage errors are logged only where they would become an end
+    user's 500: in a request, in production. They are raised while developing (``app.debug``
+    or ``app.testing``), outside a request (a worker or a script has no user to protect, and
+    must not lose events quietly) and without ONBOARDING_SWALLOW_ERRORS."""
+    app = engine.sender
+    return (
+        not has_request_context()
+        or bool(getattr(app, "debug", False) or getattr(app, "testing", False))
+        or not engine.settings["ONBOARDING_SWALLOW_ERRORS"]
+    )
+
+
+def _swallowed(exc: Exception, what: str) -> bool:
+    """For reads made while the host renders a page: like the request hook, log and let the
+    caller serve "no help"; False (the caller re-raises) when ONBOARDING_SWALLOW_ERRORS is off."""
+    engine: Engine | None = current_app.extensions.get("onboarding")
+    if engine is None or not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+        return False
+    if isinstance(exc, StorageError):
+        logger.warning("onboarding: %s: %s", what, exc)
+    else:
+        logger.error("onboarding: %s", what, exc_info=exc)
+    return True
 
 
 def _dormant_check(app: Flask) -> None:

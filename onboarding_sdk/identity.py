@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .errors import InvalidProfile
 from .timeutil import as_utc
 
 
@@ -30,9 +31,9 @@ class UserProfile:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
-            raise TypeError("UserProfile.id must be a non-empty string")
+            raise InvalidProfile("UserProfile.id must be a non-empty string")
         if self.signed_up_at is None:
             return
         if not isinstance(self.signed_up_at, datetime):
-            raise TypeError("UserProfile.signed_up_at must be a datetime or None")
+            raise InvalidProfile("UserProfile.signed_up_at must be a datetime or None")
         object.__setattr__(self, "signed_up_at", as_utc(self.signed_up_at))

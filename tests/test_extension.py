@@ -20,6 +20,7 @@ from onboarding_sdk import (
     signals,
 )
 from onboarding_sdk.engine import Engine
+from onboarding_sdk.errors import InvalidArgument
 
 EVENTS = ["installed_code", "report_created", "export_done", "alert_set", "api_used"]
 RULES = {
@@ -178,6 +179,7 @@ def test_anonymous_visitors_are_never_tracked(app: Flask, onboarding: Onboarding
 
 
 def test_missing_loader_and_missing_user_are_clear_errors(app: Flask, clock: FakeClock) -> None:
+    app.testing = True  # mistakes in the host's code are raised while developing and testing
     ext = Onboarding(app, clock=clock)
     with app.test_request_context("/"), pytest.raises(NoUserLoader, match="user_loader"):
         ext.track("installed_code")
@@ -229,8 +231,9 @@ def test_track_with_a_profile_outside_a_request(app: Flask, onboarding: Onboardi
         found = engine.storage.account_activity("acme", [day], day, 10)
         assert found is not None and [user for user, _ in found.newest_users] == ["w1"]
         assert found.days[day][1] == 1  # one event that day, counted for the account
-        with pytest.raises(ValueError, match=r"profile\.id"):
+        with pytest.raises(InvalidArgument, match=r"profile\.id") as caught:
             onboarding.track("installed_code", user_id="someone-else", profile=profile)
+        assert isinstance(caught.value, ValueError)  # as it was before it was an OnboardingError
 
 
 def test_backfilled_history_reproduces_stage_dates(
