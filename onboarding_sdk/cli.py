@@ -6,13 +6,17 @@ import getpass
 import json
 import os
 import re
+import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .content import ContentError, GuideSpec, diff_content, dump_content
+from .content import ContentError, ContentProblem, GuideSpec, diff_content, dump_content
+from .content.loader import read_text
 from .engine import Engine, day_date
 from .errors import StaleRevision, StorageError
 from .state import STAGES
@@ -28,6 +32,38 @@ def _engine() -> Engine:
 @click.group("onboarding")
 def onboarding_cli() -> None:
     """Inspect onboarding_sdk users, rules and content."""
+
+
+# Options of the `flask` command itself that take a value (flask --app x --env-file y ...).
+_FLASK_VALUE_OPTIONS = frozenset({"-A", "--app", "-e", "--env-file"})
+
+
+def loading_for_onboarding_command() -> bool:
+    """True while the `flask` command loads the app to run `flask onboarding ...`.
+
+    ``check`` and ``import`` report content problems themselves (each as ``file:line: path:
+    message``, no traceback), so a strict start-up must not stop them before they run. Click
+    resolves the subcommand only after the app is loaded, hence the look at the command line.
+    """
+    if click.get_current_context(silent=True) is None:
+        return False
+    args = sys.argv[1:]
+    i = 0
+    while i < len(args):
+        if args[i] in _FLASK_VALUE_OPTIONS:
+            i += 2
+        elif args[i].startswith("-"):
+            i += 1
+        else:
+            return args[i] == "onboarding"
+    return False
+
+
+def _fail_with(problems: Iterable[ContentProblem | str]) -> NoReturn:
+    """Print every problem on stderr and exit 1: a readable list, never a traceback."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    raise SystemExit(1)
 
 
 @onboarding_cli.command("state")
@@ -153,16 +189,15 @@ def check_command() -> None:
     paths = [os.path.join(current_app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
     if not paths:
         raise click.ClickException("ONBOARDING_CONTENT names no content files")
-    errors = engine.load_files(paths)
-    for line in errors:
-        click.echo(line, err=True)
+    try:
+        errors = engine.load_files(paths)
+    except ContentError as exc:  # settings the loader refuses (the default locale)
+        _fail_with(exc.problems)
     if errors:
-        raise SystemExit(1)
+        _fail_with(errors)
     problems = content_problems(engine)
-    for line in problems:
-        click.echo(line, err=True)
     if problems:
-        raise SystemExit(1)
+        _fail_with(problems)
     click.echo(f"ok: {len(engine.catalog.guides)} guides in {len(paths)} file(s)")
 
 
@@ -184,13 +219,13 @@ def _served(engine: Engine) -> tuple[int, list[GuideSpec]]:
 def import_command(file: Path, dry_run: bool, author: str | None, note: str) -> None:
     """Publish a content file to the store for every process (all or nothing)."""
     engine = _engine()
-    text = file.read_text(encoding="utf-8")
     try:
+        # size first (nothing read past the limit), then UTF-8, then the parse: each refusal is
+        # its own `file:line: path: message` line
+        text = read_text(file, engine.content_limits())
         specs = engine.parse_content(text, str(file))
     except ContentError as exc:
-        for line in exc.errors:
-            click.echo(line, err=True)
-        raise SystemExit(1) from None
+        _fail_with(exc.problems)
     revision, current = _served(engine)
     diff = diff_content(current, specs)
     if dry_run:

@@ -42,6 +42,12 @@ def _flag(key: str, value: Any) -> bool:
     return value
 
 
+def _optional_flag(key: str, value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ConfigurationError(f"{key}: must be True, False or None, got {value!r}")
+    return value
+
+
 def _uri(key: str, value: Any) -> str:
     if not isinstance(value, str) or "://" not in value:
         shown = value if not isinstance(value, str) else "a string without '://'"
@@ -173,8 +179,19 @@ SETTINGS: tuple[Setting, ...] = (
             "registers `@onboarding.console_access` (see docs/console.md).", _url_prefix),
     Setting("ONBOARDING_CONTENT", [],
             "Content files (YAML or JSON) loaded at start: a path or a list of paths, relative "
-            "to the app's root path. Problems are logged as `file:line: path: message` (the app still "
-            "starts, without guides); `flask onboarding check` fails on them.", _paths),
+            "to the app's root path. A problem drops only the guide it is about (or the file, when "
+            "the file cannot be read as a whole) and is logged as `file:line: path: message`; the "
+            "other guides are served. `flask onboarding check` fails on any problem.", _paths),
+    Setting("ONBOARDING_CONTENT_STRICT", None,
+            "True: a content problem stops the app at start-up (`ContentError` listing every "
+            "problem) instead of dropping the guide. None: strict when `app.debug` or `app.testing`.",
+            _optional_flag),
+    Setting("ONBOARDING_CONTENT_MAX_BYTES", 4 * 1024 * 1024,
+            "Largest content file or published revision, in bytes; a larger one is refused before "
+            "it is parsed.", _number(1024, True)),
+    Setting("ONBOARDING_CONTENT_MAX_GUIDES", 5000,
+            "Most guides the content files (together) or a published revision may hold; more are "
+            "refused before any is validated.", _number(1, True)),
     Setting("ONBOARDING_DEFAULT_LOCALE", "en",
             "Locale used when neither the profile nor Flask-Babel names one, and the last fallback "
             "for texts.", _locale),

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from . import signals
 from .conditions import Facts
 from .config import Settings
-from .content import ContentError, load_content, load_content_text
+from .content import ContentError, ContentLimits, ContentProblem, load_content_text, read_content
 from .content.model import GuideSpec
 from .delivery import Catalog, Situation
 from .errors import InvalidArgument, StorageError
@@ -58,7 +58,7 @@ class Engine:
         self.monotonic: Callable[[], float] = time.monotonic  # the dormancy check's interval clock
         self._next_dormant_check = 0.0
         self._dormant_lock = threading.Lock()
-        self.content_errors: list[str] = []
+        self.content_errors: list[ContentProblem] = []  # of the files, at the last load_files
         # Published content in the store wins over ONBOARDING_CONTENT files. The store's
         # revision comes back with every user load; 0 means "nothing published: use files".
         self.content_revision = 0
@@ -75,27 +75,41 @@ class Engine:
             changelog_new_user_limit=settings["ONBOARDING_CHANGELOG_NEW_USER_LIMIT"],
         )
 
-    def load_files(self, paths: Sequence[str]) -> list[str]:
-        """Load content files into a new catalog; on errors keep the current one and return them."""
+    def load_files(self, paths: Sequence[str]) -> list[ContentProblem]:
+        """Load content files into a new catalog and return their problems.
+
+        A problem drops only the guide it is about (or a file that cannot be read as a whole):
+        every valid guide is served. The caller logs the problems (or, strict, raises).
+        """
         if not paths:
             return []
-        try:
-            specs = load_content(
-                paths, events=list(self.settings.events), default_locale=self.settings["ONBOARDING_DEFAULT_LOCALE"]
-            )
-        except ContentError as exc:
-            self.content_errors = list(exc.errors)
-            return self.content_errors
-        self._file_specs = specs
+        report = read_content(
+            paths,
+            events=list(self.settings.events),
+            default_locale=self.settings["ONBOARDING_DEFAULT_LOCALE"],
+            limits=self.content_limits(),
+        )
+        self._file_specs = report.guides
         if self.content_revision == 0:
-            self.use_content(specs, "files")
-        self.content_errors = []
-        return []
+            self.use_content(report.guides, "files")
+        self.content_errors = list(report.problems)
+        return self.content_errors
+
+    def content_limits(self) -> ContentLimits:
+        return ContentLimits(
+            max_bytes=self.settings["ONBOARDING_CONTENT_MAX_BYTES"],
+            max_guides=self.settings["ONBOARDING_CONTENT_MAX_GUIDES"],
+        )
 
     def parse_content(self, text: str, name: str = "published.yaml") -> tuple[GuideSpec, ...]:
-        """Validate a whole content file's text; raise ContentError listing every problem."""
+        """Validate a whole content file's text, all or nothing (a publication): raise
+        ContentError listing every problem, size and guide-count limits included."""
         return load_content_text(
-            text, name, events=list(self.settings.events), default_locale=self.settings["ONBOARDING_DEFAULT_LOCALE"]
+            text,
+            name,
+            events=list(self.settings.events),
+            default_locale=self.settings["ONBOARDING_DEFAULT_LOCALE"],
+            limits=self.content_limits(),
         )
 
     def publish(self, text: str, expected_revision: int | None, author: str, note: str = "") -> int:

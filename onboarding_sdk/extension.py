@@ -14,8 +14,9 @@ from flask import Blueprint, Flask, Response, current_app, g, has_request_contex
 from . import web
 from .api import register_api
 from .assets import static_dir
-from .config import load_settings
+from .config import Settings, load_settings
 from .console import console_blueprint
+from .content import ContentError
 from .engine import Engine
 from .errors import InvalidArgument, InvalidProfile, NoCurrentUser, NoUserLoader, OnboardingError, StorageError
 from .events import unknown_event
@@ -63,9 +64,15 @@ class Onboarding:
         )
         engine = Engine(app, settings, storage, clock or self._clock or system_clock)
         paths = [os.path.join(app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
-        # Broken content must not stop the host: log every problem, serve no guides, and let
-        # `flask onboarding check` (run it in CI) report them with a non-zero exit.
-        for problem in engine.load_files(paths):
+        from .cli import loading_for_onboarding_command  # late import: the CLI module imports Flask's
+
+        problems = engine.load_files(paths)
+        # A broken guide is dropped alone and logged, the others are served, and `flask onboarding
+        # check` (run it in CI) fails on it. Strict (debug and testing by default), start-up stops
+        # instead; not for `flask onboarding ...`, whose check and import report problems themselves.
+        if problems and content_strict(app, settings) and not loading_for_onboarding_command():
+            raise ContentError(problems)
+        for problem in problems:
             logger.error("onboarding content: %s", problem)
         if not app.secret_key:
             logger.warning("SECRET_KEY is not set: the onboarding API will refuse every POST (no CSRF tokens)")
@@ -326,3 +333,9 @@ def _exempt_from_flask_wtf() -> None:
         blueprint = current_app.blueprints.get(name)
         if blueprint is not None and blueprint not in getattr(protect, "_exempt_blueprints", ()):
             exempt(blueprint)
+
+
+def content_strict(app: Flask, settings: Settings) -> bool:
+    """ONBOARDING_CONTENT_STRICT, or (None) whether the app runs in debug or testing mode."""
+    strict: bool | None = settings["ONBOARDING_CONTENT_STRICT"]
+    return bool(app.debug or app.testing) if strict is None else strict

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..content import KINDS, ContentError, GuideSpec
+from ..content import KINDS, ContentError, ContentProblem, GuideSpec
 from ..content.loader import guide_data
 from ..engine import Engine
 from ..errors import StaleDraft, StaleRevision
@@ -102,19 +102,19 @@ def default_locale(engine: Engine) -> str:
     return str(engine.settings["ONBOARDING_DEFAULT_LOCALE"])
 
 
-def check_alone(engine: Engine, data: dict[str, Any]) -> list[str]:
-    """The loader's verdict on this guide alone: ``file:line: guides[0].path: message`` lines."""
+def check_alone(engine: Engine, data: dict[str, Any]) -> list[ContentProblem]:
+    """The loader's verdict on this guide alone (paths under ``guides[0]``)."""
     try:
         engine.parse_content(forms.one_guide_document(data), "guide.yaml")
     except ContentError as exc:
-        return list(exc.errors)
+        return exc.problems
     return []
 
 
-def _without_place(error: str) -> str:
+def _without_place(problem: ContentProblem) -> str:
     """``guide.yaml:4: guides[0].title.en: must not be empty`` -> ``title.en: must not be empty``."""
-    rest = error.split(": ", 1)[1] if error.count(":") >= 2 else error
-    return rest.removeprefix("guides[0].").removeprefix("guides[0]: ")
+    path = problem.path.removeprefix("guides[0]").removeprefix(".")
+    return f"{path}: {problem.message}" if path else problem.message
 
 
 def read_submission(engine: Engine, target: Target) -> Submission:
@@ -373,7 +373,7 @@ def register_editor(bp: Blueprint, actor: Actor) -> None:
         try:
             revision = engine.publish(with_guide(specs, target.guide_id, sub.data), base, actor(), note)
         except ContentError as exc:  # fine alone, not with the others (a renamed guide's clashing id)
-            return refused(422, *(_without_place(e) for e in exc.errors))
+            return refused(422, *(_without_place(e) for e in exc.problems))
         except StaleRevision as exc:
             return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
         if expected:

@@ -16,7 +16,7 @@ Every key of every kind has a field, named after the key (docs/console.md, "The 
 
 ``from_data`` fills a form from a guide, ``from_post`` reads a submitted one, ``to_data`` turns
 it back into a content-file mapping (plus the problems only the form can see), and
-``place_errors`` files the loader's ``path: message`` errors under the fields they concern.
+``place_errors`` files the loader's problems (``ContentProblem`` records) under the fields they concern.
 The loader stays the one judge of what a valid guide is.
 """
 
@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from ..content import FREQUENCIES, KINDS, LEVELS, PURPOSES
+from ..content.errors import ContentProblem
 from ..content.i18n import canonical_tag, is_locale_tag
 from ..content.loader import parse_text
 from ..content.schema import BODY_OPTIONAL, KIND_KEYS, default_auto_open, parse_moment
@@ -431,8 +432,6 @@ def _steps(form: GuideForm) -> list[dict[str, Any]]:
 
 # --- the loader's errors -> fields -----------------------------------------------------
 
-_LOADER_LINE = re.compile(r"^[^:]*:\d+: (?:guides\[0\](?:\.(?P<path>[^:]*))?: )?(?P<message>.*)$", re.S)
-
 
 def field_of(path: str, form: GuideForm) -> str | None:
     """The form field a loader path (``title.zh-CN``, ``steps[1].endpoint``, ``when.stages``) is about."""
@@ -470,14 +469,10 @@ def _when_shown(form: GuideForm) -> set[str]:
     return shown
 
 
-def place_errors(form: GuideForm, errors: Iterable[str]) -> None:
-    """File the loader's errors for a one-guide document under the fields they concern."""
-    for error in errors:
-        match = _LOADER_LINE.match(error)
-        if match is None:
-            form.problems.append(error)
-            continue
-        path, message = match.group("path") or "", match.group("message")
+def place_errors(form: GuideForm, problems: Iterable[ContentProblem]) -> None:
+    """File the loader's problems for a one-guide document under the fields they concern."""
+    for problem in problems:
+        path, message = problem.path.removeprefix("guides[0]").removeprefix("."), problem.message
         name = field_of(path, form)
         if name is None:
             form.problems.append(f"{path}: {message}" if path else message)

@@ -1,16 +1,18 @@
 """Guide content: kinds, marshmallow schemas, file loading, Markdown -> safe HTML, locales.
 
-Pure: no Flask. ``load_content`` reads YAML or JSON files into ``GuideSpec`` values (bodies
-rendered and sanitized once, here) or raises ``ContentError`` listing every problem as
-``file:line: path: message``. The format is documented in docs/content.md.
+Pure: no Flask. ``read_content`` reads YAML or JSON files into ``GuideSpec`` values (bodies
+rendered and sanitized once, here), keeping every valid guide and listing every problem as a
+``ContentProblem`` (``file:line: path: message``); ``load_content`` is all or nothing and raises
+``ContentError``. The format is documented in docs/content.md.
 """
 
 from __future__ import annotations
 
 from .diff import ContentDiff, diff_content
-from .errors import ContentError
+from .errors import ContentError, ContentProblem
 from .i18n import UI_STRINGS, canonical_tag, pick_locale, ui_strings
-from .loader import dump_content, load_content, load_content_text
+from .limits import ContentLimits
+from .loader import ContentReport, dump_content, load_content, load_content_text, read_content, read_content_text
 from .model import (
     FREQUENCIES,
     KINDS,
@@ -34,6 +36,9 @@ __all__ = [
     "ChecklistItem",
     "ContentDiff",
     "ContentError",
+    "ContentLimits",
+    "ContentProblem",
+    "ContentReport",
     "Frequency",
     "GuideSpec",
     "Localized",
@@ -45,6 +50,8 @@ __all__ = [
     "load_content",
     "load_content_text",
     "pick_locale",
+    "read_content",
+    "read_content_text",
     "render_markdown",
     "sanitize",
     "ui_strings",

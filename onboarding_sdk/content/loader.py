@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +25,18 @@ from marshmallow import ValidationError
 
 from ..conditions import ConditionError
 from ..targeting import compile_when
-from .errors import ContentError
+from .errors import ContentError, ContentProblem
 from .i18n import canonical_tag, is_locale_tag
+from .limits import (
+    DEFAULT_LIMITS,
+    ContentLimits,
+    depth_message,
+    json_too_deep,
+    text_size,
+    too_large,
+    too_many_guides,
+    yaml_too_deep,
+)
 from .model import Frequency, GuideSpec, SourceRef
 from .schema import ID_PATTERN, ContentFileSchema, GuideSchema, build_spec, default_auto_open, guide_schemas
 
@@ -145,18 +156,23 @@ class LineMap:
         return None
 
 
-def _check_nodes(root: yaml.Node) -> list[Problem]:
-    """Duplicate keys (PyYAML keeps the last silently) and alias bombs, before construction."""
+def _check_nodes(root: yaml.Node, limits: ContentLimits) -> list[Problem]:
+    """Duplicate keys (PyYAML keeps the last silently), alias bombs and nesting that aliases
+    deepen (the text was checked already), before construction."""
     problems: list[Problem] = []
     count = 0
-    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    stack: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
     while stack:
-        node, path = stack.pop()
+        node, path, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
             return [Problem("", f"more than {MAX_NODES} values (expanded YAML aliases?): refusing to read this file")]
+        if isinstance(node, yaml.CollectionNode):
+            depth += 1
+            if depth > limits.max_depth:
+                return [Problem("", depth_message(limits), node.start_mark.line + 1)]
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, join(path, i)) for i, child in enumerate(node.value))
+            stack.extend((child, join(path, i), depth) for i, child in enumerate(node.value))
         elif isinstance(node, yaml.MappingNode):
             seen: set[tuple[str, str]] = set()
             for key_node, value_node in node.value:
@@ -167,9 +183,9 @@ def _check_nodes(root: yaml.Node) -> list[Problem]:
                             Problem(join(path, key_node.value), "duplicate key", key_node.start_mark.line + 1)
                         )
                     seen.add(ident)
-                    stack.append((value_node, join(path, key_node.value)))
+                    stack.append((value_node, join(path, key_node.value), depth))
                 else:
-                    stack.append((value_node, path))
+                    stack.append((value_node, path, depth))
     return problems
 
 
@@ -216,59 +232,132 @@ def _syntax_problem(text: str, fast_error: yaml.YAMLError) -> Problem:
         loader.get_single_node()
     except yaml.YAMLError as exc:
         return _yaml_error(exc)
+    except RecursionError:  # the pure-Python parser recurses where libyaml does not
+        pass
     finally:
         loader.dispose()
     return _yaml_error(fast_error)
 
 
-def parse_text(text: str, name: str) -> Document:
-    """Parse one file's text; syntax problems land in ``problems`` (data is then None)."""
-    doc = Document(name)
+def parse_text(text: str, name: str, limits: ContentLimits = DEFAULT_LIMITS) -> Document:
+    """Parse one file's text; problems (size, depth, syntax) land in ``problems`` (data is then None).
+
+    The one guarded parser for content YAML and JSON: files, published revisions and the
+    console's editors all come through here, so none of them can exhaust the stack or memory.
+    """
+    refused = too_large(text_size(text, limits.max_bytes), limits)
+    if refused is not None:  # before anything is parsed
+        return Document(name, problems=[Problem("", refused)], readable=False)
     if name.lower().endswith(".json"):
-        try:
-            doc.data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            doc.problems.append(Problem("", f"JSON syntax error: {exc.msg}", exc.lineno))
-            return doc
-        # only for the lines; JSON allows tabs where YAML does not (and only as blanks). Valid
-        # JSON that PyYAML cannot follow leaves no lines: its errors then point at line 1.
-        with contextlib.suppress(yaml.YAMLError):
-            doc.lines = LineMap(_compose(text.replace("\t", " ")))
-        if doc.lines.root is not None:
-            doc.problems.extend(_check_nodes(doc.lines.root))
+        return _parse_json(text, name, limits)
+    doc = Document(name)
+    deep = yaml_too_deep(text, _FastLoader, limits.max_depth)
+    if deep is not None:
+        doc.problems.append(Problem("", depth_message(limits), deep))
         return doc
     loader = _FastLoader(text)
     try:
         root = loader.get_single_node()
         if root is not None:
             doc.lines = LineMap(root)
-            doc.problems.extend(_check_nodes(root))
+            doc.problems.extend(_check_nodes(root, limits))
             if any(not p.path for p in doc.problems):
-                return doc  # too many nodes: do not even construct it
+                return doc  # too many nodes or too deep: do not even construct it
             doc.data = loader.construct_document(root)
     except yaml.YAMLError as exc:
         doc.problems.append(_syntax_problem(text, exc))
+        doc.data = None
+    except RecursionError:  # the checks above make this unreachable; never a crash all the same
+        doc.problems.append(Problem("", depth_message(limits), 1))
         doc.data = None
     finally:
         loader.dispose()
     return doc
 
 
-def read_file(path: str | Path) -> Document:
-    name = str(path)
+def _parse_json(text: str, name: str, limits: ContentLimits) -> Document:
+    doc = Document(name)
+    deep = json_too_deep(text, limits.max_depth)
+    if deep is not None:
+        doc.problems.append(Problem("", depth_message(limits), deep))
+        return doc
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        return Document(name, problems=[Problem("", "no such file")], readable=False)
-    except IsADirectoryError:
-        return Document(name, problems=[Problem("", "is a directory, not a content file")], readable=False)
-    except OSError as exc:
-        return Document(name, problems=[Problem("", f"cannot read: {exc.strerror or exc}")], readable=False)
+        doc.data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        doc.problems.append(Problem("", f"JSON syntax error: {exc.msg}", exc.lineno))
+        return doc
+    except RecursionError:  # unreachable after the depth check; never a crash all the same
+        doc.problems.append(Problem("", depth_message(limits), 1))
+        return doc
+    # only for the lines; JSON allows tabs where YAML does not (and only as blanks). Valid
+    # JSON that PyYAML cannot follow leaves no lines: its errors then point at line 1.
+    with contextlib.suppress(yaml.YAMLError, RecursionError):
+        doc.lines = LineMap(_compose(text.replace("\t", " ")))
+    if doc.lines.root is not None:
+        doc.problems.extend(_check_nodes(doc.lines.root, limits))
+        if any(not p.path for p in doc.problems):
+            doc.data = None  # too many values: the whole file is refused
+    return doc
+
+
+def decode(raw: bytes, name: str, limits: ContentLimits = DEFAULT_LIMITS) -> Document:
+    """A file's bytes as a parsed Document (UTF-8, a byte-order mark allowed)."""
+    refused = too_large(len(raw), limits)
+    if refused is not None:
+        return Document(name, problems=[Problem("", refused)], readable=False)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return Document(name, problems=[Problem("", f"not UTF-8 text (byte {exc.start})")], readable=False)
-    return parse_text(text, name)
+    return parse_text(text, name, limits)
+
+
+def read_bytes(path: str | Path, limits: ContentLimits = DEFAULT_LIMITS) -> tuple[bytes | None, Document | None]:
+    """A file's bytes, or (None, a Document with the reason) when it cannot or must not be read.
+
+    Never reads more than the size limit allows: a huge file is refused from its size.
+    """
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            refused = too_large(size, limits)
+            if refused is None:
+                raw = handle.read(limits.max_bytes + 1)
+                refused = too_large(len(raw), limits)  # grew meanwhile, or a pipe with no size
+    except FileNotFoundError:
+        return None, Document(name, problems=[Problem("", "no such file")], readable=False)
+    except IsADirectoryError:
+        return None, Document(name, problems=[Problem("", "is a directory, not a content file")], readable=False)
+    except OSError as exc:
+        return None, Document(name, problems=[Problem("", f"cannot read: {exc.strerror or exc}")], readable=False)
+    if refused is not None:
+        return None, Document(name, problems=[Problem("", refused)], readable=False)
+    return raw, None
+
+
+def read_file(path: str | Path, limits: ContentLimits = DEFAULT_LIMITS) -> Document:
+    raw, failed = read_bytes(path, limits)
+    if raw is None:
+        assert failed is not None
+        return failed
+    return decode(raw, str(path), limits)
+
+
+def read_text(path: str | Path, limits: ContentLimits = DEFAULT_LIMITS) -> str:
+    """A content file's text (for ``import``); ContentError when it is missing, too large or not UTF-8."""
+    raw, failed = read_bytes(path, limits)
+    if raw is None:
+        assert failed is not None
+        raise ContentError(_unread(failed))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ContentError([ContentProblem(str(path), None, "", f"not UTF-8 text (byte {exc.start})")]) from None
+
+
+def _unread(doc: Document) -> list[ContentProblem]:
+    return [ContentProblem(doc.name, None, p.path, p.message) for p in doc.problems]
 
 
 # --- validation ------------------------------------------------------------------------
@@ -285,33 +374,41 @@ def _flatten(messages: Any, path: str, out: list[Problem]) -> None:
         out.append(Problem(path, str(messages).rstrip(".")))
 
 
+_GUIDE_INDEX = re.compile(r"^guides\[(\d+)\]")
+
+
 @dataclass
 class _Batch:
-    """One load: files checked together (guide ids are unique across all of them)."""
+    """One load: files checked together (guide ids are unique across all of them).
+
+    A problem drops only what it is about: one guide, or one file when the file cannot be
+    read as a whole (syntax, size, depth, an unsupported version). Every valid guide of the
+    other files and of the same file is kept in ``specs``.
+    """
 
     events: Collection[str]
     default_locale: str
+    limits: ContentLimits
     schemas: dict[str | None, GuideSchema] = field(init=False)
     specs: list[GuideSpec] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    problems: list[ContentProblem] = field(default_factory=list)
     ids: dict[str, SourceRef] = field(default_factory=dict)
+    guide_count: int = 0
 
     def __post_init__(self) -> None:
         self.events = frozenset(self.events)  # looked up for every event name in every guide
         self.schemas = guide_schemas(self.events)
 
     def add(self, doc: Document) -> None:
-        problems = list(doc.problems)
-        if doc.readable and (doc.data is not None or not problems):
-            problems.extend(self._validate(doc))
         if not doc.readable:
-            self.errors.extend(f"{doc.name}: {p.message}" for p in problems)
+            self.problems.extend(_unread(doc))
             return
+        problems = list(doc.problems)
+        if doc.data is not None or not problems:
+            problems.extend(self._validate(doc))
         located = [(p.line or doc.lines.line(p.path), p) for p in problems]
         located.sort(key=lambda pair: pair[0])  # stable: errors on one line keep their order
-        for line, problem in located:
-            prefix = f"{doc.name}:{line}: {problem.path}: " if problem.path else f"{doc.name}:{line}: "
-            self.errors.append(prefix + problem.message)
+        self.problems.extend(ContentProblem(doc.name, line, p.path, p.message) for line, p in located)
 
     def _validate(self, doc: Document) -> list[Problem]:
         data = doc.data
@@ -319,19 +416,26 @@ class _Batch:
             return [Problem("", "the file is empty; expected a mapping with a 'guides' list", 1)]
         if not isinstance(data, Mapping):
             return [Problem("", "expected a mapping with a 'guides' list (and optionally 'version: 1')", 1)]
+        guides = data.get("guides")
+        if isinstance(guides, list):
+            refused = too_many_guides(len(guides), self.guide_count, self.limits)
+            if refused is not None:  # before any guide is validated
+                return [Problem("guides", refused)]
+            self.guide_count += len(guides)
         problems: list[Problem] = []
         try:
             ContentFileSchema().load(data)
         except ValidationError as exc:
             _flatten(exc.messages, "", problems)
-        guides = data.get("guides")
-        if not isinstance(guides, list):
-            return problems
+        if not isinstance(guides, list) or any(p.path == "version" for p in problems):
+            return problems  # no guides, or another format's: none of them is read
+        # a guide with a problem found while parsing (a duplicate key) is dropped too
+        broken = {int(m.group(1)) for p in doc.problems if (m := _GUIDE_INDEX.match(p.path))}
         for i, raw in enumerate(guides):
-            problems.extend(self._guide(raw, f"guides[{i}]", doc))
+            problems.extend(self._guide(raw, f"guides[{i}]", doc, keep=i not in broken))
         return problems
 
-    def _guide(self, raw: Any, path: str, doc: Document) -> list[Problem]:
+    def _guide(self, raw: Any, path: str, doc: Document, keep: bool) -> list[Problem]:
         if not isinstance(raw, Mapping):
             return [Problem(path, "must be a mapping (one guide)")]
         problems: list[Problem] = []
@@ -358,9 +462,12 @@ class _Batch:
                 problems.append(Problem(join(path, "id"), f"duplicate id {guide_id!r} (first defined at {first})"))
             else:
                 self.ids[guide_id] = source
-        if data is not None and not problems:
+        if keep and data is not None and not problems:
             self.specs.append(build_spec(data, _plain(when), default_locale=self.default_locale, source=source))
         return problems
+
+    def report(self) -> ContentReport:
+        return ContentReport(tuple(self.specs), tuple(self.problems))
 
 
 def _plain(value: Any) -> Any:
@@ -374,41 +481,83 @@ def _plain(value: Any) -> Any:
 
 def _check_locale(default_locale: str) -> str:
     if not is_locale_tag(default_locale):
-        raise ContentError([f"default_locale: {default_locale!r} is not a locale tag such as en or zh-CN"])
+        message = f"{default_locale!r} is not a locale tag such as en or zh-CN"
+        raise ContentError([ContentProblem("", None, "default_locale", message)])
     return canonical_tag(default_locale)
-
-
-def _finish(batch: _Batch) -> tuple[GuideSpec, ...]:
-    if batch.errors:
-        raise ContentError(batch.errors)
-    return tuple(batch.specs)
 
 
 # --- the API ---------------------------------------------------------------------------
 
 
-def load_content(
-    paths: Sequence[str | Path], *, events: Collection[str], default_locale: str = "en"
-) -> tuple[GuideSpec, ...]:
-    """Load, validate and render content files (YAML or JSON) together.
+@dataclass(frozen=True, slots=True)
+class ContentReport:
+    """What a load gives: every valid guide, and every problem (each dropped a guide or a file)."""
 
-    Raises ``ContentError`` listing every problem of every file as ``file:line: path: message``.
+    guides: tuple[GuideSpec, ...]
+    problems: tuple[ContentProblem, ...]
+
+    def or_raise(self) -> tuple[GuideSpec, ...]:
+        """The guides when there is no problem at all; else ContentError listing every problem."""
+        if self.problems:
+            raise ContentError(self.problems)
+        return self.guides
+
+
+def read_content(
+    paths: Sequence[str | Path],
+    *,
+    events: Collection[str],
+    default_locale: str = "en",
+    limits: ContentLimits = DEFAULT_LIMITS,
+) -> ContentReport:
+    """Load, validate and render content files (YAML or JSON) together, keeping what is valid.
+
+    A problem drops the guide it is about (or the file, when the file cannot be read as a
+    whole); the report lists every problem as a ``ContentProblem`` (``file:line: path: message``).
     ``events`` are the declared event names; ``default_locale`` files plain-string titles and
     bodies.
     """
-    batch = _Batch(events, _check_locale(default_locale))
+    batch = _Batch(events, _check_locale(default_locale), limits)
     for path in paths:
-        batch.add(read_file(path))
-    return _finish(batch)
+        batch.add(read_file(path, limits))
+    return batch.report()
+
+
+def read_content_text(
+    text: str,
+    name: str,
+    *,
+    events: Collection[str],
+    default_locale: str = "en",
+    limits: ContentLimits = DEFAULT_LIMITS,
+) -> ContentReport:
+    """Like ``read_content`` for one file's text; ``name`` (``x.json`` reads as JSON) names it in errors."""
+    batch = _Batch(events, _check_locale(default_locale), limits)
+    batch.add(parse_text(text, name, limits))
+    return batch.report()
+
+
+def load_content(
+    paths: Sequence[str | Path],
+    *,
+    events: Collection[str],
+    default_locale: str = "en",
+    limits: ContentLimits = DEFAULT_LIMITS,
+) -> tuple[GuideSpec, ...]:
+    """All or nothing: the guides of ``read_content``, or ContentError listing every problem."""
+    return read_content(paths, events=events, default_locale=default_locale, limits=limits).or_raise()
 
 
 def load_content_text(
-    text: str, name: str, *, events: Collection[str], default_locale: str = "en"
+    text: str,
+    name: str,
+    *,
+    events: Collection[str],
+    default_locale: str = "en",
+    limits: ContentLimits = DEFAULT_LIMITS,
 ) -> tuple[GuideSpec, ...]:
-    """Like ``load_content`` for one file's text; ``name`` (``x.json`` reads as JSON) names it in errors."""
-    batch = _Batch(events, _check_locale(default_locale))
-    batch.add(parse_text(text, name))
-    return _finish(batch)
+    """All or nothing for one file's text (a publication): the guides, or ContentError."""
+    return read_content_text(text, name, events=events, default_locale=default_locale, limits=limits).or_raise()
 
 
 # --- dumping ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def make_app(**config: Any) -> Flask:
     ext = Onboarding(app)
     engine = app.extensions["onboarding"]
     if engine.content_errors:
-        raise RuntimeError("content.yaml: " + "\n".join(engine.content_errors))
+        raise RuntimeError("content.yaml: " + "\n".join(map(str, engine.content_errors)))
     engine.storage = FlakyStorage(engine.storage)
     app.config["TEST_STATE"] = state = {"deleted": 0, "calls": []}
     lock = threading.Lock()
