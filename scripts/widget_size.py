@@ -1,8 +1,11 @@
-"""Print the gzipped size (gzip -9) of each shipped widget file and check it against the budget.
+"""Print the gzipped size (gzip -9) of each shipped widget file and check it against its budget.
 
     python scripts/widget_size.py          # table; exit 1 if a file is over budget
 
-Budgets (issue 4): core JS 6 KB, CSS 1.5 KB; lazy chunks (onboarding-*.js) count separately.
+The files are the build output in static/ (``node widget/build.mjs``; source maps are not
+counted: browsers fetch them only with developer tools open). Budgets (issue 11): the core at
+most 7 KB (below Driver.js 1.8's 7.2 KB, which draws tours only), the CSS at most 2 KB; each lazy
+chunk has its own budget and is loaded only on pages that need it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ import sys
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
-BUDGETS = {"onboarding.js": 6 * 1024, "onboarding.css": 1536}
-CHUNK_BUDGET = 6 * 1024  # each lazy chunk, loaded only on pages that need it
+BUDGETS = {
+    "onboarding.js": 7 * 1024,  # the core, on every page
+    "onboarding.css": 2 * 1024,
+    "onboarding-tour.js": 4 * 1024,  # lazy: pages with a tour
+}
+CHUNK_BUDGET = 4 * 1024  # any other lazy chunk (onboarding-*.js) until it gets its own line above
 
 
 def sizes(static: Path = STATIC) -> dict[str, tuple[int, int, int]]:

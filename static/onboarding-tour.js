@@ -1,29 +1,3 @@
-/* onboarding_sdk widget, lazy chunk: multi-page tours, one step at a time.
-   Loaded by onboarding.js with import() only when the page has a tour; `o` is the core's toolkit. */
-export default (o, g) => {
-  const { P, S, el, btn, card, top, show, anchor, act, t, href, dismiss, auto } = o, steps = g.steps || [];
-  let c;
-  const here = s => s.endpoint ? s.endpoint == P.page : !s.url || new URL(s.url, location).pathname == location.pathname;
-  const go = (i, f) => {
-    if (c) c.rm();
-    const s = steps[i], last = i == steps.length - 1;
-    if (!s) return;
-    const acts = [], draw = a => {
-      c = top(card({ id: g.id, title: s.title, body: s.body },
-        { x: dismiss, acts, cls: a ? '' : here(s) ? 'ob-center' : 'ob-corner', add: [el('p', 'ob-s', t('step', { n: i + 1, total: steps.length }))] }));
-      c.a = a; show(c, f);
-    };
-    if (!here(s)) return acts.push(href(el('a', 'ob-btn ob-pri', S.next), s.url)), draw();  // resume on its own page
-    if (i) acts.push(btn(S.back, () => move(i - 1)));
-    acts.push(btn(last ? S.done : S.next, () => last ? (act(g, 'complete'), c.rm()) : move(i + 1), 'ob-btn ob-pri'));
-    s.anchor ? anchor(s.anchor, draw, draw, 3e3) : draw();
-  };
-  const move = i => {
-    const p = act(g, 'progress', { step: i }), s = steps[i];
-    if (here(s)) return go(i, 1);
-    const u = href(el('a'), s.url).href;
-    c.rm(); if (u) p.then(() => location.assign(u));   // the server resumes the tour there
-  };
-  // auto_open: the server grants today's attention budget (POST shown {auto: true}), then focus moves in
-  Promise.resolve(g.auto_open && auto(g)).then(f => go(Math.max(0, Math.min(g.step || 0, steps.length - 1)), f));
-};
+/* onboarding_sdk widget: built by widget/build.mjs from widget/src; do not edit. */
+function O(n,s,r){return n.endpoint?n.endpoint==s:!n.url||new URL(n.url,r).pathname==r.pathname}var T=n=>Math.max(0,Math.min(n.step||0,(n.steps||[]).length-1)),v=(n,s)=>n?"":s?"ob-center":"ob-corner";var U=3e3;function W(n,s){let{state:r,el:f,button:d,card:y,addFloating:A,show:F,hide:H,waitForAnchor:M,act:g,t:N,safeHref:b,dismiss:R,autoOpen:S}=n,c=r.strings,_=r.payload.page,i=s.steps||[],u=t=>O(t,_,location),o=null;function m(t,h){o&&o.discard();let e=i[t];if(!e)return;let a=t==i.length-1,p=[],l=P=>{let C=f("p","ob-s",N("step",{n:t+1,total:i.length})),I={id:s.id,title:e.title,body:e.body},L=v(P,u(e));o=A(y(I,{close:R,actions:p,className:L,content:[C]}),H),o.anchor=P,F(o,h)};if(!u(e))return p.push(b(f("a","ob-btn ob-pri",c.next),e.url)),l();t&&p.push(d(c.back,()=>w(t-1)));let k=()=>{if(!a)return w(t+1);g(s,"complete"),o.discard()};p.push(d(a?c.done:c.next,k,"ob-btn ob-pri")),e.anchor?M(e.anchor,l,l,U):l()}function w(t){let h=g(s,"progress",{step:t}),e=i[t];if(u(e))return m(t,!0);let a=b(f("a"),e.url).href;o.discard(),a&&h.then(()=>location.assign(a))}Promise.resolve(s.auto_open&&S(s)).then(t=>m(T(s),t))}export{W as default};
+//# sourceMappingURL=onboarding-tour.js.map

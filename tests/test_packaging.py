@@ -33,6 +33,8 @@ def test_wheel_contents(wheel: Path) -> None:
         "onboarding_sdk/storage/lua/track.lua",
         "onboarding_sdk/static/onboarding.js",
         "onboarding_sdk/static/onboarding.css",
+        "onboarding_sdk/static/onboarding-tour.js",  # the lazy chunk and the source maps: widget/build.mjs
+        "onboarding_sdk/static/onboarding.js.map",
     ):
         assert required in names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from onboarding_sdk.guide_state import HELPFUL
 
-SENT = "() => !localStorage.obq || localStorage.obq === '[]'"  # a function: strings are eval'd, CSP forbids
+from .queue_js import SENT
 
 
 def open_cards(page):

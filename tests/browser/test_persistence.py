@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from onboarding_sdk.guide_state import NOT_HELPFUL
 
-SENT = "() => !localStorage.obq || localStorage.obq === '[]'"  # a function: strings are eval'd, CSP forbids
+from .queue_js import QUEUED, SENT
 
 
 def test_dismissal_survives_reload_and_reaches_another_device(pages, site):
@@ -70,7 +70,7 @@ def test_server_errors_are_retried_with_backoff(pages, site):
     with page.expect_response("**/guides/banner-maint/dismiss") as resp:
         page.locator(".ob-ban").get_by_role("button", name="Close").click()
     assert resp.value.status == 503
-    page.wait_for_function("() => JSON.parse(localStorage.obq || '[]').some(([p]) => p.endsWith('/dismiss'))")
+    page.wait_for_function(f"() => ({QUEUED})().some(([p]) => p.endsWith('/dismiss'))")
     assert not site.guide("alice", "banner-maint").dismissed
     site.fail_writes = False
     page.wait_for_function(SENT, timeout=20000)  # the retry timer sends it
@@ -85,7 +85,7 @@ def test_offline_choices_are_queued_and_sent_when_back_online(pages, site):
     ctx.set_offline(True)
     page.locator(".ob-ban").get_by_role("button", name="Close").click()
     page.locator(".ob-foot").get_by_role("button", name="No").click()
-    queued = page.evaluate("JSON.parse(localStorage.obq)")
+    queued = page.evaluate(QUEUED)
     assert ["/guides/banner-maint/dismiss", {}] in queued
     assert ["/guides/foot-reports/feedback", {"helpful": False}] in queued
     ctx.set_offline(False)
@@ -101,7 +101,7 @@ def test_a_queue_left_over_is_sent_on_the_next_page(pages, site):
     ctx.set_offline(True)
     page.get_by_role("button", name="Don't show again").click()
     ctx.set_offline(False)
-    page.evaluate("() => localStorage.obq")  # still queued or already sent: either way...
+    page.evaluate(QUEUED)  # still queued or already sent: either way...
     page.goto(site.url("/reports"))
     page.wait_for_function(SENT, timeout=20000)
     assert site.guide("alice", "welcome").dismissed

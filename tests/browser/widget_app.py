@@ -48,7 +48,7 @@ THEMES = {"brand": {"vars": {"--ob-accent": "#b45309"}}, "light-co": {"mode": "l
 class FlakyStorage:
     """Wraps the real store; while ``failing``, its writes raise StorageError (a store outage)."""
 
-    WRITES = frozenset({"guide_action", "track", "count", "advance_stage"})
+    WRITES = frozenset({"guide_action", "guide_write", "track", "track_once", "count", "advance_stage"})
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner

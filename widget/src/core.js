@@ -1,0 +1,145 @@
+/* onboarding_sdk widget, the core (built to static/onboarding.js, a classic deferred script).
+   Draws the guides the server inlined in #onboarding-data; the contract is
+   docs/widget-contract.md. Tours are a lazy chunk (tour/index.js -> onboarding-tour.js). */
+
+import { act, autoOpen, flush, post, seen, useQueueOf } from './actions.js';
+import { waitForAnchor } from './anchor.js';
+import { card, dismiss } from './card.js';
+import { confirmThenClick } from './confirm.js';
+import { $, attr, button, el, safeHref, t } from './dom.js';
+import { addFloating, addInFlow, rethemeAll, say, serverCopy } from './layer.js';
+import { followNavigation } from './navigation.js';
+import { changelogEntries, drawBadges, openPanel } from './panels.js';
+import { hide, reflow, show } from './popover.js';
+import { BASE, cleanUp, state } from './state.js';
+import { serverHint, tooltip } from './tooltip.js';
+
+const openerOf = (kind) => $('[data-onboarding-open="' + kind + '"]');
+
+/** Draws a payload: at first paint, and again after each single-page-app navigation. */
+function start(payload) {
+  cleanUp();
+  Object.assign(state, {
+    payload,
+    strings: payload.strings || {},
+    guides: payload.guides || [],
+    seenIds: new Set(),
+    stack: [],
+  });
+  useQueueOf(payload);
+  rethemeAll();
+  state.guides.forEach(drawGuide);
+  (payload.hints || []).forEach(serverHint);
+  drawBadges();
+  announceChangelog(payload.changelog || {});
+  flush(); // what earlier pages left in the queue
+}
+
+function drawGuide(guide) {
+  const kind = guide.kind;
+  if (kind == 'tooltip' && guide.purpose != 'confirm') {
+    waitForAnchor(guide.anchor, (anchor) => tooltip(guide, anchor));
+  } else if (kind == 'banner') {
+    inFlow(document.body, guide, { close: dismiss, className: 'ob-ban' }, true);
+    say(guide.title);
+  } else if (kind == 'footer_help') {
+    const where = $('[data-onboarding-footer]') || $('main') || document.body;
+    inFlow(where, guide, { feedback: true, className: 'ob-foot' });
+  } else if (kind == 'starter_guide') {
+    drawStarter(guide);
+  } else if (kind == 'tour') {
+    loadTour(guide);
+  } else if (guide.auto_open && /^(advanced_tip|faq|checklist)$/.test(kind)) {
+    const panel = kind == 'checklist' ? kind : 'tips';
+    autoOpen(guide).then((granted) => granted && openPanel(panel, openerOf(panel)));
+  }
+}
+
+function inFlow(where, guide, options, first) {
+  addInFlow(where, card(guide, { tag: 'section', ...options }), guide, first);
+  seen(guide);
+}
+
+// In the host's starter slot (or in place of the server's copy); else a card in the corner.
+function drawStarter(guide) {
+  const options = {
+    feedback: true,
+    dismissible: true,
+    content: guide.url ? [safeHref(el('a', 'ob-k', state.strings.starter), guide.url)] : [],
+  };
+  const slot = $('[data-onboarding-starter]') || serverCopy('starter', guide);
+  if (slot) return inFlow(slot, guide, options);
+  const corner = addFloating(card(guide, { ...options, close: hide, className: 'ob-corner' }), hide);
+  show(corner, guide.auto_open);
+}
+
+function announceChangelog(changelog) {
+  if (!(changelog.unread > 0) || changelog.level == 'silent') return;
+  say(t('new_items', { n: changelog.unread }));
+  if (changelog.level != 'popup') return;
+  // the newest unread popup entry opens the panel, if the attention budget allows
+  changelogEntries().then((entries) => {
+    const entry = entries.find((e) => e.level == 'popup' && !e.read);
+    if (entry) autoOpen(entry).then((granted) => granted && openPanel('changelog', openerOf('changelog')));
+  });
+}
+
+// The tour chunk is an ES module import()ed from beside this script: under a strict CSP it
+// loads with this script's nonce (no eval, no inline script). It gets the core's toolkit, so
+// it shares this page's state and draws exactly like the other cards.
+function loadTour(guide) {
+  const kit = { state, el, button, attr, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen };
+  import(new URL('onboarding-tour.js', BASE))
+    .then((chunk) => chunk.default(kit, guide))
+    .catch(() => {});
+}
+
+// ---- page-wide listeners, installed once ----
+
+document.addEventListener(
+  'click',
+  (event) => {
+    const control = event.target.closest && event.target.closest('[data-onboarding-open],[data-onboarding-confirm]');
+    if (!control || !state.payload || control.obConfirmed) return;
+    event.preventDefault();
+    if (control.dataset.onboardingOpen) return openPanel(control.dataset.onboardingOpen, control);
+    confirmThenClick(event, control);
+  },
+  true, // capture: the confirmation must stop the click before the host's handlers see it
+);
+
+// A click outside closes panels and tooltips (not the tour, the starter card or hints).
+document.addEventListener(
+  'pointerdown',
+  (event) => {
+    const path = event.composedPath();
+    for (const open of state.stack) {
+      if (open.lightDismiss && ![open, open.anchor, open.beacon].some((node) => path.includes(node))) hide(open);
+    }
+  },
+  true,
+);
+
+document.addEventListener('keydown', (event) => {
+  if (event.key == 'Escape' && state.stack.length) {
+    hide(state.stack.at(-1));
+    event.preventDefault();
+  }
+});
+
+addEventListener('scroll', reflow, true);
+addEventListener('resize', reflow);
+addEventListener('online', flush);
+matchMedia('(prefers-color-scheme:dark)').addEventListener('change', rethemeAll);
+followNavigation(start);
+
+window.onboarding = {
+  track: (name) => post('/events', { name }),
+  open: (kind) => openPanel(kind, null),
+};
+
+try {
+  start(JSON.parse($('#onboarding-data').textContent));
+} catch (error) {
+  console.warn('onboarding:', error);
+}

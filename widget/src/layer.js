@@ -1,0 +1,100 @@
+/* Where the widget draws: shadow roots (host styles cannot leak in, ours cannot leak out),
+   one root at the end of <body> for floating cards (shown in the top layer as popovers), and
+   a live region for announcements. */
+
+import { attr, el } from './dom.js';
+import { BASE, onCleanup, state } from './state.js';
+
+let sheet = null; // one constructed stylesheet, adopted by every shadow root
+let root = null; // the floating cards' shadow root
+let live = null; // the aria-live region
+const hosts = new Set();
+
+export const widgetRoot = () => root;
+
+function isDark() {
+  const mode = (state.payload.theme || {}).mode;
+  return mode == 'dark' || (mode != 'light' && matchMedia('(prefers-color-scheme:dark)').matches);
+}
+
+export function applyTheme(host) {
+  const { payload } = state;
+  host.dir = payload.dir || 'ltr';
+  host.lang = payload.locale || '';
+  host.toggleAttribute('data-ob-dark', isDark());
+  for (const [name, value] of Object.entries((payload.theme || {}).vars || {})) {
+    if (name.startsWith('--ob-')) host.style.setProperty(name, value); // only our own properties
+  }
+}
+
+/** Re-themes every live host (a new payload, or the system's colour scheme changed). */
+export function rethemeAll() {
+  hosts.forEach((host) => (host.isConnected ? applyTheme(host) : hosts.delete(host)));
+}
+
+// The page's own <link> to onboarding.css is read through the CSSOM (no second download, and
+// no inline <style>, which a strict CSP forbids); without it the sheet is fetched beside us.
+function widgetSheet() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    const link = [...document.styleSheets].find((s) => /onboarding\.css/.test(s.href));
+    try {
+      sheet.replaceSync([...link.cssRules].map((rule) => rule.cssText).join('\n'));
+    } catch {
+      fetch(new URL('onboarding.css', BASE))
+        .then((response) => response.text())
+        .then((css) => sheet.replace(css))
+        .catch(() => {});
+    }
+  }
+  return sheet;
+}
+
+export function attachRoot(host) {
+  const shadow = host.attachShadow({ mode: 'open' });
+  shadow.adoptedStyleSheets = [widgetSheet()];
+  hosts.add(host);
+  applyTheme(host);
+  return shadow;
+}
+
+/** Adds a floating card to the shared root; card.discard() closes and removes it. */
+export function addFloating(card, hide) {
+  if (!root) {
+    const host = el('div');
+    document.body.append(host);
+    root = attachRoot(host);
+    root.append((live = attr(el('div', 'ob-sr'), 'aria-live', 'polite')));
+  }
+  root.append(card);
+  card.discard = () => {
+    hide(card);
+    card.remove();
+  };
+  onCleanup(card.discard);
+  return card;
+}
+
+/** Announces text to screen readers (cleared first, so the same text is read again). */
+export function say(text) {
+  if (!live) return;
+  live.textContent = '';
+  setTimeout(() => (live.textContent = text), 60);
+}
+
+/** The server's no-JavaScript copy of a guide (#ob-footer-ID, #ob-starter-ID), if any. */
+export const serverCopy = (kind, guide) => document.getElementById('ob-' + kind + '-' + guide.id);
+
+/** Draws a card in the page's flow, in its own shadow host: in place of the server's copy,
+    else at the start (first) or end of `where`. */
+export function addInFlow(where, card, guide, first) {
+  const host = el('div');
+  const copy = serverCopy('footer', guide) || serverCopy('starter', guide);
+  attachRoot(host).append(card);
+  if (copy) copy.replaceWith(host);
+  else if (first) where.prepend(host);
+  else where.append(host);
+  card.discard = () => host.remove();
+  onCleanup(card.discard);
+  return card;
+}

@@ -1,0 +1,110 @@
+/* The panels a host control opens ([data-onboarding-open=tips|changelog|checklist]) and the
+   what's-new badge. */
+
+import { act, getJson, post, seen } from './actions.js';
+import { card } from './card.js';
+import { $, attr, el, safeHref, setBody, t } from './dom.js';
+import { addFloating, widgetRoot } from './layer.js';
+import { hide, show } from './popover.js';
+import { state } from './state.js';
+
+/**
+ * Opens a panel (one at a time); a second activation of the same opener closes it.
+ * @param {'tips'|'changelog'|'checklist'} kind
+ * @param {Element|null} opener - the host control, or null (window.onboarding.open, auto_open)
+ */
+export async function openPanel(kind, opener, takeFocus = true) {
+  const root = widgetRoot();
+  const open = root && $('.ob-' + kind, root);
+  if (root) root.querySelectorAll('.ob-p').forEach((panel) => panel.discard());
+  if (open && opener && open.anchor == opener) return;
+  const strings = state.strings;
+  let guide = { title: strings[kind] };
+  let content;
+  let url;
+  if (kind == 'tips') {
+    url = state.payload.tips_url;
+    content = tipsEntries();
+  } else if (kind == 'changelog') {
+    const changelog = state.payload.changelog || {};
+    url = changelog.url;
+    guide.title = strings.whats_new;
+    content = (await changelogEntries()).map(changelogEntry);
+    if (changelog.unread) {
+      post('/changelog/read'); // opening the panel reads everything in it
+      changelog.unread = 0;
+      drawBadges();
+    }
+  } else if (kind == 'checklist') {
+    const checklist = state.guides.find((g) => g.kind == kind);
+    if (!checklist) return;
+    guide = { ...checklist, title: checklist.title || strings.checklist };
+    content = checklistContent(checklist);
+  } else return;
+  if (url) content.push(safeHref(el('a', 'ob-k', strings.more || guide.title), url));
+  const className = 'ob-p ob-' + kind + (opener ? '' : ' ob-corner');
+  const panel = addFloating(card(guide, { close: hide, className, content }), hide);
+  panel.anchor = opener;
+  panel.lightDismiss = true;
+  show(panel, takeFocus);
+}
+
+// Beginners' questions first (seed 002: the prominent spot is theirs), then the tips.
+function tipsEntries() {
+  const byKind = (kind) => state.guides.filter((g) => g.kind == kind);
+  return [...byKind('faq'), ...byKind('advanced_tip')].map((guide) => {
+    const details = el('details', 'ob-d');
+    details.append(el('summary', 'ob-d', guide.title), setBody(el('div', 'ob-b'), guide));
+    details.ontoggle = () => details.open && seen(guide);
+    return details;
+  });
+}
+
+function changelogEntry(entry) {
+  const article = el('article', 'ob-e');
+  const meta = [entry.version, entry.date].filter(Boolean).join(' · ');
+  article.append(el('h3', 'ob-t', entry.title), el('p', 'ob-s', meta), setBody(el('div', 'ob-b'), entry));
+  return article;
+}
+
+function checklistContent(checklist) {
+  const items = checklist.items || [];
+  const done = items.filter((item) => item.done).length;
+  const progress = el('progress');
+  progress.max = items.length || 1;
+  progress.value = done;
+  attr(progress, 'aria-label', state.strings.checklist);
+  const list = el('ul', 'ob-l');
+  for (const item of items) {
+    const li = el('li');
+    const label = el('label');
+    const box = el('input');
+    box.type = 'checkbox';
+    box.disabled = true; // progress comes from the user's real actions, not from ticking
+    box.checked = item.done;
+    label.append(box, ' ' + item.title);
+    li.append(label);
+    list.append(li);
+  }
+  if (items.length && done == items.length) act(checklist, 'complete');
+  return [el('p', 'ob-s', done + ' / ' + items.length), progress, list];
+}
+
+/** The payload's changelog guides, else GET /changelog (only when the panel opens). */
+export async function changelogEntries() {
+  const entries = state.guides.filter((g) => g.kind == 'changelog');
+  return entries.length ? entries : ((await getJson('/changelog')) || {}).entries || [];
+}
+
+/** The unread badge in every what's-new opener, replacing the server's no-JavaScript badge. */
+export function drawBadges() {
+  document.querySelectorAll('.ob-badge,.ob-visually-hidden').forEach((badge) => badge.remove());
+  const changelog = state.payload.changelog || {};
+  const unread = changelog.unread;
+  if (!(unread > 0) || changelog.level == 'silent') return;
+  document.querySelectorAll('[data-onboarding-open=changelog]').forEach((opener) => {
+    const badge = el('span', 'ob-badge');
+    badge.append(attr(el('span', 0, unread), 'aria-hidden', true), el('span', 'ob-sr', t('new_items', { n: unread })));
+    opener.append(badge);
+  });
+}
