@@ -102,3 +102,34 @@ def test_export_without_a_publication_dumps_the_files_to_stdout() -> None:
     result = app.test_cli_runner().invoke(args=["onboarding", "export"])
     assert result.exit_code == 0
     assert "About reports" in result.output and result.output.startswith("version: 1")
+
+
+def test_import_refuses_unreadable_files_with_a_line_and_no_traceback(tmp_path: Path) -> None:
+    app, _ = create_app(Clock(START), ONBOARDING_CONTENT_MAX_BYTES=8192)
+    runner = app.test_cli_runner()
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("guides: []\n# caf\xe9\n".encode("latin-1"))
+    deep_json = write(tmp_path, "deep.json", '{"guides": ' + "[" * 3000 + "]" * 3000 + "}")
+    deep_yaml = write(tmp_path, "deep.yaml", "guides:\n" + "".join(" " * i + "- \n" for i in range(2, 100)))
+    big = write(tmp_path, "big.yaml", SEED + "#" * 8192)
+    cases = {
+        latin1: f"{latin1}: not UTF-8 text (byte 16)",
+        deep_json: f"{deep_json}:1: nested more than 32 levels deep: refusing to read this file",
+        deep_yaml: f"{deep_yaml}:33: nested more than 32 levels deep: refusing to read this file",
+        big: f"{big}: {len(SEED.encode()) + 8192} bytes, more than the limit of 8192 (ONBOARDING_CONTENT_MAX_BYTES)",
+    }
+    for path, message in cases.items():
+        result = runner.invoke(args=["onboarding", "import", str(path)])
+        assert result.exit_code == 1, (path, result.output)
+        assert message in result.output, result.output
+        assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert app.extensions["onboarding"].storage.content_revision() == 0
+
+
+def test_import_refuses_more_guides_than_the_limit(tmp_path: Path) -> None:
+    app, _ = create_app(Clock(START), ONBOARDING_CONTENT_MAX_GUIDES=3)
+    path = write(tmp_path, "many.yaml", SEED)
+    result = app.test_cli_runner().invoke(args=["onboarding", "import", str(path)])
+    assert result.exit_code == 1
+    assert "guides, more than the limit of 3 (ONBOARDING_CONTENT_MAX_GUIDES)" in result.output
+    assert app.extensions["onboarding"].storage.content_revision() == 0

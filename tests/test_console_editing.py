@@ -506,3 +506,26 @@ def test_the_preview_shows_the_topic_in_every_locale_with_its_fallback() -> None
     assert views["zh-CN"] == "Setup <small>(topic from en)</small>"  # Simplified never gets Traditional
     plain = submit(client, page(client, "footer-reports", "editor"), button="Preview", headers=as_("editor"))
     assert "pv-topic" not in plain.text
+
+
+def test_deeply_nested_yaml_is_a_form_error_never_a_500() -> None:
+    """4 KB of nested YAML once overflowed the stack in the YAML editor and the ``when`` field."""
+    app, _ = editing_app()
+    client = app.test_client()
+    revision = app.extensions["onboarding"].storage.content_revision()
+    flow = "[" * 2000 + "]" * 2000
+    block = "".join(" " * i + "- x\n" if i == 59 else " " * i + "-\n" for i in range(60))
+    for when in (f"roles: {flow}", "roles:\n" + block):
+        for button in ("Preview", "Publish"):
+            response = submit(
+                client, page(client, "first-steps"), button=button, change={"when": when}, headers=as_("publisher")
+            )
+            assert response.status_code == 422, (button, response.status_code)
+            assert "nested more than 32 levels deep" in response.text
+    yaml_page = client.get(f"{PREFIX}/guides/first-steps/yaml", headers=as_("publisher")).text
+    for text in (f"id: first-steps\nwhen: {flow}\n", "id: first-steps\nwhen:\n" + block):
+        for button in ("Preview", "Publish"):
+            response = submit(client, yaml_page, button=button, change={"text": text}, headers=as_("publisher"))
+            assert response.status_code == 422, (button, response.status_code)
+            assert "nested more than 32 levels deep" in response.text
+    assert app.extensions["onboarding"].storage.content_revision() == revision

@@ -85,3 +85,46 @@ def test_broken_stored_content_keeps_the_current_guides(caplog: pytest.LogCaptur
     html = app.test_client().get("/reports", headers={"X-User": "u"}).text
     assert "About reports" in html
     assert "published content r1" in caplog.text
+
+
+def test_a_bad_publication_is_refused_with_every_problem_and_the_last_good_one_keeps_serving() -> None:
+    app, ext = create_app(Clock(START + timedelta(days=1)))
+    grow(app, ext, "u", "use")
+    engine = app.extensions["onboarding"]
+    assert engine.publish(EDITED, 0, "ana", "good") == 1
+    broken = EDITED.replace("    kind: footer_help\n", "    kind: footer_help\n    colour: red\n", 1)
+    with pytest.raises(ContentError) as info:
+        engine.publish(broken.replace("stages: [use]", "stagez: [use]", 1), 1, "bo", "bad")
+    assert len(info.value.problems) == 2
+    assert all(p.file == "published.yaml" and p.line for p in info.value.problems)
+    assert any(p.path.endswith(".colour") and p.message == "unknown key" for p in info.value.problems)
+    assert engine.storage.content_revision() == 1 and engine.content_revision == 1
+    assert "Reports, explained" in app.test_client().get("/reports", headers={"X-User": "u"}).text
+
+
+def test_a_publication_over_the_limits_is_refused_before_it_is_parsed() -> None:
+    app, _ = create_app(Clock(START), ONBOARDING_CONTENT_MAX_BYTES=len(SEED.encode()) + 10)
+    engine = app.extensions["onboarding"]
+    with pytest.raises(ContentError, match=r"^published.yaml: \d+ bytes, more than the limit"):
+        engine.publish(SEED + "#" * 100 + "\n  - {id: [unclosed\n", 0, "ana", "")
+    deep = "guides:\n  - " + "[" * 2000 + "]" * 2000 + "\n"
+    with pytest.raises(ContentError, match=r"published\.yaml:2: nested more than 32 levels deep"):
+        engine.publish(deep, 0, "ana", "")
+    assert engine.storage.content_revision() == 0
+
+
+def test_the_first_hints_after_a_publication_come_from_the_new_revision(redis_uri: str) -> None:
+    """Two workers on one store: one publishes; the other's very first hints_for uses the new text."""
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    clock = Clock(START + timedelta(days=40))
+    app_a, ext_a = create_app(clock, ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    app_b, ext_b = create_app(clock, ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    grow(app_a, ext_a, "u", "adaptation")
+    errors = {"year": ["Not a valid integer."]}
+    with app_b.test_request_context("/reports", headers={"X-User": "u"}):
+        assert ext_b.hints_for(errors, form="report-filter") == {"year": "Type a year in digits, for example 2024."}
+    app_a.extensions["onboarding"].publish(SEED.replace("for example 2024", "such as 2031"), 0, "ana", "")
+    with app_b.test_request_context("/reports", headers={"X-User": "u"}):
+        assert ext_b.hints_for(errors, form="report-filter") == {"year": "Type a year in digits, such as 2031."}
+    assert app_b.extensions["onboarding"].content_revision == 1
+    app_a.extensions["onboarding"].storage.reset()
