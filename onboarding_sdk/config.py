@@ -48,6 +48,11 @@ def _optional_flag(key: str, value: Any) -> bool | None:
     return value
 
 
+def _optional(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    """``check``, or None (the key is not used)."""
+    return lambda key, value: None if value is None else check(key, value)
+
+
 def _uri(key: str, value: Any) -> str:
     if not isinstance(value, str) or "://" not in value:
         shown = value if not isinstance(value, str) else "a string without '://'"
@@ -163,15 +168,24 @@ SETTINGS: tuple[Setting, ...] = (
             "is sent once. 0 turns the check off (run `flask onboarding dormant` or "
             "`onboarding.check_dormant_accounts()` from a scheduler instead).", _number(0, True)),
     Setting("ONBOARDING_SWALLOW_ERRORS", True,
-            "Log and swallow storage errors in request hooks, template helpers and `track()`; "
-            "when False, `track()` raises `StorageError`.", _flag),
+            "Nothing onboarding_sdk does becomes the end user's 500: errors in `track()`, "
+            "`guides_for()`, `hints_for()`, the template helpers and the request hook are logged "
+            "and swallowed (docs/api.md, \"Never breaking the host\", says exactly which calls "
+            "degrade and which raise). False: they raise.", _flag),
     Setting("ONBOARDING_TRACK_ACTIVITY", True,
             "Record an active day for the signed-in user on their first successful request "
             "each day (once per user per day per process).", _flag),
-    Setting("ONBOARDING_DEGRADED_BACKOFF", 1.0,
-            "Seconds before a failed store is probed again; doubles on each failure.", _number(0.0)),
-    Setting("ONBOARDING_DEGRADED_BACKOFF_MAX", 30.0,
-            "Upper bound of that backoff in seconds.", _number(0.0)),
+    Setting("ONBOARDING_DEGRADED_PROBE_INTERVAL", 0.5,
+            "Seconds between probes of a store that failed (one probe at a time per process; every "
+            "other call skips the store meanwhile), so a store that is back is used again within "
+            "about this long, however long it was down.", _number(0.0)),
+    Setting("ONBOARDING_DEGRADED_BACKOFF", None,
+            "Deprecated (a warning is logged): the store is no longer probed with a doubling "
+            "backoff. When set, it lowers the probe interval to its value (0: probe on every "
+            "call), never raises it.", _optional(_number(0.0))),
+    Setting("ONBOARDING_DEGRADED_BACKOFF_MAX", None,
+            "Deprecated and ignored (a warning is logged): there is no backoff to cap.",
+            _optional(_number(0.0))),
     Setting("ONBOARDING_URL_PREFIX", "/onboarding",
             "Where the extension's blueprint (API, pages, widget files) is mounted.", _url_prefix),
     Setting("ONBOARDING_CONSOLE_PREFIX", "/onboarding/console",

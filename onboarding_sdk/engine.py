@@ -48,7 +48,7 @@ class Engine:
         self.settings = settings
         self.storage = storage
         self.clock = clock
-        self.gate = HealthGate(settings["ONBOARDING_DEGRADED_BACKOFF"], settings["ONBOARDING_DEGRADED_BACKOFF_MAX"])
+        self.gate = HealthGate.from_settings(settings)
         self._codes_lock = threading.Lock()
         self._event_fields: dict[str, str] | None = None
         self._field_events: dict[str, str] = {}

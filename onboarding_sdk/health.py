@@ -1,27 +1,63 @@
-"""HealthGate: after a storage failure, skip the store and re-probe it with backoff."""
+"""HealthGate: after a storage failure, skip the store and probe it on a short fixed interval.
+
+Why a fixed interval and not an exponential backoff: with a backoff capped at 30 s, the time
+to notice that Redis is back grew with the length of the outage (2 s after a 5 s outage, 20 s
+and more after 35 s). A fixed interval bounds it for every outage, and still costs a dead store
+at most one timeout per interval per process, because only one caller probes at a time.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
+
+logger = logging.getLogger("onboarding_sdk")
+
+#: Seconds between probes of a degraded store, unless ONBOARDING_DEGRADED_PROBE_INTERVAL says.
+DEFAULT_PROBE_INTERVAL = 0.5
+#: A probe that has not reported after this long is taken as lost (its caller died with an
+#: error that was not a storage error), so that another one may start.
+LOST_PROBE_AFTER = 10.0
 
 
 class HealthGate:
     """Tracks whether the store is usable. Thread-safe.
 
-    While degraded, ``allow()`` says yes only once the backoff has passed (one probe at a
-    time); each failure doubles the backoff up to ``maximum``.
+    Healthy: ``allow()`` always says yes. Degraded (after a failure): it says yes to one
+    caller at a time, at most once per ``interval`` seconds: the probe. Every other caller is
+    told to skip the store. The probe's ``failed()`` or ``succeeded()`` ends it: a success
+    makes the store healthy; a failure keeps it degraded and the next probe may start
+    ``interval`` seconds later. So a dead store costs each process at most one timeout per
+    interval, and a store that is back is used again within one interval (plus the probe).
     """
 
-    def __init__(self, initial: float, maximum: float, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._initial = initial
-        self._maximum = max(initial, maximum)
+    def __init__(self, interval: float = DEFAULT_PROBE_INTERVAL, monotonic: Callable[[], float] = time.monotonic):
+        self.interval = max(0.0, float(interval))
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._degraded_since: float | None = None
-        self._retry_at = 0.0
-        self._backoff = initial
+        self._next_probe = 0.0
+        self._probe_started: float | None = None  # a probe is in flight since then
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any] | Any) -> HealthGate:
+        """The gate an app's settings ask for; the deprecated backoff keys are honoured only
+        where they probe more often (``ONBOARDING_DEGRADED_BACKOFF: 0`` probes on every call)."""
+        interval = float(settings["ONBOARDING_DEGRADED_PROBE_INTERVAL"])
+        backoff = settings["ONBOARDING_DEGRADED_BACKOFF"]
+        if backoff is not None:
+            logger.warning(
+                "ONBOARDING_DEGRADED_BACKOFF is deprecated: a degraded store is now probed every "
+                "ONBOARDING_DEGRADED_PROBE_INTERVAL seconds (%.2f s here); remove the key",
+                min(interval, float(backoff)),
+            )
+            interval = min(interval, float(backoff))
+        if settings["ONBOARDING_DEGRADED_BACKOFF_MAX"] is not None:
+            logger.warning("ONBOARDING_DEGRADED_BACKOFF_MAX is deprecated and ignored: there is no backoff to cap")
+        return cls(interval)
 
     @property
     def degraded(self) -> bool:
@@ -32,10 +68,15 @@ class HealthGate:
             return True
         with self._lock:
             now = self._monotonic()
-            if now < self._retry_at:
+            if self._degraded_since is None:
+                return True  # recovered while this caller waited for the lock
+            if now < self._next_probe:
                 return False
-            # Let this caller probe; others wait for the next backoff window.
-            self._retry_at = now + self._backoff
+            if self._probe_started is not None and now - self._probe_started < LOST_PROBE_AFTER:
+                return False  # one probe at a time: a slow (timing out) probe is not joined by others
+            # This caller probes; the others skip the store until it reports.
+            self._probe_started = now
+            self._next_probe = now + self.interval
             return True
 
     def failed(self) -> bool:
@@ -45,10 +86,8 @@ class HealthGate:
             first = self._degraded_since is None
             if first:
                 self._degraded_since = now
-                self._backoff = self._initial
-            else:
-                self._backoff = min(self._maximum, self._backoff * 2)
-            self._retry_at = now + self._backoff
+            self._probe_started = None
+            self._next_probe = now + self.interval
             return first
 
     def succeeded(self) -> float | None:
@@ -60,5 +99,5 @@ class HealthGate:
                 return None
             down_for = self._monotonic() - self._degraded_since
             self._degraded_since = None
-            self._backoff = self._initial
+            self._probe_started = None
             return down_for

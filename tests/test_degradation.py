@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from onboarding_sdk import Onboarding, StorageError, UserProfile, signals
-from onboarding_sdk.health import HealthGate
+from onboarding_sdk import ConfigurationError, Onboarding, StorageError, UserProfile, signals
+from onboarding_sdk.health import LOST_PROBE_AFTER, HealthGate
 from tests import servers
 from tests.test_extension import EVENTS, START
 
@@ -24,26 +25,76 @@ class FakeMonotonic:
         return self.now
 
 
-def test_health_gate_backs_off_and_probes_one_at_a_time() -> None:
+def test_a_degraded_store_is_probed_on_a_fixed_interval_however_long_the_outage() -> None:
     clock = FakeMonotonic()
-    gate = HealthGate(1.0, 4.0, clock)
-    assert gate.allow()
-    assert gate.failed() is True  # healthy -> degraded
-    assert not gate.allow()
-    clock.now += 1.0
-    assert gate.allow()  # one probe...
-    assert not gate.allow()  # ...and no second one in the same window
-    assert gate.failed() is False  # still degraded; backoff doubles to 2 s
-    clock.now += 1.9
-    assert not gate.allow()
-    clock.now += 0.1
-    assert gate.allow()
-    gate.failed()
-    gate.failed()  # capped at 4 s
-    clock.now += 4.0
-    assert gate.allow()
-    assert gate.succeeded() == pytest.approx(7.0)
+    gate = HealthGate(0.5, clock)
     assert gate.allow() and not gate.degraded
+    assert gate.failed() is True  # healthy -> degraded
+    assert not gate.allow()  # skipped: no time lost on a dead store
+    for _ in range(2 * 3600):  # an hour of failed probes, one every half second...
+        clock.now += 0.5
+        assert gate.allow()  # the probe
+        assert not gate.allow()  # nobody else in the same interval
+        assert gate.failed() is False  # still degraded
+    clock.now += 0.49
+    assert not gate.allow()
+    clock.now += 0.01
+    assert gate.allow()  # ...and the next probe is still one interval away, not 30 s
+    assert gate.succeeded() == pytest.approx(3600.5)
+    assert gate.allow() and not gate.degraded
+
+
+def test_one_probe_at_a_time_across_threads_even_when_it_is_slow() -> None:
+    clock = FakeMonotonic()
+    gate = HealthGate(0.5, clock)
+    gate.failed()
+    clock.now += 0.5
+    barrier = threading.Barrier(8)
+    answers: list[bool] = []
+
+    def ask() -> None:
+        barrier.wait()
+        answers.append(gate.allow())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [False] * 7 + [True]
+    clock.now += 2.0  # the probe is still waiting for a timeout: no second one joins it
+    assert not gate.allow()
+    gate.failed()
+    assert not gate.allow()
+    clock.now += 0.5
+    assert gate.allow()
+    clock.now += LOST_PROBE_AFTER  # a probe that never reported (its caller died) is taken as lost
+    assert gate.allow()
+
+
+def test_the_deprecated_backoff_keys_only_ever_probe_sooner(caplog: pytest.LogCaptureFixture) -> None:
+    base = {"ONBOARDING_DEGRADED_PROBE_INTERVAL": 0.5, "ONBOARDING_DEGRADED_BACKOFF": None}
+    with caplog.at_level(logging.WARNING, "onboarding_sdk"):
+        assert HealthGate.from_settings({**base, "ONBOARDING_DEGRADED_BACKOFF_MAX": None}).interval == 0.5
+        assert not caplog.text
+        assert (
+            HealthGate.from_settings(
+                {**base, "ONBOARDING_DEGRADED_BACKOFF": 5.0, "ONBOARDING_DEGRADED_BACKOFF_MAX": 30.0}
+            ).interval
+            == 0.5
+        )
+        assert "ONBOARDING_DEGRADED_BACKOFF is deprecated" in caplog.text
+        assert "ONBOARDING_DEGRADED_BACKOFF_MAX is deprecated and ignored" in caplog.text
+        assert (
+            HealthGate.from_settings(
+                {**base, "ONBOARDING_DEGRADED_BACKOFF": 0.0, "ONBOARDING_DEGRADED_BACKOFF_MAX": None}
+            ).interval
+            == 0.0
+        )
+    app, _ = app_for("memory://")
+    assert app.extensions["onboarding"].gate.interval == 0.0
+    with pytest.raises(ConfigurationError, match="ONBOARDING_DEGRADED_PROBE_INTERVAL"):
+        app_for("memory://", ONBOARDING_DEGRADED_PROBE_INTERVAL=-1)
 
 
 def app_for(uri: str, **config: Any) -> tuple[Flask, Onboarding]:
@@ -51,10 +102,10 @@ def app_for(uri: str, **config: Any) -> tuple[Flask, Onboarding]:
     app.config.update(
         ONBOARDING_STORAGE_URI=uri,
         ONBOARDING_EVENTS=EVENTS,
-        ONBOARDING_DEGRADED_BACKOFF=0.0,
+        ONBOARDING_DEGRADED_PROBE_INTERVAL=0.0,
         ONBOARDING_STORAGE_TIMEOUT=0.2,
-        **config,
     )
+    app.config.update(config)
     ext = Onboarding(app)
 
     @ext.user_loader
@@ -100,3 +151,47 @@ def test_without_swallowing_track_raises(tmp_path: Path) -> None:
         ext.track("installed_code", user_id="1")
     with app.app_context(), pytest.raises(StorageError):
         ext.stage_of("1")
+
+
+def test_after_a_long_outage_the_store_is_used_again_at_the_next_probe(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A real redis-server stops for what the gate sees as 60 s (twice the old 30 s backoff cap;
+    its clock is a fake one, so the test does not wait), with requests skipping the store and
+    one probe per interval failing; it comes back, and the very next probe (within one 0.5 s
+    interval, so within 2 s) uses it again."""
+    server = servers.start_server(tmp_path / "r1")
+    app, ext = app_for(f"redis://{server.address}/0", ONBOARDING_STORAGE_RETRIES=0)
+    engine = app.extensions["onboarding"]
+    clock = FakeMonotonic()
+    engine.gate = HealthGate(0.5, clock)  # the default interval, on a clock the test moves
+    recovered: list[float] = []
+    signals.storage_recovered.connect(lambda sender, down_for: recovered.append(down_for), sender=app, weak=False)
+    restarted: servers.Server | None = None
+    try:
+        with app.app_context():
+            assert ext.track("installed_code", user_id="1") is not None
+            server.stop()
+            probes = skipped = 0
+            with caplog.at_level(logging.ERROR, "onboarding_sdk"):
+                for _ in range(239):  # 60 s of outage, a request every 0.25 s
+                    clock.now += 0.25
+                    caplog.clear()
+                    assert ext.track("installed_code", user_id="1") is None
+                    if "skipping the call until the next probe" in caplog.text:
+                        skipped += 1
+                    else:
+                        probes += 1
+            assert (probes, skipped) == (120, 119)  # every other request probed: one per 0.5 s, no backoff
+            restarted = servers._launch(servers.require_binary(), tmp_path / "r1", server.port, (), None)
+            assert servers._wait_ready(restarted, time.monotonic() + 10)
+            clock.now += 0.25  # a request in the same interval as the last failed probe: still skipped
+            assert ext.track("installed_code", user_id="1") is None and engine.gate.degraded
+            clock.now += 0.25  # the next probe, 0.5 s after the last one: the store is used again
+            state = ext.track("installed_code", user_id="1")
+            assert state is not None and not engine.gate.degraded
+            assert recovered == [pytest.approx(60.0, abs=0.5)]
+    finally:
+        server.stop()
+        if restarted is not None:
+            restarted.stop()

@@ -79,7 +79,7 @@ def make_app(**config: Any) -> Flask:
         ONBOARDING_CONTENT=["content.yaml"],
         ONBOARDING_EVENTS=EVENTS,
         ONBOARDING_THEMES=THEMES,
-        ONBOARDING_DEGRADED_BACKOFF=0.0,  # after a (test) outage, the next call probes the store again
+        ONBOARDING_DEGRADED_PROBE_INTERVAL=0.0,  # after a (test) outage, the next call probes the store again
     )
     app.config.update(config)
     ext = Onboarding(app)
