@@ -87,7 +87,7 @@ def make_app(**config: Any) -> Flask:
     if engine.content_errors:
         raise RuntimeError("content.yaml: " + "\n".join(map(str, engine.content_errors)))
     engine.storage = FlakyStorage(engine.storage)
-    app.config["TEST_STATE"] = state = {"deleted": 0, "calls": []}
+    app.config["TEST_STATE"] = state = {"deleted": 0, "calls": [], "answers": []}
     lock = threading.Lock()
 
     @ext.user_loader
@@ -108,6 +108,11 @@ def make_app(**config: Any) -> Flask:
     @app.after_request
     def strict_csp(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = CSP.format(nonce=g.get("csp_nonce", ""))
+        if request.method == "POST" and request.path.startswith(API):  # what the queue tests count
+            key = request.headers.get("Idempotency-Key")
+            answer = (request.cookies.get("uid"), request.path, key, response.status_code)
+            with lock:
+                state["answers"].append(answer)
         if response.mimetype == "text/html":
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -202,6 +207,10 @@ class LiveServer:
 
     def posts(self, suffix: str = "") -> list[tuple[str, Any]]:
         return [(p, b) for _, m, p, b in list(self.state["calls"]) if m == "POST" and p.endswith(suffix)]
+
+    def answers(self, suffix: str = "") -> list[tuple[str | None, str, str | None, int]]:
+        """(uid, path, Idempotency-Key, status) of each API POST answered, in order."""
+        return [a for a in list(self.state["answers"]) if a[1].endswith(suffix)]
 
     def gets(self, prefix: str = "") -> list[str]:
         return [p for _, m, p, _ in list(self.state["calls"]) if m == "GET" and p.startswith(prefix)]
