@@ -107,15 +107,27 @@ def test_cluster_with_one_startup_node_down_still_works(cluster_uri: str) -> Non
 
 
 def test_store_that_comes_back_is_used_again(tmp_path_factory: pytest.TempPathFactory) -> None:
-    server = servers.start_server(tmp_path_factory.mktemp("flaky"))
-    store = storage_from_uri(f"redis://127.0.0.1:{server.port}/0", prefix=_prefix())
+    """The client's pooled connections died with the server: the first call after a restart
+    reconnects by itself (the health gate above it only decides when to try)."""
+    directory = tmp_path_factory.mktemp("flaky")
+    server = servers.start_server(directory)
+    store = storage_from_uri(f"redis://127.0.0.1:{server.port}/0", prefix=_prefix(), timeout=0.5, retries=0)
+    restarted: servers.Server | None = None
     try:
         store.track("u", "e1", NOW, None)
         server.stop()
         with pytest.raises(StorageError):
             store.load("u")
+        with pytest.raises(StorageError):
+            store.track("u", "e1", NOW, None)
+        restarted = servers._launch(servers.require_binary(), directory, server.port, (), None)
+        assert servers._wait_ready(restarted, time.monotonic() + 10)
+        assert store.load("u") == {}  # persistence is off: the restarted server is empty
+        assert layout.decode_event(store.track("u", "e1", NOW, None)["e1"])[0] == 1
     finally:
         server.stop()
+        if restarted is not None:
+            restarted.stop()
         store.close()
 
 
