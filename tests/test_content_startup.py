@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from onboarding_sdk.content import ContentError
@@ -138,3 +139,24 @@ def test_other_flask_commands_stop_on_broken_content_in_strict_mode(tmp_path: Pa
     calm = flask_command(tmp_path, write(tmp_path), "routes", debug=False)
     assert calm.returncode == 0, calm.stderr
     assert STAGEZ in calm.stderr  # logged, and the app runs
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["flask", "onboarding", "check"], True),
+        (["flask", "--app", "onboarding", "--debug", "run"], False),  # an app module named onboarding
+        (["flask", "-A", "app:make", "-e", ".env", "--debug", "onboarding", "import", "x.yaml"], True),
+        (["flask", "run", "onboarding"], False),
+        (["flask"], False),
+    ],
+)
+def test_the_onboarding_commands_are_told_apart_from_the_others(
+    argv: list[str], expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onboarding_sdk.cli import loading_for_onboarding_command
+
+    monkeypatch.setattr(sys, "argv", argv)
+    assert loading_for_onboarding_command() is False  # no click context: not the flask command
+    with click.Context(click.Command("flask")):
+        assert loading_for_onboarding_command() is expected
