@@ -42,9 +42,9 @@ def too_large(size: int, limits: ContentLimits) -> str | None:
 
 
 def text_size(text: str, limit: int) -> int:
-    """The UTF-8 size of ``text``, without encoding it when its length alone decides."""
-    if len(text) > limit or len(text) * 4 <= limit:
-        return len(text)  # over for sure, or under for sure (at most 4 bytes a character)
+    """The UTF-8 size of ``text``, not counted when its length alone says it fits."""
+    if len(text) * 4 <= limit:
+        return len(text)  # under for sure (at most 4 bytes a character); the size is not shown
     return len(text.encode("utf-8", "surrogatepass"))
 
 
@@ -90,7 +90,10 @@ def yaml_too_deep(text: str, loader: type[yaml.SafeLoader] | type[yaml.CSafeLoad
     (Flow collections nested past libyaml's own limit end it too, reported at that line.)
     """
     depth = 0
-    parser = loader(text)
+    try:
+        parser = loader(text)
+    except yaml.YAMLError:  # the pure-Python reader refuses some characters at once
+        return None
     try:
         while parser.check_event():
             event = parser.get_event()
