@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -11,6 +12,18 @@ if TYPE_CHECKING:
 
 CodeKind = Literal["e", "g"]
 RawRecord = dict[str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class GuideWrite:
+    """What ``Storage.guide_write`` did: the guide's state now, whether the action was allowed
+    (False: over the day's budget, nothing written), whether its idempotency key had already
+    been applied (nothing written again), and whether the day's analytics counter was bumped."""
+
+    state: bytes
+    allowed: bool
+    replayed: bool = False
+    counted: bool = False
 
 
 class Storage(ABC):
@@ -50,11 +63,55 @@ class Storage(ABC):
     def advance_stage(self, user_id: str, expected: int, new: int, times: Mapping[int, int]) -> bool:
         """Compare-and-set the stage index: True only for the one caller that moved it."""
 
-    @abstractmethod
     def guide_action(
         self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
     ) -> tuple[bytes, bool]:
         """Atomically apply ``layout.apply_guide_action``; returns (new state, allowed)."""
+        write = self.guide_write(user_id, field, action, day, value, budget_limit)
+        return write.state, write.allowed
+
+    @abstractmethod
+    def guide_write(
+        self,
+        user_id: str,
+        field: str,
+        action: str,
+        day: int,
+        value: int,
+        budget_limit: int,
+        *,
+        key: str | None = None,
+        now: int = 0,
+        counter: str | None = None,
+    ) -> GuideWrite:
+        """``guide_action``, exactly once and counted once.
+
+        ``key``: an idempotency key; when this user already applied it (within
+        ``layout.IDEMPOTENCY_TTL`` of ``now``, epoch seconds) nothing is written and the current
+        state comes back with ``replayed``; otherwise it is stored with the write, atomically
+        (``layout.key_applied`` / ``remember_key``). A refusal (over budget) stores no key.
+        ``counter``: the per-day analytics counter (``guide_id|action``) to add 1 to on ``day``,
+        at most once per user and day (``layout.counted_key``), never for a refused action.
+        One round trip when ``budget_limit`` is 0 (the user's slot and the counters' slot in
+        one pipeline); a budgeted ``shown`` counts after its write is known to be allowed.
+        """
+
+    @abstractmethod
+    def track_once(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+        key: str,
+    ) -> tuple[RawRecord, bool]:
+        """``track_and_note`` unless this user already applied idempotency ``key`` (within
+        ``layout.IDEMPOTENCY_TTL`` of ``at``): returns the record and whether it was a replay
+        (nothing written). The key is stored with the user's write, atomically; the population
+        index is noted only after a first write (a second round trip, for keyed events only)."""
 
     @abstractmethod
     def count(self, day: int, counters: Mapping[str, int]) -> None:

@@ -240,3 +240,47 @@ def draft_keys(prefix: str) -> tuple[str, str, str]:
     Under the {content} tag with the published content: one slot, so each script is atomic
     on a cluster too."""
     return f"{prefix}:{{content}}:drafts", f"{prefix}:{{content}}:draftv", f"{prefix}:{{content}}:draftseq"
+
+
+# --- exactly once (docs/widget-contract.md, "Exactly once") ----------------------------------
+#: How long an applied idempotency key is remembered (the widget retries for less than that).
+IDEMPOTENCY_TTL = 48 * 3600
+#: At most this many keys per user: the oldest go first (a flood cannot grow a user's keys).
+IDEMPOTENCY_LIMIT = 1000
+#: How long a day's "counted once" set lives: the day itself and a margin for late requests.
+COUNTED_TTL = 2 * DAY
+
+
+def idempotency_key(prefix: str, user_id: str) -> str:
+    """The user's applied idempotency keys (a sorted set: key -> expiry, epoch seconds). The
+    user's hash tag puts it in the user's slot, so a script checks it and writes atomically."""
+    return f"{user_key(prefix, user_id)}:k"
+
+
+def counted_key(prefix: str, day: int) -> str:
+    """A day's set of ``guide|action|user`` already counted in that day's analytics counters,
+    in the counters' slot ({counters}) so the check and the count are one script."""
+    return f"{prefix}:{{counters}}:once:{day}"
+
+
+def counted_member(counter: str, user_id: str) -> str:
+    return f"{counter}|{user_id}"
+
+
+def key_applied(keys: Mapping[str, int], key: str, now: int) -> bool:
+    """Reference of the idempotency check (mirrored in once.lua): ``key`` was applied for this
+    user within its lifetime (``keys``: key -> expiry)."""
+    expires = keys.get(key)
+    return expires is not None and expires > now
+
+
+def remember_key(keys: MutableMapping[str, int], key: str, now: int) -> None:
+    """Reference of recording an applied key (mirrored in once.lua): expired keys are dropped
+    and the set is capped at IDEMPOTENCY_LIMIT, soonest to expire first (ties by key, as a
+    Redis sorted set orders them)."""
+    for old in [k for k, t in keys.items() if t <= now]:
+        del keys[old]
+    keys[key] = now + IDEMPOTENCY_TTL
+    if len(keys) > IDEMPOTENCY_LIMIT:
+        for old in sorted(keys, key=lambda k: (keys[k], k))[: len(keys) - IDEMPOTENCY_LIMIT]:
+            del keys[old]

@@ -12,7 +12,7 @@ from ..errors import StaleDraft, StaleRevision
 from ..timeutil import DAY
 from . import layout
 from . import population as index
-from .base import CodeKind, RawRecord, Storage
+from .base import CodeKind, GuideWrite, RawRecord, Storage
 from .population import AccountActivity, DormantAccount, Population, PopulationData
 
 
@@ -31,6 +31,8 @@ class MemoryStorage(Storage):
         self._locks: dict[str, float] = {}  # name -> time.monotonic() when it expires
         self._drafts: dict[str, dict[str, Any]] = {}  # guide id -> console draft, with its version
         self._draft_seq = 0
+        self._applied_keys: dict[str, dict[str, int]] = {}  # user id -> idempotency key -> expiry
+        self._counted: dict[int, set[str]] = {}  # day -> "guide|action|user" counted that day
 
     def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
         with self._lock:
@@ -59,12 +61,46 @@ class MemoryStorage(Storage):
             record = self._users.setdefault(user_id, {})
             return layout.apply_stage(record, expected, new, times)
 
-    def guide_action(
-        self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
-    ) -> tuple[bytes, bool]:
+    def guide_write(
+        self,
+        user_id: str,
+        field: str,
+        action: str,
+        day: int,
+        value: int,
+        budget_limit: int,
+        *,
+        key: str | None = None,
+        now: int = 0,
+        counter: str | None = None,
+    ) -> GuideWrite:
         with self._lock:
             record = self._users.setdefault(user_id, {})
-            return layout.apply_guide_action(record, field, action, day, value, budget_limit)
+            keys = self._applied_keys.setdefault(user_id, {})
+            if key is not None and layout.key_applied(keys, key, now):
+                state, allowed, replayed = record.get(field, b"") or b"0,0,0,0", True, True
+            else:
+                state, allowed = layout.apply_guide_action(record, field, action, day, value, budget_limit)
+                replayed = False
+                if key is not None and allowed:
+                    layout.remember_key(keys, key, now)
+            if not keys:
+                del self._applied_keys[user_id]
+            # A replay is allowed (it was) and is counted at most once per user and day anyway.
+            counted = counter is not None and allowed and self._count_once(day, counter, user_id)
+            return GuideWrite(state, allowed, replayed, counted)
+
+    def _count_once(self, day: int, counter: str, user_id: str) -> bool:
+        for old in [d for d in self._counted if d < day - 1]:  # Redis expires them (COUNTED_TTL)
+            del self._counted[old]
+        done = self._counted.setdefault(day, set())
+        member = layout.counted_member(counter, user_id)
+        if member in done:
+            return False
+        done.add(member)
+        table = self._counters.setdefault(day, {})
+        table[counter] = table.get(counter, 0) + 1
+        return True
 
     def count(self, day: int, counters: Mapping[str, int]) -> None:
         with self._lock:
@@ -79,6 +115,7 @@ class MemoryStorage(Storage):
     def forget(self, user_id: str) -> None:
         with self._lock:
             record = self._users.pop(user_id, {})
+            self._applied_keys.pop(user_id, None)
             index.forget(self._population, user_id, int(record.get("st", b"0")))
 
     def ping(self) -> None:
@@ -96,6 +133,8 @@ class MemoryStorage(Storage):
             self._locks.clear()
             self._drafts.clear()
             self._draft_seq = 0
+            self._applied_keys.clear()
+            self._counted.clear()
 
     def publish_content(
         self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
@@ -150,6 +189,28 @@ class MemoryStorage(Storage):
         record = self.track(user_id, field, at, signup)
         self.note_activity(user_id, account, at // DAY, events, key_events)
         return record
+
+    def track_once(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+        key: str,
+    ) -> tuple[RawRecord, bool]:
+        with self._lock:
+            keys = self._applied_keys.setdefault(user_id, {})
+            if layout.key_applied(keys, key, at):
+                return dict(self._users.get(user_id, {})), True
+            record = self._users.setdefault(user_id, {})
+            layout.apply_event(record, field, at, signup)
+            layout.remember_key(keys, key, at)
+            copy = dict(record)
+        self.note_activity(user_id, account, at // DAY, events, key_events)
+        return copy, False
 
     def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
         with self._lock:

@@ -40,7 +40,7 @@ from ..state import STAGES
 from ..timeutil import DAY
 from . import layout
 from . import population as pop
-from .base import CodeKind, RawRecord, Storage
+from .base import CodeKind, GuideWrite, RawRecord, Storage
 from .population import AccountActivity, AccountRow, DormantAccount, Population
 
 T = TypeVar("T")
@@ -49,7 +49,9 @@ logger = logging.getLogger("onboarding_sdk")
 
 CONFIG_KEY = "ONBOARDING_STORAGE_URI"
 SCAN_BATCH = 500
-SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content")
+SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content", "count_once")
+# Scripts that take an idempotency key: once.lua (the shared check) is prepended to them.
+ONCE_SCRIPTS = ("track", "guide_action")
 # The population index's scripts (keys in population.py, all in the {counters} slot).
 INDEX_SCRIPTS = ("note_activity", "count_stages", "population", "claim_dormant", "forget_population")
 # The console's drafts (keys in layout.draft_keys, in the {content} slot).
@@ -243,7 +245,17 @@ def _cluster_target(uri: str, hosts: str, path: str, options: dict[str, Any], sa
 
 def script_source(name: str) -> str:
     """The text of one of the package's Lua scripts (``"track"``, ``"advance_stage"``, ...)."""
+    text = _lua_file(name)
+    return _lua_file("once") + text if name in ONCE_SCRIPTS else text
+
+
+def _lua_file(name: str) -> str:
     return resources.files("onboarding_sdk.storage").joinpath("lua", f"{name}.lua").read_text(encoding="utf-8")
+
+
+def once_args(key: str | None) -> list[str]:
+    """The idempotency ARGV appended to track.lua's and guide_action.lua's (after ``now``)."""
+    return [key or "", str(layout.IDEMPOTENCY_TTL), str(layout.IDEMPOTENCY_LIMIT)]
 
 
 def track_args(field: str | None, at: int, signup: int | None) -> list[str]:
@@ -403,16 +415,80 @@ class RedisStorage(Storage):
 
         return self._run("advance_stage", action)
 
-    def guide_action(
-        self, user_id: str, field: str, action: str, day: int, value: int, budget_limit: int
-    ) -> tuple[bytes, bool]:
+    def guide_write(
+        self,
+        user_id: str,
+        field: str,
+        action: str,
+        day: int,
+        value: int,
+        budget_limit: int,
+        *,
+        key: str | None = None,
+        now: int = 0,
+        counter: str | None = None,
+    ) -> GuideWrite:
         args = guide_action_args(field, action, day, value, budget_limit)
+        keys = [self._user(user_id)]
+        if key is not None:
+            keys.append(layout.idempotency_key(self.prefix, user_id))
+            args += [key, str(int(now)), *once_args(key)[1:]]
+        write = ("guide_action", keys, args)
+        count = None
+        if counter is not None:
+            count_keys = [layout.counted_key(self.prefix, day), self._counters_key(day)]
+            count_args = [layout.counted_member(counter, user_id), counter, str(layout.COUNTED_TTL)]
+            count = ("count_once", count_keys, count_args)
 
-        def action_(client: Client) -> tuple[bytes, bool]:
-            state, allowed = self._scripts["guide_action"](keys=[self._user(user_id)], args=args, client=client)
-            return bytes(state), bool(allowed)
+        def action_(client: Client) -> GuideWrite:
+            if count is None or budget_limit > 0:
+                # A budgeted shown may be refused: count only once it is known to be allowed.
+                state, allowed, replayed = self._scripts["guide_action"](keys=keys, args=args, client=client)
+                counted = 0
+                if count is not None and allowed:
+                    counted = self._scripts["count_once"](keys=count[1], args=count[2], client=client)
+                return GuideWrite(bytes(state), bool(allowed), bool(replayed), bool(counted))
+            # Never refused: the write and the count in one pipeline (one round trip; on a
+            # cluster the two slots in parallel). The count is once per user and day, so a
+            # replay adds nothing.
+            written, counted = self._pipelined_scripts(client, [write, count])
+            if isinstance(written, BaseException):
+                raise written
+            if isinstance(counted, BaseException):
+                logger.warning("guide action of user %s not counted for analytics: %s", user_id, counted)
+                counted = 0
+            state, allowed, replayed = written
+            return GuideWrite(bytes(state), bool(allowed), bool(replayed), bool(counted))
 
         return self._run("guide_action", action_)
+
+    def track_once(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+        key: str,
+    ) -> tuple[RawRecord, bool]:
+        keys = [self._user(user_id), layout.idempotency_key(self.prefix, user_id)]
+        args = [*track_args(field, at, signup), *once_args(key)]
+
+        def action(client: Client) -> tuple[RawRecord, bool]:
+            applied, flat = self._scripts["track"](keys=keys, args=args, client=client)
+            return _record(flat), not applied
+
+        record, replayed = self._run("track", action)
+        if not replayed:
+            # After the user's write only, so that a replay never counts the index twice; a
+            # failure here loses the index's note, never the event (and invites no retry).
+            try:
+                self.note_activity(user_id, account, at // DAY, events, key_events)
+            except StorageError as exc:
+                logger.warning("activity of user %s not added to the population index: %s", user_id, exc)
+        return record, replayed
 
     def count(self, day: int, counters: Mapping[str, int]) -> None:
         if not counters:
@@ -511,7 +587,8 @@ class RedisStorage(Storage):
             pipe = client.pipeline(transaction=False)  # one key: the stage is read before the delete
             pipe.hget(self._user(user_id), "st")
             pipe.delete(self._user(user_id))
-            stage, _ = pipe.execute()
+            pipe.delete(layout.idempotency_key(self.prefix, user_id))  # the same slot
+            stage, _, _ = pipe.execute()
             return int(stage or 0)
 
         stage = self._run("forget", action)

@@ -337,3 +337,95 @@ def test_audit_log_is_append_only_newest_first(storage: Storage) -> None:
     assert [e["who"] for e in entries] == ["bo", "ana"]
     assert entries[0]["note"] == "回滚" and entries[1]["revision"] == 1
     assert storage.audit_log(1) == entries[:1]
+
+
+# ----------------------------------------------------------------------------- exactly once
+
+
+def test_a_replayed_guide_action_is_applied_and_counted_once(storage: Storage) -> None:
+    writes = [
+        storage.guide_write("u9", "g1", "shown", TODAY, 0, 0, key="k" * 16, now=NOW, counter="tip|shown")
+        for _ in range(5)
+    ]
+    assert [w.replayed for w in writes] == [False, True, True, True, True]
+    assert {w.state for w in writes} == {b"1,1,%d,0" % TODAY} and all(w.allowed for w in writes)
+    assert storage.load("u9") == {"g1": b"1,1,%d,0" % TODAY}  # the keys live beside the record
+    assert storage.counters([TODAY]) == {TODAY: {"tip|shown": 1}}
+
+
+def test_concurrent_replays_of_one_key_apply_once(storage: Storage) -> None:
+    stores = [twin(storage) for _ in range(12)]
+    dismissals = in_threads(
+        12, lambda i: stores[i].guide_write("u9", "g1", "dismiss", TODAY, 0, 0, key="d" * 20, now=NOW, counter="g|d")
+    )
+    assert sorted(w.replayed for w in dismissals) == [False] + [True] * 11
+    events = in_threads(12, lambda i: stores[i].track_once("u9", "e1", NOW, None, "acme", 1, 1, "event-key-000001"))
+    assert sorted(replayed for _, replayed in events) == [False] + [True] * 11
+    assert all(layout.decode_event(record["e1"])[0] == 1 for record, _ in events)
+    assert storage.counters([TODAY])[TODAY]["g|d"] == 1
+    assert storage.account_days(["acme"], [TODAY]) == {"acme": {TODAY: (1, 1, 1)}}  # the index, once
+
+
+def test_each_user_counts_once_per_guide_and_day(storage: Storage) -> None:
+    for day, user, key in ((TODAY, "u1", None), (TODAY, "u1", None), (TODAY, "u1", "x" * 16), (TODAY, "u2", None)):
+        storage.guide_write(user, "g1", "shown", day, 0, 0, key=key, now=NOW, counter="tip|shown")
+    storage.guide_write("u1", "g1", "shown", TODAY + 1, 0, 0, now=NOW + DAY, counter="tip|shown")
+    assert storage.counters([TODAY, TODAY + 1]) == {TODAY: {"tip|shown": 2}, TODAY + 1: {"tip|shown": 1}}
+    assert storage.load("u1")["g1"] == b"1,4,%d,0" % (TODAY + 1)  # the state still sees every view
+
+
+def test_a_refused_auto_open_keeps_no_key_and_counts_nothing(storage: Storage) -> None:
+    assert storage.guide_write("u3", "g1", "shown", TODAY, 0, 1, key="a" * 16, now=NOW, counter="g1|shown").allowed
+    refused = storage.guide_write("u3", "g2", "shown", TODAY, 0, 1, key="b" * 16, now=NOW, counter="g2|shown")
+    assert not refused.allowed and not refused.replayed and not refused.counted
+    again = storage.guide_write("u3", "g2", "shown", TODAY + 1, 0, 1, key="b" * 16, now=NOW + DAY, counter="g2|shown")
+    assert again.allowed and not again.replayed  # tomorrow the same key is a first try
+    assert storage.counters([TODAY, TODAY + 1]) == {TODAY: {"g1|shown": 1}, TODAY + 1: {"g2|shown": 1}}
+
+
+def test_keys_are_per_user_expire_and_go_with_forget(storage: Storage) -> None:
+    key = "same-key-for-both"
+    assert not storage.guide_write("u1", "g1", "dismiss", TODAY, 0, 0, key=key, now=NOW).replayed
+    assert not storage.guide_write("u2", "g1", "dismiss", TODAY, 0, 0, key=key, now=NOW).replayed
+    later = NOW + layout.IDEMPOTENCY_TTL - 1
+    assert storage.guide_write("u1", "g1", "dismiss", TODAY, 0, 0, key=key, now=later).replayed
+    assert not storage.guide_write(
+        "u1", "g1", "dismiss", TODAY, 0, 0, key=key, now=NOW + layout.IDEMPOTENCY_TTL
+    ).replayed
+    storage.forget("u2")
+    assert not storage.guide_write("u2", "g1", "dismiss", TODAY, 0, 0, key=key, now=NOW).replayed
+    record, replayed = storage.track_once("u4", "e1", NOW, NOW, None, 1, 0, key)
+    assert not replayed and record == reference([("e1", NOW, NOW)])
+    again, replayed = storage.track_once("u4", "e1", NOW + 60, NOW, None, 1, 0, key)
+    assert replayed and again == record  # nothing written: not even the last-seen time
+
+
+def test_a_users_keys_are_capped_oldest_first(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout, "IDEMPOTENCY_LIMIT", 3)
+    for i in range(5):
+        storage.guide_write("u5", "g1", "shown", TODAY, 0, 0, key=f"key-number-{i:06d}", now=NOW + i)
+    replays = [
+        storage.guide_write("u5", "g1", "read", TODAY, 0, 0, key=f"key-number-{i:06d}", now=NOW + 10).replayed
+        for i in reversed(range(5))  # newest first: applying a dropped key drops the next oldest
+    ]
+    assert replays == [True, True, True, False, False]  # the two oldest were dropped
+
+
+def test_writes_with_keys_match_the_reference(storage: Storage) -> None:
+    rng = random.Random(7)
+    expected: dict[str, bytes] = {}
+    keys: dict[str, int] = {}
+    for n in range(80):
+        key = f"random-key-{rng.randint(0, 15):06d}"
+        field, action, limit = rng.choice(["g1", "g2"]), rng.choice(["shown", "dismiss", "helpful"]), rng.choice([0, 2])
+        now = NOW + n * 600
+        day = now // DAY
+        if layout.key_applied(keys, key, now):
+            want = (expected.get(field, b"0,0,0,0"), True)
+        else:
+            want = layout.apply_guide_action(expected, field, action, day, 0, limit)
+            if want[1]:
+                layout.remember_key(keys, key, now)
+        got = storage.guide_write("u6", field, action, day, 0, limit, key=key, now=now)
+        assert (got.state, got.allowed) == want
+    assert storage.load("u6") == expected

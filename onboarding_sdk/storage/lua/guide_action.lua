@@ -3,7 +3,10 @@
 -- KEYS[1] = the user's hash
 -- ARGV[1] = guide field (g<code>), ARGV[2] = action, ARGV[3] = UTC day number,
 -- ARGV[4] = value (the step for "progress"), ARGV[5] = daily auto-open budget (0 = none)
--- Returns {new state, 1} or, when the budget is spent, {unchanged state, 0}.
+-- With an idempotency key (once.lua is prepended): KEYS[2] = the user's key set,
+-- ARGV[6] = the key, ARGV[7] = now (epoch seconds), ARGV[8] = its lifetime, ARGV[9] = keys kept.
+-- Returns {new state, 1, 0}; when the budget is spent {unchanged state, 0, 0} (no key stored);
+-- when the key was already applied {current state, 1, 1} (nothing written).
 local key = KEYS[1]
 local field = ARGV[1]
 local action = ARGV[2]
@@ -35,6 +38,12 @@ local function encode(s)
   return int(s[1]) .. "," .. int(s[2]) .. "," .. int(s[3]) .. "," .. int(s[4])
 end
 
+local idem = ARGV[6] or ""
+local now = tonumber(ARGV[7] or "0")
+if idem ~= "" and once_applied(KEYS[2], idem, now) then
+  return {encode(state), 1, 1}
+end
+
 local changes = {}
 if action == "shown" and budget_limit > 0 then
   local used = 0
@@ -43,7 +52,7 @@ if action == "shown" and budget_limit > 0 then
     if tonumber(stored_day) == day then used = tonumber(count) end
   end
   if used >= budget_limit then
-    return {encode(state), 0}
+    return {encode(state), 0, 0}
   end
   table.insert(changes, "b")
   table.insert(changes, int(day) .. "," .. int(used + 1))
@@ -72,4 +81,7 @@ local new = encode(state)
 table.insert(changes, field)
 table.insert(changes, new)
 redis.call("HSET", key, unpack(changes))
-return {new, 1}
+if idem ~= "" then
+  once_remember(KEYS[2], idem, now, tonumber(ARGV[8]), tonumber(ARGV[9]))
+end
+return {new, 1, 0}

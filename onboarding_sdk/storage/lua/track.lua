@@ -3,11 +3,19 @@
 -- ARGV[1] = event field ("" for a bare visit), ARGV[2] = at (epoch seconds),
 -- ARGV[3] = sign-up time ("" when unknown), ARGV[4] = EPOCH0, ARGV[5] = seconds per day
 -- Returns the whole updated hash (HGETALL).
+-- With an idempotency key (once.lua is prepended): KEYS[2] = the user's key set, ARGV[6] = the
+-- key, ARGV[7] = its lifetime, ARGV[8] = keys kept (now is ARGV[2]); then returns
+-- {1, HGETALL} after a write, or {0, HGETALL} when the key was already applied (nothing written).
 local key = KEYS[1]
 local field = ARGV[1]
 local at = tonumber(ARGV[2])
 local epoch0 = tonumber(ARGV[4])
 local day_seconds = tonumber(ARGV[5])
+
+local idem = ARGV[6] or ""
+if idem ~= "" and once_applied(KEYS[2], idem, at) then
+  return {0, redis.call("HGETALL", key)}
+end
 
 local digits = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -102,4 +110,8 @@ if field ~= "" then
 end
 
 redis.call("HSET", key, unpack(changes))
+if idem ~= "" then
+  once_remember(KEYS[2], idem, at, tonumber(ARGV[7]), tonumber(ARGV[8]))
+  return {1, redis.call("HGETALL", key)}
+end
 return redis.call("HGETALL", key)
