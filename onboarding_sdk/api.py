@@ -205,7 +205,8 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @endpoint
     def changelog() -> Response:
         profile = user()
-        entries, unread, level = web.engine().catalog.changelog_for(web.situation(profile))
+        sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        entries, unread, level = web.engine().catalog.changelog_for(sit)
         settings = web.engine().settings
         from .payload import guides_json
 
@@ -218,7 +219,8 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         data = body(_READ)
         profile = user()
         engine = web.engine()
-        entries, _, _ = engine.catalog.changelog_for(web.situation(profile))
+        sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        entries, _, _ = engine.catalog.changelog_for(sit)
         visible = {d.guide.id for d in entries if d.unread}
         wanted = visible if data["ids"] is None else visible & set(data["ids"])
         for guide_id in sorted(wanted):

@@ -73,7 +73,8 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         endpoint, path = web.current_page()
         from .delivery import Page
 
-        decisions = web.engine().catalog.resolve(web.situation(profile), Page(endpoint, path))
+        sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        decisions = web.engine().catalog.resolve(sit, Page(endpoint, path))
         return [d for d in decisions if d.guide.spec.kind == kind], web.locale_for(profile)
 
     @_safe
@@ -114,7 +115,8 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         profile = web.profile_or_none(ext)
         if profile is None:
             return Markup("")
-        _, unread, level = web.engine().catalog.changelog_for(web.situation(profile))
+        sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        _, unread, level = web.engine().catalog.changelog_for(sit)
         locale = web.locale_for(profile)
         return Markup(
             render_template(
@@ -202,7 +204,8 @@ def register_pages(bp: Blueprint, ext: Onboarding) -> None:
         if profile is None:
             return page("onboarding/message.html", 401, message_key="sign_in")
         engine = web.engine()
-        entries, _, _ = engine.catalog.changelog_for(web.situation(profile))
+        sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        entries, _, _ = engine.catalog.changelog_for(sit)
         view = _view(entries, web.locale_for(profile))
         try:  # viewing the list marks it read, on every device
             for decision in entries:

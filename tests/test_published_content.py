@@ -128,3 +128,39 @@ def test_the_first_hints_after_a_publication_come_from_the_new_revision(redis_ur
         assert ext_b.hints_for(errors, form="report-filter") == {"year": "Type a year in digits, such as 2031."}
     assert app_b.extensions["onboarding"].content_revision == 1
     app_a.extensions["onboarding"].storage.reset()
+
+
+NEWS = """
+  - id: news-for-everyone
+    kind: changelog
+    version: "3.0"
+    date: 2026-06-02
+    title: {en: "Shared dashboards"}
+    body: {en: "Share a dashboard with a link."}
+"""
+
+
+@pytest.mark.parametrize("url", ["/onboarding/api/changelog", "/onboarding/changelog"])
+def test_the_first_changelog_read_after_a_publication_comes_from_the_new_revision(redis_uri: str, url: str) -> None:
+    (app_a, ext_a), (app_b, _) = two_processes(redis_uri)
+    grow(app_a, ext_a, "u", "use")
+    client_b = app_b.test_client()
+    assert "Shared dashboards" not in client_b.get(url, headers={"X-User": "u"}).text
+    app_a.extensions["onboarding"].publish(SEED + NEWS, 0, "ana", "news")
+    assert "Shared dashboards" in client_b.get(url, headers={"X-User": "u"}).text
+    app_a.extensions["onboarding"].storage.reset()
+
+
+def test_the_first_template_helper_after_a_publication_renders_the_new_revision(redis_uri: str) -> None:
+    (app_a, ext_a), (app_b, _) = two_processes(redis_uri)
+    grow(app_a, ext_a, "u", "use")
+    footer = app_b.jinja_env.globals["onboarding_footer_help"]
+    with app_b.test_request_context("/reports", headers={"X-User": "u"}):
+        app_b.preprocess_request()
+        assert "About reports" in str(footer())
+    app_a.extensions["onboarding"].publish(EDITED, 0, "ana", "")
+    with app_b.test_request_context("/reports", headers={"X-User": "u"}):
+        app_b.preprocess_request()
+        html = str(footer())
+    assert "Reports, explained" in html and "About reports" not in html
+    app_a.extensions["onboarding"].storage.reset()
