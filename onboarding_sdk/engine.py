@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from .config import Settings
 from .content import ContentError, ContentLimits, ContentProblem, load_content_text, read_content
 from .content.model import GuideSpec
 from .delivery import Catalog, Situation
-from .errors import InvalidArgument, StorageError
+from .errors import GuideNotTargeted, InvalidArgument, StorageError
 from .events import unknown_event
 from .guide_state import GuideState
 from .health import HealthGate
@@ -38,6 +38,16 @@ _ACTIVITY_CACHE_LIMIT = 50_000
 _DORMANT_CLAIM_BATCH = 500
 _DORMANT_CLAIM_ROUNDS = 100
 _EPOCH_DATE = date(1970, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class GuideResult:
+    """An action on a guide: the guide's state now, whether it was allowed (False: over the
+    day's attention budget) and whether it was a replay of an applied idempotency key."""
+
+    state: GuideState
+    allowed: bool
+    replayed: bool = False
 
 
 class Engine:
@@ -293,23 +303,78 @@ class Engine:
     ) -> tuple[GuideState, bool]:
         """Record a user's action on a guide; an auto-open ``shown`` spends today's budget.
 
-        Returns the new state and whether the action was allowed (False: over budget).
+        Returns the new state and whether the action was allowed (False: over budget). Host
+        code is trusted: no targeting check (the API's ``act_on_guide`` makes one).
+        """
+        result = self.act_on_guide(profile, guide_id, action, value=value, auto=auto)
+        return result.state, result.allowed
+
+    def act_on_guide(
+        self,
+        profile: UserProfile,
+        guide_id: str,
+        action: str,
+        *,
+        value: int = 0,
+        auto: bool = False,
+        key: str | None = None,
+        targeted_only: bool = False,
+        situation: Situation | None = None,
+    ) -> GuideResult:
+        """``guide_action`` exactly once and counted once (docs/widget-contract.md).
+
+        ``key``: the request's idempotency key; a key this user already applied writes nothing
+        and answers the current state (``replayed``). ``targeted_only`` (the API): raise
+        GuideNotTargeted when resolution would give the user this guide on no page, or not now
+        (stage, schedule, condition; how often it was shown does not matter: a guide seen once
+        still takes its dismissal and feedback). ``situation``: the user's, when the caller has it.
+        The analytics counter ``guide_id|action`` counts each user once per day.
         """
         field = self.guide_fields()[guide_id]
         now = self.now()
         day = epoch_day(to_epoch(now))
-        limit = 0
         guide = self.catalog.get(guide_id)
-        if auto and action == "shown" and guide is not None and guide.budgeted:
-            stage = self.state_of(profile.id, profile, now).stage
-            limit = self.catalog.budget.get(stage, 1)
-            if limit == 0:
-                return GuideState(), False
-        raw, allowed = self.call_store(lambda: self.storage.guide_action(profile.id, field, action, day, value, limit))
-        if allowed:
-            self.call_store(lambda: self.storage.count(day, {f"{guide_id}|{action}": 1}))
+        budgeted = auto and action == "shown" and guide is not None and guide.budgeted
+        limit = 0
+        if targeted_only or budgeted:
+            situation = situation or self.situation(profile, now)  # the one read, for both checks
+            if targeted_only and guide is not None:
+                reason = self.catalog.refusal(guide, situation)
+                if reason is not None:
+                    raise GuideNotTargeted(guide_id, reason)
+            if budgeted:
+                limit = self.catalog.budget.get(situation.user.stage, 1)
+                # Spent already: no write. With a key, the store decides (it may be a replay).
+                if limit == 0 or (key is None and situation.budget_used >= limit):
+                    return GuideResult(situation.state_of(guide_id), False)
+        counter = f"{guide_id}|{action}"
+        write = self.call_store(
+            lambda: self.storage.guide_write(
+                profile.id, field, action, day, value, limit, key=key, now=to_epoch(now), counter=counter
+            )
+        )
+        if write.allowed and not write.replayed:
             self._announce(profile.id, guide_id, action, auto)
-        return GuideState.decode(raw), allowed
+        return GuideResult(GuideState.decode(write.state), write.allowed, write.replayed)
+
+    def track_once(self, profile: UserProfile, event: str, key: str) -> tuple[UserState, bool]:
+        """``track(event)`` for the widget's POST with idempotency ``key``: a key this user already
+        applied records nothing again (no signal) and returns (current state, True)."""
+        if event not in self.settings.events:
+            raise unknown_event(event, self.settings.events)
+        when = self.now()
+        field = self.event_fields()[event]
+        signup = to_epoch(profile.signed_up_at) if profile.signed_up_at is not None else None
+        key_event = 1 if self.settings.events[event].key else 0
+        record, replayed = self.call_store(
+            lambda: self.storage.track_once(
+                profile.id, field, to_epoch(when), signup, profile.account_id, 1, key_event, key
+            )
+        )
+        state = self.decode(profile.id, record, when)
+        if not replayed:
+            signals.event_tracked.send(self.sender, user_id=profile.id, event=event, at=when, count=state.count(event))
+        return self.settle(state, when, profile), replayed
 
     def _announce(self, user_id: str, guide_id: str, action: str, auto: bool) -> None:
         if action == "shown":

@@ -75,7 +75,11 @@ class Onboarding:
         for problem in problems:
             logger.error("onboarding content: %s", problem)
         if not app.secret_key:
-            logger.warning("SECRET_KEY is not set: the onboarding API will refuse every POST (no CSRF tokens)")
+            logger.warning(
+                "SECRET_KEY is not set: the onboarding widget draws every guide read-only (help shows, "
+                "but no dismissal, feedback or event is saved) and the API refuses POSTs with 403 "
+                "no_secret_key until SECRET_KEY is set"
+            )
         app.extensions["onboarding"] = engine
         app.after_request(self._after_request)
         app.before_request(_exempt_from_flask_wtf)

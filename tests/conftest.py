@@ -10,6 +10,10 @@ import pytest
 from onboarding_sdk.storage import Storage, storage_from_uri
 from tests import chromium, servers
 
+# Host apps with test suites of their own: tests/test_testing_plugin.py runs each in its own
+# pytest process (where the plugin comes in through its entry point), never this one.
+collect_ignore = ["hosts/flaskr_onboarding", "hosts/flask_login_onboarding"]
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
