@@ -4,16 +4,18 @@ current user; every POST needs the CSRF header and a same-origin request."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import api_schemas as s
 from . import csrf, web
-from .errors import StorageError, UnknownEvent
+from .errors import GuideNotTargeted, StorageError, UnknownEvent
 from .guide_state import GuideState
 from .identity import UserProfile
 from .openapi import build_document
@@ -35,12 +37,20 @@ _QUERY = s.GuidesQuery()
 _EVENT = s.EventIn()
 _SHOWN = s.ShownIn()
 _READ = s.ReadIn()
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotency-Replayed"
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> None:
+    """A refusal: its JSON answer, and ``reason`` for the server's log line only."""
+
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict[str, Any] | None = None, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        self.reason = reason
 
 
 _QUERY_CACHE: dict[bytes, dict[str, str]] = {}
@@ -78,14 +88,40 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
                     _check_request()
                 return handler(*args, **kwargs)
             except ApiError as exc:
-                return error_response(exc.status, exc.code, exc.message, exc.fields)
+                return refused(exc)
             except UnknownEvent as exc:
-                return error_response(422, "unknown_event", str(exc), {"name": ["not a declared event"]})
+                return refused(ApiError(422, "unknown_event", str(exc), {"name": ["not a declared event"]}))
+            except GuideNotTargeted as exc:
+                return refused(
+                    ApiError(404, "not_targeted", "This guide is not shown to you.", reason=f"reason: {exc.reason}")
+                )
             except StorageError as exc:
                 logger.error("onboarding API: storage unavailable: %s", exc)
                 return error_response(503, "storage_unavailable", "Saving is not possible right now; try again.")
 
         return run  # type: ignore[return-value]
+
+    def refused(exc: ApiError) -> Response:
+        """The refusal's JSON; a refused POST is also one log line saying why (the widget never
+        retries a 4xx, so this line is the trace an operator has)."""
+        if request.method == "POST":
+            logger.warning(
+                "onboarding API refused POST %s for user %s: %d %s: %s%s",
+                request.path,
+                _user_id_for_log(),
+                exc.status,
+                exc.code,
+                exc.reason or exc.message,
+                f" {exc.fields}" if exc.fields else "",
+            )
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    def _user_id_for_log() -> str:
+        try:
+            profile = ext.current_profile()
+        except Exception:  # a broken loader is logged where it is called; the id is unknown
+            return "?"
+        return "-" if profile is None else profile.id
 
     def user() -> UserProfile:
         profile = ext.current_profile()
@@ -98,10 +134,32 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         if request.content_length is not None and request.content_length > limit:
             raise ApiError(413, "too_large", f"The request body is larger than {limit} bytes.")
         profile = user()
+        if not csrf.has_secret():
+            raise ApiError(403, "no_secret_key", "Saving is switched off on this site (no SECRET_KEY).",
+                           reason="SECRET_KEY is not set: set it and every POST is accepted")  # fmt: skip
         if not csrf.origin_is_allowed():
-            raise ApiError(403, "bad_origin", "Requests must come from this site.")
+            hint = csrf.proxy_hint()
+            origin = request.headers.get("Origin")
+            raise ApiError(403, "bad_origin", "Requests must come from this site.",
+                           reason=hint or f"Origin {origin!r} is not {request.host_url.rstrip('/')!r}")  # fmt: skip
         if not csrf.token_is_valid(profile.id, request.headers.get(csrf.HEADER)):
             raise ApiError(403, "csrf", f"Missing or stale {csrf.HEADER} header; reload the page.")
+
+    def idempotency_key() -> str | None:
+        """The request's Idempotency-Key (contract: 16 to 64 of [A-Za-z0-9_-]); None without one."""
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return None
+        if not _IDEMPOTENCY_KEY.fullmatch(key):
+            raise ApiError(422, "invalid", f"The {IDEMPOTENCY_HEADER} header is not valid.",
+                           {IDEMPOTENCY_HEADER: ["must be 16 to 64 characters of A-Z, a-z, 0-9, _ and -"]})  # fmt: skip
+        return key
+
+    def answer(data: dict[str, Any], replayed: bool) -> Response:
+        response = jsonify(data)
+        if replayed:
+            response.headers[REPLAYED_HEADER] = "true"
+        return response
 
     def body(schema: Schema) -> dict[str, Any]:
         limit = web.engine().settings["ONBOARDING_MAX_REQUEST_BYTES"]
@@ -163,17 +221,25 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
             raise ApiError(422, "unknown_event", "This event cannot be sent from the browser.",
                            {"name": ["not a declared client event"]})  # fmt: skip
         profile = user()
-        state = engine.track(profile.id, data["name"], None, profile)
+        key = idempotency_key()
+        replayed = False
+        if key is None:
+            state = engine.track(profile.id, data["name"], None, profile)
+        else:
+            state, replayed = engine.track_once(profile, data["name"], key)
         web.forget_situation()
-        return jsonify({"name": data["name"], "stage": state.stage, "count": state.count(data["name"])})
+        return answer({"name": data["name"], "stage": state.stage, "count": state.count(data["name"])}, replayed)
 
     @bp.post("/api/guides/<guide_id>/shown", endpoint="api_shown")
     @endpoint
     def shown(guide_id: str) -> Response:
         data = body(_SHOWN)
-        state, allowed = web.engine().guide_action(user(), guide_or_404(guide_id), "shown", auto=data["auto"])
+        key = idempotency_key()
+        result = web.engine().act_on_guide(
+            user(), guide_or_404(guide_id), "shown", auto=data["auto"], key=key, targeted_only=True
+        )
         web.forget_situation()
-        return jsonify(state_json(guide_id, state, allowed if data["auto"] else None))
+        return answer(state_json(guide_id, result.state, result.allowed if data["auto"] else None), result.replayed)
 
     @bp.post("/api/guides/<guide_id>/<action>", endpoint="api_guide_action")
     @endpoint
@@ -186,9 +252,12 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         if action == "progress":
             check_tour_step(guide_id, data["step"])
         stored = ("helpful" if data["helpful"] else "not_helpful") if action == "feedback" else action
-        state, _ = web.engine().guide_action(user(), guide_id, stored, value=data.get("step", 0))
+        key = idempotency_key()
+        result = web.engine().act_on_guide(
+            user(), guide_id, stored, value=data.get("step", 0), key=key, targeted_only=True
+        )
         web.forget_situation()
-        return jsonify(state_json(guide_id, state))
+        return answer(state_json(guide_id, result.state), result.replayed)
 
     def check_tour_step(guide_id: str, step: int) -> None:
         """Progress belongs to tours, and a step must exist: a stored step past the end would
@@ -217,6 +286,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @endpoint
     def changelog_read() -> Response:
         data = body(_READ)
+        idempotency_key()  # validated; marking read twice changes nothing and counts once a day
         profile = user()
         engine = web.engine()
         sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
@@ -238,6 +308,23 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         if request.path.startswith(url_for("onboarding.api_root")):
             return error_response(404, "not_found", "No such API route.")
         return "Not found", 404
+
+    @bp.before_app_request
+    def api_routing_errors() -> Response | None:
+        """Routing's own 404 and 405 under the API's prefix answer JSON, like the API's other
+        errors. A routing error is raised after the before-request hooks, so this sees it first;
+        the host's error handlers keep every other URL."""
+        error = request.routing_exception
+        if not isinstance(error, NotFound | MethodNotAllowed):
+            return None  # no error, or a redirect (a missing trailing slash)
+        if not request.path.startswith(url_for("onboarding.api_root")):
+            return None
+        if isinstance(error, MethodNotAllowed):
+            allowed = sorted(error.valid_methods or ())
+            response = error_response(405, "method_not_allowed", f"Use {', '.join(allowed)} here.")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        return error_response(404, "not_found", "No such API route.")
 
 
 def _messages(messages: Any) -> dict[str, Any]:

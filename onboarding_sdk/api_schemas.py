@@ -11,6 +11,16 @@ _NAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.:-]{0,63}$", error="must be a declar
 _ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be a guide id")
 
 
+class StrictBoolean(fields.Boolean):
+    """Only JSON ``true`` and ``false``, as the OpenAPI document says: marshmallow's Boolean
+    also takes ``"yes"``, ``1`` and ``"on"``, which a typed client never sends."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -26,7 +36,7 @@ class EventIn(StrictSchema):
 
 
 class ShownIn(StrictSchema):
-    auto = fields.Boolean(
+    auto = StrictBoolean(
         load_default=False, metadata={"description": "the guide opened by itself (spends the attention budget)"}
     )
 
@@ -40,7 +50,7 @@ class ProgressIn(StrictSchema):
 
 
 class FeedbackIn(StrictSchema):
-    helpful = fields.Boolean(required=True)
+    helpful = StrictBoolean(required=True)
 
 
 class ReadIn(StrictSchema):
@@ -83,7 +93,11 @@ class PayloadOut(Schema):
     page = fields.String(allow_none=True)
     path = fields.String(allow_none=True)
     api = fields.String(required=True)
-    csrf = fields.Dict(required=True)
+    csrf = fields.Dict(required=True, allow_none=True, metadata={"description": "null without SECRET_KEY: read-only"})
+    user = fields.String(
+        required=True, allow_none=True, metadata={"description": "16 hex: an HMAC of the user id (queue key)"}
+    )
+    debug = fields.Boolean(metadata={"description": "present (true) when the app runs in debug mode"})
     locale = fields.String(required=True)
     dir = fields.String(required=True)
     theme = fields.Dict(required=True)

@@ -1,47 +1,100 @@
 """CSRF for the end users' API: a token issued with the page, sent back in a header.
 
-The token is an HMAC of the user id and the day, keyed with the app's SECRET_KEY, so it
-needs no server-side storage and works across processes; it is valid for two days. The
-request's Origin (when the browser sends one) must be this host. With Flask-WTF installed
-and enabled, its token is accepted too.
+The token is an HMAC of the user id, the day and a random value kept in the host's Flask
+session, keyed with the app's SECRET_KEY: it needs no server-side storage, works across
+processes, is valid for two days, and is bound to the session. When the host clears the
+session (sign-out) or another user signs in with it, the random value changes and tokens issued
+before stop working, also for a copied cookie. The request's Origin (when the browser sends
+one) must be this host. With Flask-WTF installed and enabled, its token is accepted too.
+
+Without SECRET_KEY there are no tokens (``issue_token`` returns None) and the API refuses
+every POST with ``no_secret_key``: the widget then draws read-only (docs/widget-contract.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request, session
 
 HEADER = "X-Onboarding-CSRF"
 _DAY = 86400
+_SESSION_KEY = "_onboarding_api_csrf"  # [the user's tag, the session's random value]
+PROXY_HINT = (
+    "the request came over http but the browser's Origin is https for the same host: this app runs "
+    "behind a TLS-terminating proxy without ProxyFix; wrap the app, "
+    "app.wsgi_app = werkzeug.middleware.proxy_fix.ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1), "
+    "and have the proxy send X-Forwarded-Proto (docs/integrate.md, 'Behind a proxy')"
+)
 
 
-def _signature(user_id: str, day: int) -> str:
-    secret = current_app.secret_key
+def _key(app: Flask | None = None) -> bytes | None:
+    secret = (app or current_app).secret_key
     if not secret:
-        raise RuntimeError("SECRET_KEY is not set: the onboarding API cannot issue CSRF tokens")
-    key = secret.encode() if isinstance(secret, str) else bytes(secret)
-    message = f"onboarding-csrf|{user_id}|{day}".encode()
+        return None
+    return secret.encode() if isinstance(secret, str) else bytes(secret)
+
+
+def has_secret(app: Flask | None = None) -> bool:
+    return _key(app) is not None
+
+
+def user_tag(user_id: str, app: Flask | None = None) -> str | None:
+    """16 hex characters naming the user without revealing the id (an HMAC keyed with the app's
+    secret): the widget keys its retry queue with it. None without SECRET_KEY."""
+    key = _key(app)
+    if key is None:
+        return None
+    return hmac.new(key, f"onboarding-user|{user_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _signature(key: bytes, user_id: str, day: int, nonce: str) -> str:
+    message = f"onboarding-csrf|{user_id}|{day}|{nonce}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def issue_token(user_id: str, app: Flask | None = None) -> str:
-    """This user's token for today. ``app``: the current app when the caller has it at hand."""
+def _session_nonce(tag: str, create: bool) -> str | None:
+    """The session's random value for the user ``tag``; a new one (when ``create``) if the
+    session has none or holds another user's. Outside a request: "" (no session to bind to)."""
+    if not has_request_context():
+        return ""
+    stored = session.get(_SESSION_KEY)
+    if isinstance(stored, list) and len(stored) == 2 and stored[0] == tag and isinstance(stored[1], str):
+        return stored[1]
+    if not create:
+        return None
+    nonce = secrets.token_urlsafe(16)
+    session[_SESSION_KEY] = [tag, nonce]
+    return nonce
+
+
+def issue_token(user_id: str, app: Flask | None = None) -> str | None:
+    """This user's token for today in this session; None without SECRET_KEY.
+    ``app``: the current app when the caller has it at hand."""
+    key = _key(app)
+    if key is None:
+        return None
+    tag = user_tag(user_id, app) or ""
+    nonce = _session_nonce(tag, create=True) or ""
     day = int(time.time()) // _DAY
     extensions = (app or current_app).extensions
-    cache: dict[tuple[str, int], str] = extensions.setdefault("onboarding_csrf_tokens", {})
-    token = cache.get((user_id, day))
+    cache: dict[tuple[str, int, str], str] = extensions.setdefault("onboarding_csrf_tokens", {})
+    token = cache.get((user_id, day, nonce))
     if token is None:
-        if len(cache) > 10_000:  # bounded: a day's active users, then start again
+        if len(cache) > 10_000:  # bounded: a day's active sessions, then start again
             cache.clear()
-        token = cache[(user_id, day)] = f"{day}.{_signature(user_id, day)}"
+        token = cache[(user_id, day, nonce)] = f"{day}.{_signature(key, user_id, day, nonce)}"
     return token
 
 
 def token_is_valid(user_id: str, token: str | None) -> bool:
+    key = _key()
+    if key is None:
+        return False
     if not token or "." not in token:
         return _flask_wtf_accepts()
     day_text, signature = token.split(".", 1)
@@ -51,7 +104,10 @@ def token_is_valid(user_id: str, token: str | None) -> bool:
     today = int(time.time()) // _DAY
     if not today - 1 <= day <= today:
         return False
-    return hmac.compare_digest(signature, _signature(user_id, day))
+    nonce = _session_nonce(user_tag(user_id) or "", create=False)
+    if nonce is None:
+        return False  # the session was cleared or belongs to someone else: reload the page
+    return hmac.compare_digest(signature, _signature(key, user_id, day, nonce))
 
 
 def origin_is_allowed() -> bool:
@@ -60,6 +116,16 @@ def origin_is_allowed() -> bool:
         return True  # same-origin requests from older browsers; the token still guards
     parsed = urlsplit(origin)
     return f"{parsed.scheme}://{parsed.netloc}" == request.host_url.rstrip("/")
+
+
+def proxy_hint() -> str | None:
+    """When a refused Origin is the https twin of this http request (a TLS-terminating proxy
+    without ProxyFix), what to configure; else None."""
+    origin = urlsplit(request.headers.get("Origin") or "")
+    host = urlsplit(f"//{request.host}").hostname
+    if request.scheme == "http" and origin.scheme == "https" and origin.hostname == host:
+        return PROXY_HINT
+    return None
 
 
 def _flask_wtf_accepts() -> bool:

@@ -171,7 +171,11 @@ class Catalog:
         facts = situation.facts(page)
         now = to_epoch(situation.now)
         chosen: list[Decision] = []
-        for bucket in (self._page_index.get((page.endpoint, stage), ()), self._page_index.get((_ANY, stage), ())):
+        any_page = self._page_index.get((_ANY, stage), ())
+        # Without an endpoint (a 404 page, GET /api/guides with neither page nor path) the
+        # page's own bucket is the "any page" bucket: read it once, or its guides come twice.
+        buckets = (any_page,) if page.endpoint is _ANY else (self._page_index.get((page.endpoint, stage), ()), any_page)
+        for bucket in buckets:
             for guide in bucket:
                 decision = self._decide(guide, situation, facts, now, page)
                 if decision is not None:
@@ -280,6 +284,19 @@ class Catalog:
         page = Page(ANY_PAGE, ANY_PAGE)
         decision = self._decide(guide, situation, situation.facts(page), to_epoch(situation.now), page, True)
         return decision is not None
+
+    def refusal(self, guide: CompiledGuide, situation: Situation) -> str | None:
+        """Why resolution would give this user ``guide`` on no page now: ``"stage"``,
+        ``"schedule"`` or ``"condition"``; None when it targets them. Unlike ``allows``, how
+        often it was shown does not count: a guide seen once (or dismissed) still belongs to
+        the user, who may rate or dismiss it, and its page may still be read."""
+        if situation.user.stage not in guide.stages:
+            return "stage"
+        if not self._in_window(guide, to_epoch(situation.now)):
+            return "schedule"
+        if guide.condition is not None and not guide.condition(situation.facts(Page(ANY_PAGE, ANY_PAGE))):
+            return "condition"
+        return None
 
     def today(self, situation: Situation) -> int:
         return epoch_day(to_epoch(situation.now))

@@ -73,3 +73,14 @@ class StaleDraft(OnboardingError):
         self.guide_id = guide_id
         self.expected = expected
         self.current = current
+
+
+class GuideNotTargeted(OnboardingError):
+    """An action on a guide the user is not targeted by: not in their stage (``reason``
+    ``"stage"``), outside its schedule (``"schedule"``) or its condition does not hold
+    (``"condition"``). The API answers 404 ``not_targeted``."""
+
+    def __init__(self, guide_id: str, reason: str) -> None:
+        super().__init__(f"guide {guide_id!r} is not shown to this user ({reason})")
+        self.guide_id = guide_id
+        self.reason = reason

@@ -143,6 +143,14 @@ def build_document(server_url: str, operations: Sequence[Operation] = OPERATIONS
                     "schema": {"type": "string"},
                     "description": "the token from the page payload's csrf.token",
                 },
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
+                    "description": "one per action, the same on every retry: applied once per user within 48 hours; "
+                    "a replay answers the state now with the header Idempotency-Replayed: true",
+                },
             ]
         paths.setdefault(op.path, {})[op.method] = operation
     return {

@@ -5,7 +5,6 @@ the host overrides any of them by shipping a template of the same name."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from .extension import Onboarding
 
 logger = logging.getLogger("onboarding_sdk")
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def csp_nonce() -> str | None:
@@ -59,10 +57,6 @@ def _safe(render: Callable[..., Markup]) -> Callable[..., Markup]:
 
 def _text(value: Any, locale: str) -> str:
     return pick_locale(value, locale, web.engine().settings["ONBOARDING_DEFAULT_LOCALE"])
-
-
-def _plain(html: str) -> str:
-    return " ".join(_TAGS.sub(" ", html).split())
 
 
 def register_helpers(app: Flask, ext: Onboarding) -> None:
@@ -136,7 +130,7 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         guide = web.engine().catalog.glossary.get(term.casefold())
         if guide is None or not web.may_see(guide, profile):
             return Markup(escape(term))
-        explanation = _plain(_text(guide.spec.body, locale))
+        explanation = web.plain_text(_text(guide.spec.body, locale))
         anchor = tooltip_anchor(guide.spec)
         return Markup(render_template("onboarding/term.html", term=term, explanation=explanation, anchor=anchor))
 
@@ -178,9 +172,25 @@ def register_pages(bp: Blueprint, ext: Onboarding) -> None:
 
     @bp.get("/guide/<guide_id>", endpoint="guide_page")
     def guide_page(guide_id: str) -> tuple[str, int]:
+        """A guide on a page of its own, for the users the widget would show it to: the same
+        targeting and schedule (how often it was shown does not matter: a starter guide read
+        once can be read again). Anyone else, anonymous visitors included, gets a 404, so a
+        restricted or unreleased guide's text never leaks."""
         profile = signed_in()
-        guide = web.engine().catalog.get(guide_id)
-        if guide is None or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog"):
+        catalog = web.engine().catalog
+        guide = catalog.get(guide_id)
+        if (
+            profile is None
+            or guide is None
+            or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog")
+        ):
+            return page("onboarding/message.html", 404, message_key="not_found")
+        try:
+            reason = catalog.refusal(guide, web.situation(profile))
+        except StorageError as exc:
+            logger.warning("onboarding: guide page %s not shown, storage unavailable: %s", guide_id, exc)
+            return page("onboarding/message.html", 503, message_key="not_found")
+        if reason is not None:
             return page("onboarding/message.html", 404, message_key="not_found")
         locale = web.locale_for(profile)
         view = _view([Decision(guide, EMPTY)], locale)[0]

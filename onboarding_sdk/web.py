@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, has_request_context, request, url_for
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("onboarding_sdk")
 _SITUATION_ATTR = "_onboarding_situation"
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def engine() -> Engine:
@@ -150,12 +152,16 @@ def _payload_and_locale_parts(
     urls = _urls(eng)
     fixed = _locale_parts(eng, locale)
     in_request = has_request_context()
+    app = eng.sender
+    token = csrf.issue_token(profile.id, app)
     payload = {
         "version": 1,
         "page": endpoint,
         "path": path,
         "api": urls["api"],
-        "csrf": {"header": csrf.HEADER, "token": csrf.issue_token(profile.id, eng.sender)},
+        # Without SECRET_KEY: null, and the widget draws read-only (docs/widget-contract.md).
+        "csrf": None if token is None else {"header": csrf.HEADER, "token": token},
+        "user": csrf.user_tag(profile.id, app),  # keys the widget's retry queue; never the raw id
         "locale": locale,
         "dir": fixed["dir"],
         "theme": theme_for(profile, eng),
@@ -164,6 +170,8 @@ def _payload_and_locale_parts(
         "hints": list(g.get("_onboarding_hints", [])) if in_request else [],
         "guides": _page_guides(eng, sit, locale, endpoint, path, encode_guides),
     }
+    if app.debug:  # the widget then reports refused POSTs with console.warn
+        payload["debug"] = True
     return payload, fixed
 
 
@@ -196,9 +204,15 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
         spec = guide.spec
         if spec.field in errors and may_see(guide, profile):
             body = pick_locale(spec.body, locale, default)
-            text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+            text = plain_text(body)
             hints.setdefault(spec.field or "", (tooltip_anchor(spec) or "", text))
     return hints
+
+
+def plain_text(html: str) -> str:
+    """A sanitized body as plain text: tags dropped and entities decoded, since whatever shows
+    it (Jinja, the widget's textContent) escapes it again; ``&amp;`` must not show literally."""
+    return " ".join(unescape(_TAGS.sub(" ", html)).split())
 
 
 def may_see(guide: CompiledGuide, profile: UserProfile | None) -> bool:

@@ -106,3 +106,77 @@ def test_the_tips_page_shows_each_topic_in_the_readers_locale() -> None:
     # no profile locale: the default locale's
     html = client.get("/onboarding/tips", headers={"X-User": "a"}).text
     assert '<p class="ob-topic">Reports</p>' in html and "报表" not in html
+
+
+RESTRICTED = """
+version: 1
+guides:
+  - id: renewal-price-paid
+    kind: starter_guide
+    title: {en: "Renewal price"}
+    body: {en: "The paid-plan text."}
+    when: {plans: [paid]}
+  - id: unreleased
+    kind: advanced_tip
+    title: {en: "Coming"}
+    body: {en: "Unreleased text."}
+    starts_at: 2030-01-01
+  - id: for-depth
+    kind: advanced_tip
+    title: {en: "Deep"}
+    body: {en: "Depth text."}
+    when: {stages: [depth]}
+  - id: open-to-all
+    kind: starter_guide
+    title: {en: "Welcome"}
+    body: {en: "Everyone's text."}
+    frequency: once
+"""
+
+
+def test_a_guide_page_applies_the_widgets_targeting_and_schedule(tmp_path: Path) -> None:
+    content = tmp_path / "restricted.yaml"
+    content.write_text(RESTRICTED, encoding="utf-8")
+    app, _ = create_app(Clock(START + timedelta(days=1)), content=[str(content)])
+    client = app.test_client()
+    for guide, text in (("renewal-price-paid", "paid-plan"), ("unreleased", "Unreleased"), ("for-depth", "Depth")):
+        for headers in ({}, {"X-User": "a"}):  # anonymous, and a free awareness user
+            page = client.get(f"/onboarding/guide/{guide}", headers=headers)
+            assert page.status_code == 404 and text not in page.text, (guide, headers)
+    assert client.get("/onboarding/guide/open-to-all").status_code == 404  # anonymous
+    from tests.test_api import post
+
+    assert post(client, "/guides/open-to-all/shown", "a", {}).status_code == 200
+    page = client.get("/onboarding/guide/open-to-all", headers={"X-User": "a"})  # shown once: still theirs
+    assert page.status_code == 200 and "<p>Everyone's text.</p>" in page.text
+
+
+HINT = """
+version: 1
+guides:
+  - id: year-hint
+    kind: tooltip
+    purpose: validation
+    form: report
+    field: year
+    title: {en: "Year"}
+    body: {en: "Digits & dashes **only**, like 2024-2025"}
+  - id: uv
+    kind: tooltip
+    purpose: glossary
+    term: UV
+    title: {en: "UV"}
+    body: {en: "Unique visitors: people, not visits & reloads"}
+"""
+
+
+def test_hints_and_terms_show_an_ampersand_once_escaped(tmp_path: Path) -> None:
+    content = tmp_path / "hint.yaml"
+    content.write_text(HINT, encoding="utf-8")
+    app, ext = create_app(Clock(START + timedelta(days=1)), content=[str(content)])
+    with app.test_request_context("/", headers={"X-User": "a"}):
+        assert ext.hints_for({"year": ["Not a number."]}, form="report") == {
+            "year": "Digits & dashes only , like 2024-2025"
+        }
+        term = render_template_string('{{ onboarding_term("UV") }}')
+        assert "visits &amp; reloads" in term and "&amp;amp;" not in term

@@ -8,14 +8,16 @@ the ``csrf_token`` form field, and a cross-site Origin is refused as well.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 
 from flask import request, session
 
-from ..csrf import origin_is_allowed
+from ..csrf import origin_is_allowed, proxy_hint
 
 FIELD = "csrf_token"
 _SESSION_KEY = "_onboarding_console_csrf"
+logger = logging.getLogger("onboarding_sdk")
 
 
 def token() -> str:
@@ -32,4 +34,11 @@ def request_is_valid() -> bool:
     sent = request.form.get(FIELD, "")
     if not isinstance(expected, str) or not expected or not sent:
         return False
-    return hmac.compare_digest(expected, sent) and origin_is_allowed()
+    if not hmac.compare_digest(expected, sent):
+        return False
+    if not origin_is_allowed():
+        hint = proxy_hint()
+        if hint is not None:  # the same words as the API's bad_origin refusal
+            logger.warning("onboarding console refused POST %s: bad_origin: %s", request.path, hint)
+        return False
+    return True
