@@ -22,13 +22,13 @@ from .security import console_role, init_security
 from .settings import EVENTS, THEMES
 from .views import account, alerts, auth, dashboard, exports, reports, site, team
 
-__all__ = ["create_app", "onboarding"]
+__all__ = ["MissingSecretKey", "create_app", "onboarding"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
         DATABASE=os.path.join(app.instance_path, "example_app.sqlite3"),
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         SESSION_COOKIE_SAMESITE="Lax",
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ONBOARDING_BASE_TEMPLATE="onboarding_base.html",
     )
     app.config.update(config or {})
+    require_secret_key(app)
     os.makedirs(os.path.dirname(app.config["DATABASE"]) or ".", exist_ok=True)
 
     db.init_db(app)
@@ -61,6 +62,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SEED_DEMO"]:
         demo.seed(app)
     return app
+
+
+class MissingSecretKey(RuntimeError):
+    """The app was started outside debug and testing without a SECRET_KEY."""
+
+
+def require_secret_key(app: Flask) -> None:
+    """Sessions, the console's CSRF tokens and the widget's are signed with SECRET_KEY: a
+    default one known to everyone would let anyone forge them, so only debug and testing get a
+    development key; anywhere else the app refuses to start until SECRET_KEY is set."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = "dev-only-secret-change-me"
+        return
+    raise MissingSecretKey(
+        "SECRET_KEY is not set. Set it to a long random value kept secret, for example "
+        "export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'), "
+        "or run in debug mode (FLASK_DEBUG=1; bash scripts/demo does) for a development key."
+    )
 
 
 def load_profile() -> UserProfile | None:

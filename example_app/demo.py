@@ -8,9 +8,12 @@ a product team can watch one user grow from awareness to stickiness in a few cli
 
 from __future__ import annotations
 
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
@@ -21,6 +24,7 @@ from onboarding_sdk import UserProfile
 from . import db
 from .extensions import DEMO_OFFSET_KEY, demo_clock_enabled, now, onboarding
 from .models import create_org, create_user
+from .redirects import local_path
 from .security import current_org, current_user, login_required
 from .settings import CONSOLE_ROLES, STAFF_ORG
 
@@ -95,38 +99,70 @@ def _wipe(slugs: list[str]) -> None:
         db.execute("delete from orgs where id = ?", row["id"])
 
 
-def seed(app: Flask) -> None:
-    """Create the demo organisations and users unless the onboarding store already knows them."""
-    with app.test_request_context("/"):
-        marks = ",".join("?" * len(USERS))
-        existing = db.query(f"select id from users where email in ({marks})", *(u.email for u in USERS))
+@contextmanager
+def seed_lock(app: Flask) -> Iterator[None]:
+    """One process seeds at a time: gunicorn's workers each call create_app() at once on a fresh
+    store, and two seeds racing would insert the same users twice (IntegrityError). An exclusive
+    lock on a file beside the database; the one who waited then finds the demo already there."""
+    path = app.config["DATABASE"] + ".seed-lock"
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
-            if existing and any(not onboarding.state_of(str(r["id"])).is_new for r in existing):
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def seed(app: Flask) -> None:
+    """Create the demo organisations and users unless the onboarding store already knows them.
+    Safe to run from several processes at once (``seed_lock``)."""
+    with seed_lock(app), app.test_request_context("/"):
+        marks = ",".join("?" * len(USERS))
+        rows = db.query(f"select id, email, created_at from users where email in ({marks})", *(u.email for u in USERS))
+        try:
+            if rows and any(not onboarding.state_of(str(r["id"])).is_new for r in rows):
                 _add_staff(now())  # a persistent store (Redis) already holds their histories
                 return
         except Exception as exc:  # the store is down: the app still starts, without demo histories
             logger.warning("demo users not seeded: %s", exc)
             return
-        _wipe(list(ORGS))
         real_now = now()
+        if len(rows) == len(USERS):
+            # Another process created them (gunicorn's other worker, a restart), but this store
+            # has no histories (memory:// is per process): the same users, their histories again.
+            signups = {r["email"]: (str(r["id"]), _utc(r["created_at"])) for r in rows}
+            for user in USERS:
+                _backfill(user, *signups[user.email], real_now)
+            _add_staff(real_now)
+            return
+        _wipe(list(ORGS))
         org_ids = {slug: _create_demo_org(slug, real_now) for slug in ORGS}
         for user in USERS:
             signup = real_now - timedelta(days=user.days, hours=2)
             uid = create_user(org_ids[user.org], user.email, user.name, PASSWORD, user.role, user.locale, signup)
-            # With the profile, the history counts for the user's organisation in the console's
-            # account analytics, as the app's own requests do (load_profile).
-            profile = UserProfile(
-                id=str(uid),
-                signed_up_at=signup,
-                role=user.role,
-                plan=ORGS[user.org][1],
-                locale=user.locale,
-                account_id=user.org,
-            )
-            for event, at in history(user, signup):
-                onboarding.track(event, profile=profile, at=min(at, real_now))
+            _backfill(user, str(uid), signup, real_now)
         _sample_rows(org_ids["acme-shop"], real_now)
         _add_staff(real_now)
+
+
+def _utc(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _backfill(user: DemoUser, uid: str, signup: datetime, real_now: datetime) -> None:
+    # With the profile, the history counts for the user's organisation in the console's
+    # account analytics, as the app's own requests do (load_profile).
+    profile = UserProfile(
+        id=uid,
+        signed_up_at=signup,
+        role=user.role,
+        plan=ORGS[user.org][1],
+        locale=user.locale,
+        account_id=user.org,
+    )
+    for event, at in history(user, signup):
+        onboarding.track(event, profile=profile, at=min(at, real_now))
 
 
 def _create_demo_org(slug: str, real_now: datetime) -> int:
@@ -195,5 +231,4 @@ def view_as_day() -> Response:
 
 
 def _next() -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else url_for("dashboard.index")
+    return local_path(request.form.get("next")) or url_for("dashboard.index")

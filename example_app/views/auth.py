@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..i18n import LOCALES, current_locale, translate
 from ..models import authenticate, create_org, create_user, user_by_email
+from ..redirects import local_path
 from ..security import log_in, login_required
 
 bp = Blueprint("auth", __name__)
@@ -16,7 +17,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("dashboard.index")
+    return local_path(target) or url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from werkzeug.wrappers import Response
 
 from ..i18n import LOCALES
+from ..redirects import local_path
 from ..security import current_user
 
 bp = Blueprint("site", __name__)
@@ -39,8 +40,7 @@ def language(code: str) -> Response:
         from .. import db
 
         db.execute("update users set locale = ? where id = ?", code, current_user().id)
-    target = request.args.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(local_path(request.args.get("next")) or "/")
 
 
 @bp.get("/theme/<colour>.css")

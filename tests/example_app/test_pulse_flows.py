@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
+from urllib.parse import unquote
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pulse_support import app, client, guide_ids, login, payload, post, signup
@@ -230,3 +233,70 @@ def test_content_check_passes(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["onboarding", "check"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ok: ")
+
+
+EVIL_NEXT = [
+    "/%09/evil.example/",  # a tab: browsers drop it and read //evil.example/
+    "//evil.example/",
+    "/%5Cevil.example",  # a backslash reads as a slash
+    "https://evil.example/",
+    "/%0D%0ASet-Cookie:x=1",  # CR/LF: a 500 once, from werkzeug's header check
+    "/%0aevil",
+    "evil.example",
+    "",
+]
+
+
+def test_language_switch_never_redirects_off_site(client: FlaskClient) -> None:
+    for target in EVIL_NEXT:
+        response = client.get(f"/language/en?next={target}")
+        assert response.status_code == 302, target
+        assert response.headers["Location"] == "/", target
+    assert client.get("/language/en?next=/pricing?a=1").headers["Location"] == "/pricing?a=1"
+
+
+def test_login_never_redirects_off_site(app: Flask) -> None:
+    for target in [*EVIL_NEXT, "/app/reports/"]:
+        client = app.test_client()
+        response = post(client, f"/login?next={target}", {"email": "ana@lantern.demo", "password": "demo-pass"})
+        assert response.status_code == 302, target
+        wanted = "/app/reports/" if target == "/app/reports/" else "/app/"
+        assert response.headers["Location"] == wanted, target
+
+
+def test_the_demo_clock_never_redirects_off_site(client: FlaskClient) -> None:
+    login(client, "ana@lantern.demo")
+    for target in EVIL_NEXT:
+        response = post(client, "/demo/day", {"day": "0", "next": unquote(target)})  # a form: decoded
+        assert response.status_code == 302 and response.headers["Location"] == "/app/", target
+
+
+def test_no_default_secret_key_outside_debug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from example_app import MissingSecretKey, create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = {"DATABASE": str(tmp_path / "a.sqlite3"), "SEED_DEMO": False}
+    with pytest.raises(MissingSecretKey, match="SECRET_KEY is not set"):
+        create_app(config)
+    assert create_app({**config, "DEBUG": True}).secret_key  # development: a known key is fine
+    assert create_app({**config, "TESTING": True}).secret_key
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert create_app(config).secret_key == "from-the-environment"
+
+
+def test_the_demo_script_still_starts_without_a_secret_key(tmp_path: Path) -> None:
+    # scripts/demo runs `python -m example_app`, in debug mode unless FLASK_DEBUG=0.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FLASK_DEBUG")}
+    code = "import example_app.__main__"  # imports only: __main__'s guard keeps the server off
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
+    env["FLASK_DEBUG"] = "0"
+    refused = subprocess.run(
+        [sys.executable, "-m", "example_app"], env={**env, "PORT": "1"}, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0 and "SECRET_KEY is not set" in refused.stderr
+    assert "Traceback" not in refused.stderr
