@@ -160,3 +160,15 @@ def test_the_onboarding_commands_are_told_apart_from_the_others(
     assert loading_for_onboarding_command() is False  # no click context: not the flask command
     with click.Context(click.Command("flask")):
         assert loading_for_onboarding_command() is expected
+
+
+def test_flask_onboarding_import_refuses_unreadable_files_without_a_traceback(tmp_path: Path) -> None:
+    content = write(tmp_path, GUIDES.split("  - id: footer-two")[0])
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("guides: []\n# caf\xe9\n".encode("latin-1"))
+    deep = write(tmp_path, '{"guides": ' + "[" * 5000 + "]" * 5000 + "}", "deep.json")
+    for path, message in ((latin1, f"{latin1}: not UTF-8 text (byte 16)"), (deep, f"{deep}:1: nested more than 32")):
+        result = flask_command(tmp_path, content, "onboarding", "import", str(path))
+        assert result.returncode == 1, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
