@@ -137,6 +137,17 @@ class Engine:
         signals.content_published.send(self.sender, revision=revision, author=author, note=note)
         return revision
 
+    def refresh_content(self) -> None:
+        """Serve the store's current revision, for a read that loads no user to bring it along
+        (an anonymous visitor's validation hints). One small read; a storage error keeps the
+        current catalog."""
+        try:
+            revision = self.call_store(self.storage.content_revision)
+            if revision != self.content_revision:
+                self.sync_content(revision)
+        except StorageError as exc:
+            logger.warning("onboarding could not check the published content revision: %s", exc)
+
     def sync_content(self, revision: int) -> None:
         """Serve the store's ``revision`` (called when a user load reports a new one).
 

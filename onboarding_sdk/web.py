@@ -196,10 +196,13 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
     locale = locale_for(profile)
     default = engine().settings["ONBOARDING_DEFAULT_LOCALE"]
     hints: dict[str, tuple[str, str]] = {}
+    # Loading the user brings the store's content revision and swaps the catalog after a
+    # publication: load first, so the first request after one reads the new revision's hints.
+    # An anonymous visitor (a sign-up form) loads no user: ask the store for the revision.
     if profile is not None:
-        # Loading the user brings the store's content revision and swaps the catalog after a
-        # publication: load first, so the first request after one reads the new revision's hints.
         situation(profile)
+    else:
+        engine().refresh_content()
     for guide in engine().catalog.validation.get(form, ()):
         spec = guide.spec
         if spec.field in errors and may_see(guide, profile):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +165,37 @@ def test_the_first_template_helper_after_a_publication_renders_the_new_revision(
         html = str(footer())
     assert "Reports, explained" in html and "About reports" not in html
     app_a.extensions["onboarding"].storage.reset()
+
+
+SIGNUP_HINT = """
+  - id: hint-signup-email
+    kind: tooltip
+    purpose: validation
+    form: signup
+    field: email
+    title: {en: "Your work email"}
+    body: {en: "Use the address you sign in with at work."}
+"""
+
+
+def test_an_anonymous_visitors_first_hints_after_a_publication_come_from_the_new_revision(redis_uri: str) -> None:
+    """A sign-up form's visitor loads no user, so nothing brings the revision along: hints ask."""
+    (app_a, _), (app_b, ext_b) = two_processes(redis_uri)
+    errors = {"email": ["Not a valid email address."]}
+    with app_b.test_request_context("/signup"):
+        assert ext_b.hints_for(errors, form="signup") == {}
+    app_a.extensions["onboarding"].publish(SEED + SIGNUP_HINT, 0, "ana", "")
+    with app_b.test_request_context("/signup"):
+        assert ext_b.hints_for(errors, form="signup") == {"email": "Use the address you sign in with at work."}
+    assert app_b.extensions["onboarding"].content_revision == 1
+    app_a.extensions["onboarding"].storage.reset()
+
+
+def test_an_anonymous_hint_survives_a_failing_store(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    content = tmp_path / "guides.yaml"
+    content.write_text(SEED + SIGNUP_HINT, encoding="utf-8")
+    app, ext = create_app(Clock(START), [str(content)], ONBOARDING_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.test_request_context("/signup"):
+        hints = ext.hints_for({"email": ["Not a valid email address."]}, form="signup")
+    assert hints == {"email": "Use the address you sign in with at work."}  # the files' catalog
+    assert "could not check the published content revision" in caplog.text
