@@ -2,10 +2,13 @@
 
 The token is an HMAC of the user id, the day and a random value kept in the host's Flask
 session, keyed with the app's SECRET_KEY: it needs no server-side storage, works across
-processes, is valid for two days, and is bound to the session. When the host clears the
-session (sign-out) or another user signs in with it, the random value changes and tokens issued
-before stop working, also for a copied cookie. The request's Origin (when the browser sends
-one) must be this host. With Flask-WTF installed and enabled, its token is accepted too.
+processes, is valid for two days, and is bound to the session: a token works only with the
+session it was issued in. When the host clears the session (sign-out) or another user signs in
+with it, the random value changes and tokens issued before stop working. With server-side
+sessions a copied cookie dies with the session; Flask's default signed-cookie session carries its
+contents with it, so there a copy lives as long as the host accepts that cookie (its own sign-in
+is in it too). The request's Origin (when the browser sends one) must be this host. With
+Flask-WTF installed and enabled, its token is accepted too.
 
 Without SECRET_KEY there are no tokens (``issue_token`` returns None) and the API refuses
 every POST with ``no_secret_key``: the widget then draws read-only (docs/widget-contract.md).
