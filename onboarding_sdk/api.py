@@ -178,8 +178,12 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         return loaded
 
     def guide_or_404(guide_id: str) -> str:
-        if web.engine().catalog.get(guide_id) is None:
-            raise ApiError(404, "no_such_guide", f"There is no guide {guide_id!r}.")
+        engine = web.engine()
+        if engine.catalog.get(guide_id) is None:
+            # published since this process last loaded a user? (one small read, on a miss only)
+            engine.refresh_content()
+            if engine.catalog.get(guide_id) is None:
+                raise ApiError(404, "no_such_guide", f"There is no guide {guide_id!r}.")
         return guide_id
 
     def state_json(guide_id: str, state: GuideState, allowed: bool | None = None) -> dict[str, Any]:

@@ -199,3 +199,32 @@ def test_an_anonymous_hint_survives_a_failing_store(tmp_path: Path, caplog: pyte
         hints = ext.hints_for({"email": ["Not a valid email address."]}, form="signup")
     assert hints == {"email": "Use the address you sign in with at work."}  # the files' catalog
     assert "could not check the published content revision" in caplog.text
+
+
+NEW_TIP = """
+  - id: tip-brand-new
+    kind: advanced_tip
+    title: {en: "A new tip"}
+    body: {en: "Published a moment ago."}
+"""
+
+
+def test_an_action_on_a_guide_published_a_moment_ago_is_not_a_404(redis_uri: str) -> None:
+    """The page came from a worker that has the new revision; the dismissal reaches one that has
+    not loaded a user since: it must find the guide, not drop the user's action as unknown."""
+    (app_a, ext_a), (app_b, _) = two_processes(redis_uri)
+    grow(app_a, ext_a, "u", "use")
+    client_a, client_b = app_a.test_client(), app_b.test_client()
+    client_b.get("/reports", headers={"X-User": "u"})  # B serves revision 0
+    app_a.extensions["onboarding"].publish(SEED + NEW_TIP, 0, "ana", "")
+    page = client_a.get("/onboarding/api/guides?page=home&path=/", headers={"X-User": "u"}).get_json()
+    session = client_a.get_cookie("session")
+    if session is not None:
+        client_b.set_cookie("session", session.value)
+    headers = {"X-User": "u", "X-Onboarding-CSRF": page["csrf"]["token"], "Origin": "http://localhost"}
+    response = client_b.post("/onboarding/api/guides/tip-brand-new/dismiss", json={}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.get_json()["dismissed"] is True
+    missing = client_b.post("/onboarding/api/guides/no-such-tip/dismiss", json={}, headers=headers)
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "no_such_guide"
+    app_a.extensions["onboarding"].storage.reset()
