@@ -177,20 +177,18 @@ def register_pages(bp: Blueprint, ext: Onboarding) -> None:
         once can be read again). Anyone else, anonymous visitors included, gets a 404, so a
         restricted or unreleased guide's text never leaks."""
         profile = signed_in()
-        catalog = web.engine().catalog
-        guide = catalog.get(guide_id)
-        if (
-            profile is None
-            or guide is None
-            or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog")
-        ):
+        if profile is None:
             return page("onboarding/message.html", 404, message_key="not_found")
         try:
-            reason = catalog.refusal(guide, web.situation(profile))
+            sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
         except StorageError as exc:
             logger.warning("onboarding: guide page %s not shown, storage unavailable: %s", guide_id, exc)
             return page("onboarding/message.html", 503, message_key="not_found")
-        if reason is not None:
+        catalog = web.engine().catalog
+        guide = catalog.get(guide_id)
+        if guide is None or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog"):
+            return page("onboarding/message.html", 404, message_key="not_found")
+        if catalog.refusal(guide, sit) is not None:
             return page("onboarding/message.html", 404, message_key="not_found")
         locale = web.locale_for(profile)
         view = _view([Decision(guide, EMPTY)], locale)[0]

@@ -228,3 +228,14 @@ def test_an_action_on_a_guide_published_a_moment_ago_is_not_a_404(redis_uri: str
     missing = client_b.post("/onboarding/api/guides/no-such-tip/dismiss", json={}, headers=headers)
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "no_such_guide"
     app_a.extensions["onboarding"].storage.reset()
+
+
+def test_the_page_of_a_guide_published_a_moment_ago_is_not_a_404(redis_uri: str) -> None:
+    (app_a, ext_a), (app_b, _) = two_processes(redis_uri)
+    grow(app_a, ext_a, "u", "use")
+    client_b = app_b.test_client()
+    assert client_b.get("/onboarding/guide/tip-brand-new", headers={"X-User": "u"}).status_code == 404
+    app_a.extensions["onboarding"].publish(SEED + NEW_TIP, 0, "ana", "")
+    response = client_b.get("/onboarding/guide/tip-brand-new", headers={"X-User": "u"})
+    assert response.status_code == 200 and "Published a moment ago." in response.text
+    app_a.extensions["onboarding"].storage.reset()
