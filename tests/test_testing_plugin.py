@@ -206,8 +206,29 @@ def test_a_rule_met_in_the_past_and_days_since_signup() -> None:
 # --- make_user on a real store -----------------------------------------------------------------
 
 
+CONTENT = """
+guides:
+  - id: week-one
+    kind: footer_help
+    title: Your first week
+    body: Welcome.
+    when: {endpoints: [home], days_since_signup: {max: 7}}
+  - id: for-depth
+    kind: starter_guide
+    title: Deeper
+    body: More.
+    when: {stages: [depth], endpoints: [home]}
+  - id: a-tip
+    kind: advanced_tip
+    title: A tip
+    body: Tip.
+"""
+
+
 @pytest.fixture
-def app(host_store: str) -> Iterator[Flask]:
+def app(host_store: str, tmp_path: Path) -> Iterator[Flask]:
+    content = tmp_path / "content.yaml"
+    content.write_text(CONTENT)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY="s",
@@ -215,9 +236,7 @@ def app(host_store: str) -> Iterator[Flask]:
         ONBOARDING_STORAGE_URI=host_store,
         ONBOARDING_KEY_PREFIX=f"plug{uuid.uuid4().hex[:10]}",
         ONBOARDING_EVENTS={"installed_code": {"key": True}, "report_created": {}, "export_done": {}, "alert_set": {}},
-        ONBOARDING_CONTENT=[str(Path(__file__).parent / "guides" / "content.yaml")]
-        if (Path(__file__).parent / "guides" / "content.yaml").exists()
-        else [],
+        ONBOARDING_CONTENT=[str(content)],
     )
     onboarding = Onboarding(app, clock=ManualClock(NOW))
 
@@ -281,3 +300,22 @@ def test_assert_guides_refuses_an_error_response(app: Flask) -> None:
     response = app.test_client().get("/missing")
     with pytest.raises(AssertionError, match="404"):
         assert_guides(response, shows=["a"])
+
+
+def test_assert_guides_explains_for_a_named_user(app: Flask) -> None:
+    make_user(app, "old", stage="use", days_since_signup=30)
+    make_user(app, "new", events=["report_created", "export_done"])
+    client = app.test_client()
+    answer = client.get("/onboarding/api/guides?page=home", headers={"X-User": "old"}).get_json()
+    with pytest.raises(AssertionError) as failed:
+        assert_guides(answer, shows=["week-one", "for-depth", "a-tip"], app=app, user="old")
+    message = str(failed.value)
+    assert "for user old" in message
+    assert "expected week-one, not there: condition not met: days_since_signup: {max: 7} (the user: 30 days" in message
+    assert "expected for-depth, not there: stages: depth (the user: use)" in message
+    assert "expected a-tip, not there: advanced_tip guides are gathered on the tips or changelog page" in message
+    # The response's own user, found through the loader with that request's headers:
+    page = client.get("/onboarding/api/guides?page=home", headers={"X-User": "new"})
+    assert assert_guides(page, shows=["week-one"], app=app) == ["week-one"]
+    with pytest.raises(AssertionError, match="for user new: week-one\n- did not expect week-one, shown: on pages home"):
+        assert_guides(page, hides=["week-one"], app=app)

@@ -139,7 +139,7 @@ class _Explainer:
             known = ", ".join(sorted(self.catalog.guides)[:20])
             return f"there is no guide {guide_id!r} in the served content (guides: {known})"
         if guide.spec.kind in COLLECTION_KINDS and not guide.spec.when.get("endpoints"):
-            return f"a {guide.spec.kind} is gathered on the tips or changelog page, never in a page's guides"
+            return f"{guide.spec.kind} guides are gathered on the tips or changelog page, never in a page's guides"
         checks = explain_guide(self.catalog, guide, self.situation, self.where, None)
         failing = [check for check in checks if check.ok is False]
         if not failing:

@@ -138,7 +138,8 @@ def make_app(**config: Any) -> Flask:
         year = request.args.get("year", "")
         if year and not year.isdigit():  # the server's own validation failed: the product team's words
             ext.hints_for({"year": ["Not a valid year."]}, form="report-filter")
-        return page("reports.html", year=year, deleted=request.args.get("deleted"))
+        own = bool(year and not year.isdigit() and request.args.get("own"))  # the host shows its own message
+        return page("reports.html", year=year, deleted=request.args.get("deleted"), own_message=own)
 
     return app
 

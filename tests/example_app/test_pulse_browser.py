@@ -81,7 +81,8 @@ def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> Non
     widget_ready(page, "footer-reports")
     year = page.locator("#year")
     year.fill("20x6")
-    expect(page.get_by_role("heading", name="Digits only")).to_be_visible()  # the widget, as they type
+    year.blur()  # the widget's hint comes when they leave the field, never while they type
+    expect(page.get_by_role("heading", name="Digits only")).to_be_visible()
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page.locator("#year-error")).to_have_text("Type a year in four digits, for example 2026.")  # hints_for
     page.locator("#year").fill("2026")

@@ -1,6 +1,7 @@
 /* A guide's card: close button, title, sanitized body, extra nodes, and its action row. */
 
 import { act } from './actions.js';
+import { answered, rememberAnswer } from './answered.js';
 import { attr, button, el, setBody } from './dom.js';
 import { readOnly, state } from './state.js';
 
@@ -15,7 +16,7 @@ let ids = 0;
  * @param {(card) => void} [o.close] - adds a × button that calls it
  * @param {Node[]} [o.content] - nodes after the body
  * @param {Node[]} [o.actions] - buttons in the action row
- * @param {boolean} [o.feedback] - adds "Was this helpful? Yes / No"
+ * @param {boolean} [o.feedback] - adds "Was this helpful? Yes / No" (unless answered before)
  * @param {boolean} [o.dismissible] - adds "Don't show again"
  */
 export function card(guide, o = {}) {
@@ -37,8 +38,9 @@ export function card(guide, o = {}) {
   }
   if (guide.body) node.append(setBody(el('div', 'ob-b'), guide));
   node.append(...(o.content || []));
-  // Read-only pages (no CSRF token) offer no control that would need a POST.
-  if (o.feedback && !readOnly()) row.append(feedbackRow(guide));
+  // Read-only pages (no CSRF token) offer no control that would need a POST; feedback is asked
+  // once per guide.
+  if (o.feedback && !readOnly() && !answered(guide.id)) row.append(feedbackRow(guide));
   row.append(...(o.actions || []));
   if (o.dismissible && !readOnly()) row.append(button(strings.dismiss, () => dismiss(node), 'ob-btn ob-q'));
   if (row.firstChild) node.append(row);
@@ -51,6 +53,7 @@ function feedbackRow(guide) {
   const answer = (helpful) => {
     const b = button(strings[helpful ? 'yes' : 'no'], () => {
       act(guide, 'feedback', { helpful });
+      rememberAnswer(guide.id);
       group.querySelectorAll('button').forEach((other) => attr(other, 'aria-pressed', (other == yes) == helpful));
     });
     return attr(b, 'aria-pressed', false);

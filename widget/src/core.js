@@ -9,6 +9,7 @@ import { confirmThenClick } from './confirm.js';
 import { $, attr, button, el, safeHref, t } from './dom.js';
 import { addFloating, addInFlow, rethemeAll, say, serverCopy } from './layer.js';
 import { followNavigation } from './navigation.js';
+import { newestFirst } from './news.js';
 import { changelogEntries, drawBadges, openPanel } from './panels.js';
 import { hide, reflow, show } from './popover.js';
 import { BASE, cleanUp, state } from './state.js';
@@ -79,7 +80,7 @@ function announceChangelog(changelog) {
   if (changelog.level != 'popup') return;
   // the newest unread popup entry opens the panel, if the attention budget allows
   changelogEntries().then((entries) => {
-    const entry = entries.find((e) => e.level == 'popup' && !e.read);
+    const entry = newestFirst(entries).find((e) => e.level == 'popup' && !e.read);
     if (entry) autoOpen(entry).then((granted) => granted && openPanel('changelog', openerOf('changelog')));
   });
 }

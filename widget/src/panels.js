@@ -5,6 +5,7 @@ import { act, getJson, post, seen } from './actions.js';
 import { card } from './card.js';
 import { $, attr, el, safeHref, setBody, t } from './dom.js';
 import { addFloating, widgetRoot } from './layer.js';
+import { newestFirst } from './news.js';
 import { hide, show } from './popover.js';
 import { state } from './state.js';
 
@@ -29,7 +30,8 @@ export async function openPanel(kind, opener, takeFocus = true) {
     const changelog = state.payload.changelog || {};
     url = changelog.url;
     guide.title = strings.whats_new;
-    content = (await changelogEntries()).map(changelogEntry);
+    content = newestFirst(await changelogEntries()).map(changelogEntry);
+    if (!content.length) content = [el('p', 'ob-s ob-empty', t('no_entries'))];
     if (changelog.unread) {
       post('/changelog/read'); // opening the panel reads everything in it
       changelog.unread = 0;
@@ -104,7 +106,7 @@ export function drawBadges() {
   if (!(unread > 0) || changelog.level == 'silent') return;
   document.querySelectorAll('[data-onboarding-open=changelog]').forEach((opener) => {
     const badge = el('span', 'ob-badge');
-    badge.append(attr(el('span', 0, unread), 'aria-hidden', true), el('span', 'ob-sr', t('new_items', { n: unread })));
+    badge.append(attr(el('span', 0, unread), 'aria-hidden', true), el('span', 'ob-sr', ' ' + t('new_items', { n: unread })));
     opener.append(badge);
   });
 }

@@ -4,23 +4,21 @@ import { autoOpen } from './actions.js';
 import { card } from './card.js';
 import { $, attr, button, deepActive, el, isOpen, listen } from './dom.js';
 import { waitForAnchor } from './anchor.js';
-import { addFloating, attachRoot, say } from './layer.js';
-import { hide, show } from './popover.js';
+import { addFloating, say } from './layer.js';
+import { addMark, hide, show } from './popover.js';
 import { onCleanup, state } from './state.js';
 
 const HOVER_GRACE = 300; // ms to move the pointer from the anchor onto the card
 
+// Help at a moment of trouble: no "Don't show again", no feedback row (issue 11, item 6).
+const TROUBLE = ['validation', 'error'];
+
 export function tooltip(guide, anchor) {
-  const node = addFloating(card(guide, { close: hide, feedback: true, dismissible: true }), hide);
+  const help = !TROUBLE.includes(guide.purpose);
+  const node = addFloating(card(guide, { close: hide, feedback: help, dismissible: help }), hide);
   node.anchor = anchor;
   node.lightDismiss = true;
-  if (guide.purpose == 'validation') {
-    // Shown while the field is :invalid after input or a submit attempt, hidden once it is valid.
-    const check = () => (anchor.matches(':invalid') ? isOpen(node) || (show(node), say(guide.title)) : hide(node));
-    listen(anchor, 'input', check);
-    listen(anchor, 'invalid', check);
-    return;
-  }
+  if (guide.purpose == 'validation') return validationHint(guide, node, anchor);
   addBeacon(guide, node, anchor);
   let timer;
   const open = () => {
@@ -42,25 +40,80 @@ export function tooltip(guide, anchor) {
   if (guide.auto_open) autoOpen(guide).then((granted) => granted && show(node, true));
 }
 
+// A validation hint comes late and leaves early: never while the user types (what is typed so far
+// may still become valid), shown when they leave the field with an invalid value, hidden as
+// soon as the value is valid. One message per field: when the browser (a submit's `invalid`
+// event) or the host already shows one, the hint joins it as the field's description instead.
+function validationHint(guide, node, anchor) {
+  const invalid = () => anchor.matches(':invalid');
+  const text = guide.title + '. ' + ($('.ob-b', node) || node).textContent;
+  listen(anchor, 'input', () => invalid() || (hide(node), describe(anchor, '')));
+  listen(anchor, 'blur', () => {
+    if (!invalid() || isOpen(node)) return;
+    if (hostMessage(anchor)) return describe(anchor, text);
+    show(node);
+    say(guide.title);
+  });
+  listen(anchor, 'invalid', () => {
+    hide(node); // the browser's bubble (or the host's message) is the one shown now
+    describe(anchor, text);
+  });
+}
+
+/** The text of the messages the host shows for this field (aria-errormessage, aria-describedby), or ''. */
+export function hostMessage(field) {
+  const ids = [field.getAttribute('aria-errormessage'), field.getAttribute('aria-describedby')].join(' ');
+  return ids
+    .split(/\s+/)
+    .map((id) => id && !id.startsWith('ob-desc') && document.getElementById(id))
+    .filter((message) => message && message.checkVisibility())
+    .map((message) => message.textContent.trim())
+    .join(' ');
+}
+
+let descriptions = 0;
+
+/** Adds (or with '' removes) our text to the field's accessible description: a visually hidden
+    element beside it (no layout space), referenced from aria-describedby. */
+export function describe(field, text) {
+  let note = field.obDescription;
+  if (!note) {
+    if (!text) return;
+    note = field.obDescription = el('span', 'ob-desc');
+    note.id = 'ob-desc' + ++descriptions;
+    const before = field.getAttribute('aria-describedby');
+    attr(field, 'aria-describedby', ((before || '') + ' ' + note.id).trim());
+    field.after(note);
+    onCleanup(() => {
+      note.remove();
+      field.obDescription = null;
+      if (before == null) field.removeAttribute('aria-describedby');
+      else attr(field, 'aria-describedby', before);
+    });
+  }
+  note.textContent = text;
+}
+
 // The beacon: a small button after the anchor that toggles the tooltip (keyboard and touch).
 function addBeacon(guide, node, anchor) {
-  const host = el('span', 'ob-bh');
   const toggle = () => (isOpen(node) ? hide(node) : show(node, true));
   node.beacon = attr(button('', toggle, 'ob-bc'), 'aria-label', state.strings.help + ': ' + guide.title);
   attr(node.beacon, 'aria-expanded', false);
-  attachRoot(host).append(node.beacon);
-  anchor.after(host);
+  const removeMark = addMark(node.beacon, anchor); // in the fixed root: no layout space
   const discardCard = node.discard;
   node.discard = () => {
     discardCard();
-    host.remove();
+    removeMark();
   };
   onCleanup(node.discard);
 }
 
-/** A server-sent hint (the host's own validation failed): a status card at its field. */
+/** A server-sent hint (the host's own validation failed): a status card at its field, or, when
+    the host already shows its own message there, the field's description (one message per field). */
 export function serverHint(hint) {
   waitForAnchor(hint.anchor, (anchor) => {
+    const shown = hostMessage(anchor);
+    if (shown) return shown.includes(hint.text) || describe(anchor, hint.text);
     const node = addFloating(card({}, { close: hide, role: 'status', content: [el('p', 'ob-b', hint.text)] }), hide);
     node.anchor = anchor;
     show(node);
