@@ -303,3 +303,63 @@ def test_guides_without_page_come_once(env: tuple[Flask, Onboarding, Clock, Flas
 
         python = ext.guides_for(UserProfile(id="c", signed_up_at=START, plan="free"))
     assert [g["id"] for g in python] == ids
+
+
+def test_a_retry_after_a_timeout_whose_write_went_through_counts_once(redis_uri: str) -> None:
+    """The slow-Redis case: the app gives up waiting (503, try again) but the server runs the
+    write later; the widget's retry, with the same key, must not count the event again."""
+    app, _ = create_app(
+        Clock(START + timedelta(days=1)),
+        ONBOARDING_STORAGE_URI=redis_uri,
+        ONBOARDING_KEY_PREFIX=f"t{uuid.uuid4().hex[:12]}",
+        ONBOARDING_STORAGE_TIMEOUT=0.3,
+        ONBOARDING_DEGRADED_PROBE_INTERVAL=0,  # every retry reaches the store
+    )
+    client = app.test_client()
+    token = payload(client, "a")["csrf"]["token"]  # also learns the event codes: the POST only writes
+    hold_the_server_busy(redis_uri, microseconds=1_500_000)  # longer than the app's timeout
+    answers = []
+    for _ in range(100):  # the widget's retries (bounded), each with the same key
+        answer = post(client, "/events", "a", {"name": "report_created"}, token=token, **{"Idempotency-Key": KEY})
+        answers.append(answer.status_code)
+        if answer.status_code == 200:
+            break
+    assert answers[0] == 503 and answers[-1] == 200  # timed out first, though the write went through
+    assert answer.headers.get("Idempotency-Replayed") == "true" and answer.get_json()["count"] == 1
+    with app.app_context():
+        assert app.extensions["onboarding"].state_of("a").count("report_created") == 1
+        app.extensions["onboarding"].storage.reset()
+
+
+# A script that keeps redis-server busy (it serves nobody else meanwhile) for ARGV[1] microseconds.
+BUSY = """
+local t = redis.call('TIME')
+local stop = t[1] * 1000000 + t[2] + tonumber(ARGV[1])
+repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop
+return 1
+"""
+
+
+def hold_the_server_busy(uri: str, microseconds: int) -> None:
+    """Start BUSY without waiting for it, and return once the server is inside it (a PING no
+    longer answers). Commands sent meanwhile wait in line and run when it ends, even when their
+    client has given up: a write that timed out goes through."""
+    import socket
+    from urllib.parse import urlsplit
+
+    import redis
+
+    parts = urlsplit(uri)
+    busy = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379))
+    args = [b"EVAL", BUSY.encode(), b"0", str(microseconds).encode()]
+    busy.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+    probe = redis.Redis.from_url(uri, socket_timeout=0.1)
+    for _ in range(1000):
+        try:
+            probe.ping()  # answered: the script has not started yet
+        except redis.TimeoutError:
+            break
+    else:
+        raise AssertionError("the server never became busy")
+    probe.close()
+    busy.close()  # the script runs to its end all the same
