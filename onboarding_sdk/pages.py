@@ -127,8 +127,14 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         """Jargon with its explanation: a glossary tooltip whose ``term`` matches."""
         profile = web.profile_or_none(ext)
         locale = web.locale_for(profile)
-        guide = web.engine().catalog.glossary.get(term.casefold())
-        if guide is None or not web.may_see(guide, profile):
+        try:
+            if profile is not None:
+                web.situation(profile)  # first: loading the user swaps in a newly published revision
+            guide = web.engine().catalog.glossary.get(term.casefold())
+            if guide is None or not web.may_see(guide, profile):
+                return Markup(escape(term))
+        except StorageError as exc:  # the host's word stays on the page, without its explanation
+            logger.warning("onboarding: onboarding_term drew %r plain, storage unavailable: %s", term, exc)
             return Markup(escape(term))
         explanation = web.plain_text(_text(guide.spec.body, locale))
         anchor = tooltip_anchor(guide.spec)

@@ -239,3 +239,26 @@ def test_the_page_of_a_guide_published_a_moment_ago_is_not_a_404(redis_uri: str)
     response = client_b.get("/onboarding/guide/tip-brand-new", headers={"X-User": "u"})
     assert response.status_code == 200 and "Published a moment ago." in response.text
     app_a.extensions["onboarding"].storage.reset()
+
+
+def test_the_first_glossary_term_after_a_publication_explains_with_the_new_text(redis_uri: str) -> None:
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    clock = Clock(START + timedelta(days=40))
+    app_a, ext_a = create_app(clock, ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    app_b, _ = create_app(clock, ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    grow(app_a, ext_a, "u", "adaptation")
+    term = app_b.jinja_env.globals["onboarding_term"]
+    with app_b.test_request_context("/", headers={"X-User": "u"}):
+        assert "people, not visits" in str(term("UV"))
+    app_a.extensions["onboarding"].publish(SEED.replace("people, not visits", "counted once a day"), 0, "ana", "")
+    with app_b.test_request_context("/", headers={"X-User": "u"}):
+        html = str(term("UV"))
+    assert "counted once a day" in html and "people, not visits" not in html
+    app_a.extensions["onboarding"].storage.reset()
+
+
+def test_a_glossary_term_stays_on_the_page_when_the_store_fails(caplog: pytest.LogCaptureFixture) -> None:
+    app, _ = create_app(Clock(START), ONBOARDING_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.test_request_context("/", headers={"X-User": "u"}):
+        assert str(app.jinja_env.globals["onboarding_term"]("UV")) == "UV"
+    assert "drew 'UV' plain, storage unavailable" in caplog.text
