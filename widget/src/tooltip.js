@@ -4,8 +4,8 @@ import { autoOpen } from './actions.js';
 import { card } from './card.js';
 import { $, attr, button, deepActive, el, isOpen, listen } from './dom.js';
 import { waitForAnchor } from './anchor.js';
-import { addFloating, say } from './layer.js';
-import { addMark, hide, show } from './popover.js';
+import { addFloating, attachRoot, say } from './layer.js';
+import { hide, show } from './popover.js';
 import { onCleanup, state } from './state.js';
 
 const HOVER_GRACE = 300; // ms to move the pointer from the anchor onto the card
@@ -96,14 +96,16 @@ export function describe(field, text) {
 
 // The beacon: a small button after the anchor that toggles the tooltip (keyboard and touch).
 function addBeacon(guide, node, anchor) {
+  const host = el('span', 'ob-bh');
   const toggle = () => (isOpen(node) ? hide(node) : show(node, true));
   node.beacon = attr(button('', toggle, 'ob-bc'), 'aria-label', state.strings.help + ': ' + guide.title);
   attr(node.beacon, 'aria-expanded', false);
-  const removeMark = addMark(node.beacon, anchor); // in the fixed root: no layout space
+  attachRoot(host).append(node.beacon);
+  anchor.after(host);
   const discardCard = node.discard;
   node.discard = () => {
     discardCard();
-    removeMark();
+    host.remove();
   };
   onCleanup(node.discard);
 }
