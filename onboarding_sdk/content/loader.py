@@ -6,6 +6,10 @@ read with ``json`` for the data (exact JSON semantics) and composed with the sam
 machinery for the lines. The YAML resolver is YAML 1.2's core schema rather than PyYAML's
 1.1 one: ``no``/``on`` stay strings (``no`` is Norwegian), ``010`` is ten, ``1:20`` is text,
 and dates stay strings so YAML and JSON files mean the same thing.
+
+Every text passes ``limits`` (size, nesting depth, values, guide count) before the work each
+guards. A problem drops only what it is about: one guide, or one file that cannot be read as
+a whole; ``read_content`` keeps the rest, ``load_content`` (a publication) is all or nothing.
 """
 
 from __future__ import annotations
