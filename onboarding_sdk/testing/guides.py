@@ -53,7 +53,8 @@ def payload_of(page: Any) -> dict[str, Any]:
         return dict(page)
     if hasattr(page, "get_data") and hasattr(page, "status_code"):
         if page.status_code != 200:
-            raise AssertionError(f"the response is {page.status}, not a page with guides")
+            hint = " (a redirect: pass follow_redirects=True)" if 300 <= page.status_code < 400 else ""
+            raise AssertionError(f"the response is {page.status}, not a page with guides{hint}")
         text = page.get_data(as_text=True)
     elif isinstance(page, bytes):
         text = page.decode()

@@ -302,7 +302,10 @@ def plan_for(wish: Wish, model: StageModel, events: Mapping[str, EventSpec], now
     if wanted and STAGES[wanted] not in rules:
         misses.append(f"ONBOARDING_STAGE_RULES has no rule for {STAGES[wanted]}: no user ever enters it")
     elif not needs:
-        misses.append(f"the rule for {STAGES[wanted or 0]} cannot hold for this role, plan, locale, account and traits")
+        misses.append(
+            f"the rule for {STAGES[wanted or 0]} cannot hold for this role, plan, locale, account and traits "
+            "(or it asks for a dormant user, which tracking never produces)"
+        )
     for need in needs:
         built = build(need, wish, now, events)
         if isinstance(built, _Attempt):
