@@ -10,7 +10,8 @@ pytest-flask does:
 - ``assert_guides(response, shows=[...], hides=[...])``: which guides a page or API answer
   carries, with preview-as's reasons on failure.
 
-The same tools work without the fixtures: ``use_clock``, ``make_user``, ``assert_guides``.
+The same tools work without the fixtures: ``use_clock``, ``make_user``, ``assert_guides``;
+``clear_store(app)`` empties an app's store (under its key prefix) after a test.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from flask import Flask
 from .clock import ManualClock, use_clock
 from .guides import assert_guides, payload_of, shown_ids
 from .plan import StageUnreachable
-from .users import PreparedUser, make_user
+from .users import PreparedUser, clear_store, make_user
 
 __all__ = [
     "ManualClock",
     "PreparedUser",
     "StageUnreachable",
     "assert_guides",
+    "clear_store",
     "make_user",
     "payload_of",
     "shown_ids",

@@ -104,3 +104,10 @@ def make_user(
     if stage is not None and state.stage != stage:  # the plan's replay and the engine disagree: our bug
         raise StageUnreachable(f"planned {planned.stage}, but the engine settled user {profile.id} in {state.stage}")
     return PreparedUser(profile, state, planned.steps)
+
+
+def clear_store(app: Flask) -> None:
+    """Delete everything ``app``'s onboarding store holds under its ``ONBOARDING_KEY_PREFIX``
+    (all of it for ``memory://``): users, counters, published content. For test teardown."""
+    engine = engine_of(app)
+    engine.call_store(engine.storage.reset)

@@ -16,6 +16,8 @@ from flaskr.db import get_db, init_db
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
+from onboarding_sdk.testing import clear_store
+
 
 @pytest.fixture
 def app() -> Iterator[Flask]:
@@ -37,7 +39,7 @@ def app() -> Iterator[Flask]:
         db.execute("INSERT INTO user (username, password) VALUES (?, ?)", ("other", generate_password_hash("other")))
         db.commit()
     yield app
-    app.extensions["onboarding"].storage.reset()
+    clear_store(app)  # the keys under this test's prefix
     os.close(db_fd)
     os.unlink(db_path)
 

@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from projects import add_user, create_app
 from projects.models import users
 
+from onboarding_sdk.testing import clear_store
+
 
 @pytest.fixture
 def app() -> Iterator[Flask]:
@@ -25,7 +27,7 @@ def app() -> Iterator[Flask]:
         }
     )
     yield app
-    app.extensions["onboarding"].storage.reset()
+    clear_store(app)  # the keys under this test's prefix
     users.clear()
 
 
