@@ -55,6 +55,7 @@ class Engine:
 
     def __init__(self, sender: Any, settings: Settings, storage: Storage, clock: Clock) -> None:
         self.sender = sender  # the Flask app: the sender of every signal
+        self.extension: Any = None  # the Onboarding object whose callbacks serve this app (set by init_app)
         self.settings = settings
         self.storage = storage
         self.clock = clock

@@ -80,6 +80,7 @@ class Onboarding:
                 "but no dismissal, feedback or event is saved) and the API refuses POSTs with 403 "
                 "no_secret_key until SECRET_KEY is set"
             )
+        engine.extension = self
         app.extensions["onboarding"] = engine
         app.after_request(self._after_request)
         app.before_request(_exempt_from_flask_wtf)
