@@ -319,3 +319,19 @@ def test_assert_guides_explains_for_a_named_user(app: Flask) -> None:
     assert assert_guides(page, shows=["week-one"], app=app) == ["week-one"]
     with pytest.raises(AssertionError, match="for user new: week-one\n- did not expect week-one, shown: on pages home"):
         assert_guides(page, hides=["week-one"], app=app)
+
+
+@pytest.mark.parametrize("host_store", ["memory"], indirect=True)
+def test_every_stage_and_age_under_the_default_rules(app: Flask) -> None:
+    """The plan and the engine agree everywhere: each (stage, days) either lands exactly there
+    or is refused before anything is written."""
+    reachable_from = {"awareness": 0, "use": 0, "depth": 0, "adaptation": 30, "stickiness": 90}
+    for stage, first_day in reachable_from.items():
+        for days in (0, 7, 29, 30, 89, 90, 200):
+            user_id = f"{stage}-{days}"
+            if days < first_day:
+                with pytest.raises(StageUnreachable):
+                    make_user(app, user_id, stage=stage, days_since_signup=days)
+                continue
+            made = make_user(app, user_id, stage=stage, days_since_signup=days)
+            assert made.stage == stage and made.state.days_since_signup(NOW) == days, user_id
