@@ -325,10 +325,10 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
             return None
         if isinstance(error, MethodNotAllowed):
             allowed = sorted(error.valid_methods or ())
-            response = error_response(405, "method_not_allowed", f"Use {', '.join(allowed)} here.")
+            response = refused(ApiError(405, "method_not_allowed", f"Use {', '.join(allowed)} here."))
             response.headers["Allow"] = ", ".join(allowed)
             return response
-        return error_response(404, "not_found", "No such API route.")
+        return refused(ApiError(404, "not_found", "No such API route."))
 
 
 def _messages(messages: Any) -> dict[str, Any]:
