@@ -49,10 +49,19 @@ def has_secret(app: Flask | None = None) -> bool:
 def user_tag(user_id: str, app: Flask | None = None) -> str | None:
     """16 hex characters naming the user without revealing the id (an HMAC keyed with the app's
     secret): the widget keys its retry queue with it. None without SECRET_KEY."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     key = _key(app)
     if key is None:
         return None
-    return hmac.new(key, f"onboarding-user|{user_id}".encode(), hashlib.sha256).hexdigest()[:16]
+    # Every page view asks: computed once per user and secret (bounded, like the token cache).
+    cache: dict[tuple[str, bytes], str] = app.extensions.setdefault("onboarding_user_tags", {})
+    tag = cache.get((user_id, key))
+    if tag is None:
+        if len(cache) > 50_000:
+            cache.clear()
+        digest = hmac.new(key, f"onboarding-user|{user_id}".encode(), hashlib.sha256).hexdigest()
+        tag = cache[(user_id, key)] = digest[:16]
+    return tag
 
 
 def _signature(key: bytes, user_id: str, day: int, nonce: str) -> str:
