@@ -117,6 +117,16 @@ def start_server(directory: Path, extra: Sequence[str] = (), unix_socket: bool =
     raise RuntimeError(f"could not start redis-server in {directory}:\n{server.log_tail()}")
 
 
+def restart(server: Server, extra: Sequence[str] = ()) -> Server:
+    """Start a stopped (or killed) server again on its own port, directory and socket: the end
+    of a Redis outage, as the clients see it. ``extra``: the arguments it was started with."""
+    again = _launch(require_binary(), server.directory, server.port, extra, server.unix_socket)
+    if not _wait_ready(again, time.monotonic() + START_TIMEOUT):
+        again.stop()
+        raise RuntimeError(f"redis-server did not restart on port {server.port}:\n{again.log_tail()}")
+    return again
+
+
 def start_cluster(directory: Path, masters: int = 3) -> list[Server]:
     """Start ``masters`` cluster-enabled servers, assign all slots and wait for cluster_state:ok."""
     cli = require_binary("redis-cli")
