@@ -2,7 +2,9 @@
 population index.
 
 Pure: no Flask, no store. The counters are ``{day: {"guide_id|action": n}}`` (days since
-1970-01-01 UTC), as ``Engine.counters(days)`` returns them; the engine also counts there, per
+1970-01-01 UTC), as ``Engine.counters(days)`` returns them, where ``n`` is the number of users
+who did that action on that guide that day (each user once: ``Storage.guide_write``, not the
+number of requests); the engine also counts there, per
 day, ``stage|<name>`` (stage entries; ``awareness``: users new to the index),
 ``stay|<name>|<days>`` (whole days spent in a stage when leaving it) and ``users|active``
 (see ``storage/population.py``).
