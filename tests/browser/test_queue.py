@@ -6,6 +6,7 @@ a CSRF token the widget draws read-only. Requests are counted at the server (``s
 import re
 from collections import defaultdict
 
+import pytest
 from playwright.sync_api import expect
 
 from .queue_js import ITEMS, QUEUED, SENT
@@ -46,8 +47,14 @@ def test_every_post_has_an_idempotency_key_kept_on_retries(pages, site):
     assert len(set(shown)) == len(shown)  # one key per action
 
 
-def test_two_tabs_draining_one_queue_send_each_action_once_and_drop_none(pages, site):
+NO_WEB_LOCKS = "Object.defineProperty(Navigator.prototype, 'locks', {get: () => undefined})"
+
+
+@pytest.mark.parametrize("locks", ["web-locks", "lease"])
+def test_two_tabs_draining_one_queue_send_each_action_once_and_drop_none(pages, site, locks):
     ctx = pages.context("alice")
+    if locks == "lease":  # a browser without navigator.locks: the localStorage lease stands in
+        ctx.add_init_script(NO_WEB_LOCKS)
     first = pages.open("/reports", ctx=ctx)
     expect(first.locator(".ob-ban")).to_be_visible()
     first.wait_for_function(SENT)
@@ -70,6 +77,7 @@ def test_two_tabs_draining_one_queue_send_each_action_once_and_drop_none(pages, 
         assert statuses.count(200) == 1 and statuses[-1] == 200, statuses  # sent once once it could be
     user = site.situation("alice").user
     assert (user.count("report_created"), user.count("invited")) == (3, 2)
+    assert first.evaluate("() => 'locks' in navigator && !!navigator.locks") == (locks == "web-locks")
     assert site.guide("alice", "banner-maint").dismissed
 
 
