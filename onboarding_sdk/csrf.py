@@ -3,8 +3,9 @@
 The token is an HMAC of the user id, the day and a random value kept in the host's Flask
 session, keyed with the app's SECRET_KEY: it needs no server-side storage, works across
 processes, is valid for two days, and is bound to the session: a token works only with the
-session it was issued in. When the host clears the session (sign-out) or another user signs in
-with it, the random value changes and tokens issued before stop working. With server-side
+session it was issued in. When the host clears the session (sign-out), Flask-Login signs a user
+in or out (its signals), ``forget_session_token()`` is called, or another user signs in with the
+session, the random value changes and tokens issued before stop working. With server-side
 sessions a copied cookie dies with the session; Flask's default signed-cookie session carries its
 contents with it, so there a copy lives as long as the host accepts that cookie (its own sign-in
 is in it too). The request's Origin (when the browser sends one) must be this host. With
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -82,6 +84,14 @@ def _session_nonce(tag: str, create: bool) -> str | None:
     nonce = secrets.token_urlsafe(16)
     session[_SESSION_KEY] = [tag, nonce]
     return nonce
+
+
+def forget_session_token(*_: Any, **__: Any) -> None:
+    """Retire this session's API tokens: the next page issues new ones. Call it where your app
+    signs a user in or out if it keeps the session then; with Flask-Login it runs by itself on
+    ``user_logged_in`` and ``user_logged_out``, and ``session.clear()`` does the same."""
+    if has_request_context():
+        session.pop(_SESSION_KEY, None)
 
 
 def issue_token(user_id: str, app: Flask | None = None) -> str | None:
@@ -156,3 +166,13 @@ def _flask_wtf_accepts() -> bool:
     except Exception:  # flask_wtf raises ValidationError for any bad token
         return False
     return True
+
+
+# Flask-Login keeps the rest of the session across logout_user() and login_user(): rotate there.
+try:
+    from flask_login import user_logged_in, user_logged_out  # type: ignore[import-not-found, import-untyped, unused-ignore]
+except ImportError:  # the host does not use Flask-Login
+    pass
+else:
+    user_logged_in.connect(forget_session_token, weak=False)
+    user_logged_out.connect(forget_session_token, weak=False)

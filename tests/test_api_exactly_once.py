@@ -363,3 +363,50 @@ def hold_the_server_busy(uri: str, microseconds: int) -> None:
         raise AssertionError("the server never became busy")
     probe.close()
     busy.close()  # the script runs to its end all the same
+
+
+def test_with_flask_login_the_token_rotates_at_sign_in_and_sign_out() -> None:
+    from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+    from onboarding_sdk import UserProfile
+
+    class Person(UserMixin):
+        def __init__(self, user_id: str) -> None:
+            self.id = user_id
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="s", ONBOARDING_EVENTS=["installed_code"], ONBOARDING_STORAGE_URI="memory://")
+    ext = Onboarding(app, clock=Clock(START))
+    LoginManager(app).user_loader(Person)
+
+    @ext.user_loader
+    def profile() -> UserProfile | None:
+        return UserProfile(id=current_user.id, signed_up_at=START) if current_user.is_authenticated else None
+
+    @app.post("/login")
+    def login() -> str:
+        login_user(Person("42"))
+        return "in"
+
+    @app.post("/logout")
+    def logout() -> str:
+        logout_user()
+        return "out"
+
+    client = app.test_client()
+
+    def token() -> str:
+        found: str = client.get("/onboarding/api/guides").get_json()["csrf"]["token"]
+        return found
+
+    def event(sent: str) -> int:
+        headers = {"X-Onboarding-CSRF": sent}
+        return client.post("/onboarding/api/events", json={"name": "installed_code"}, headers=headers).status_code
+
+    client.post("/login")
+    first = token()
+    assert token() == first and event(first) == 200
+    client.post("/logout")
+    client.post("/login")  # the same person signs in again, in the same browser session
+    second = token()
+    assert second != first and event(first) == 403 and event(second) == 200
