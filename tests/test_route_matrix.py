@@ -57,11 +57,14 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding.api_openapi": {"GET": "public"},
     "onboarding.api_guides": {"GET": "user"},
     "onboarding.api_changelog": {"GET": "user"},
+    "onboarding.api_centre": {"GET": "user"},
     "onboarding.api_events": {"POST": "user"},
     "onboarding.api_shown": {"POST": "user"},
     "onboarding.api_guide_action": {"POST": "user"},
     "onboarding.api_changelog_read": {"POST": "user"},
-    "onboarding.guide_page": {"GET": "public"},  # targeting is checked in test_guide_page_applies_targeting
+    # anonymous visitors get no guides (a 404, as for a guide a user is not targeted by); the
+    # targeting itself is checked in test_guide_page_applies_targeting
+    "onboarding.guide_page": {"GET": "user"},
     "onboarding.tips_page": {"GET": "user"},
     "onboarding.changelog_page": {"GET": "user"},
     "onboarding_console.css": {"GET": "viewer"},
@@ -83,6 +86,7 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding_console.audit": {"GET": "admin"},
     "onboarding_console.preview_as": {"GET": "viewer"},
     "onboarding_console.analytics": {"GET": "viewer"},
+    "onboarding_console.inventory": {"GET": "viewer"},
 }
 
 #: The requests made for a rule (default: one, with the values below and an empty body).
@@ -199,6 +203,9 @@ def test_each_role_gets_what_the_policy_says(app: Flask, role: str) -> None:
     wrong: list[str] = []
     probes = 0
     for rule in extension_rules(app):
+        if rule.endpoint not in POLICY:
+            wrong.append(f"{rule.rule}: not in POLICY (see test_every_route_has_a_policy)")
+            continue
         for method, needed in POLICY[rule.endpoint].items():
             for url, sample in samples(app, rule.endpoint, set(rule.arguments)):
                 token = visitor.console_token if url.startswith(CONSOLE) else visitor.api_token
@@ -219,12 +226,14 @@ def expected_refusal(url: str, role: str, needed: str) -> str | None:
         return None
     if url.startswith(CONSOLE):  # deny by default: no console role, no console
         return "404" if role not in CONSOLE_ROLES else "403"
+    if url.startswith(f"{PAGES}/guide/"):  # a guide page never says whether the guide exists
+        return "404"
     return "401"
 
 
 def state_changing_probes(app: Flask, visitor: Visitor) -> Iterator[tuple[str, str, Sample]]:
     for rule in extension_rules(app):
-        for method, needed in POLICY[rule.endpoint].items():
+        for method, needed in POLICY.get(rule.endpoint, {}).items():
             if method in STATE_CHANGING and allows(visitor.role, needed):
                 for url, sample in samples(app, rule.endpoint, set(rule.arguments)):
                     yield url, method, sample
@@ -254,7 +263,6 @@ def test_every_state_change_needs_the_users_token_and_this_origin(app: Flask, ro
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 8 in progress")
 def test_api_routing_errors_are_json(app: Flask) -> None:
     """Issue 10 item 8: a 404 or 405 under the API is the API's JSON error, never HTML."""
     client = Visitor(app, "customer").client
@@ -271,7 +279,6 @@ def test_api_routing_errors_are_json(app: Flask) -> None:
     assert not wrong, wrong
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 8 in progress")
 def test_guide_page_applies_targeting(app: Flask) -> None:
     """Issue 10 item 8: /onboarding/guide/<id> shows only what the widget would show this user."""
     hidden = {"paid-only": "Paid-plan text", "not-yet": "Unreleased text"}
@@ -283,7 +290,6 @@ def test_guide_page_applies_targeting(app: Flask) -> None:
     assert Visitor(app, "customer").client.get(f"{PAGES}/guide/faq-invite").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 8 in progress")
 def test_api_token_is_bound_to_the_session(app: Flask) -> None:
     """Issue 10 item 8: the token rotates at sign-in and sign-out; a token from before is refused."""
     visitor = Visitor(app, "customer")
