@@ -410,3 +410,26 @@ def test_with_flask_login_the_token_rotates_at_sign_in_and_sign_out() -> None:
     client.post("/login")  # the same person signs in again, in the same browser session
     second = token()
     assert second != first and event(first) == 403 and event(second) == 200
+
+
+def test_an_action_costs_the_users_read_and_one_write(env: tuple[Flask, Onboarding, Clock, FlaskClient]) -> None:
+    """Two storage calls per action, as before the targeting check: the user's record (what a
+    page view reads), then the write with its analytics count (one pipeline on Redis)."""
+    app, _, _, client = env
+    token = payload(client, "a")["csrf"]["token"]
+    storage = app.extensions["onboarding"].storage
+    calls: list[str] = []
+    for name in ("load", "load_with_revision", "guide_write", "count", "track_once", "track_and_note", "counters"):
+        original = getattr(storage, name)
+
+        def wrapper(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        setattr(storage, name, wrapper)
+    for action, body in (("dismiss", {}), ("feedback", {"helpful": True}), ("shown", {})):
+        calls.clear()
+        answer = post(
+            client, f"/guides/starter-guide/{action}", "a", body, token=token, **{"Idempotency-Key": KEY + action}
+        )
+        assert answer.status_code == 200 and calls == ["load_with_revision", "guide_write"], (action, calls)
