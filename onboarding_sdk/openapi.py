@@ -134,6 +134,12 @@ def build_document(server_url: str, operations: Sequence[Operation] = OPERATIONS
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{_name(op.body)}"}}},
             }
         if op.method == "post":
+            operation["responses"]["200"]["headers"] = {
+                "Idempotency-Replayed": {
+                    "description": "true when the Idempotency-Key was already applied: nothing was done again",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
             operation["parameters"] = [
                 *operation.get("parameters", []),
                 {
