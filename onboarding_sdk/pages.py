@@ -105,6 +105,18 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         return Markup(render_template("onboarding/starter_link.html", guides=_view(decisions, locale), locale=locale))
 
     @_safe
+    def onboarding_slot(name: str) -> Markup:
+        """The place the widget may draw an inline kind: ``"footer"`` (footer help) or
+        ``"starter"`` (the starter card). Writes ``<div data-onboarding-slot="NAME">`` holding the
+        no-JavaScript copy, which the widget replaces in place (docs/widget.md, "Slots")."""
+        if name not in SLOTS:
+            raise ValueError(f"onboarding_slot({name!r}): the slots are {', '.join(sorted(SLOTS))}")
+        inner = SLOTS[name]()
+        return Markup('<div data-onboarding-slot="{}">{}</div>').format(name, inner)
+
+    SLOTS: dict[str, Callable[[], Markup]] = {"footer": onboarding_footer_help, "starter": onboarding_starter_link}
+
+    @_safe
     def onboarding_whats_new() -> Markup:
         profile = web.profile_or_none(ext)
         if profile is None:
@@ -145,6 +157,7 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
     app.add_template_global(onboarding_footer_help)
     app.add_template_global(onboarding_starter_link)
     app.add_template_global(onboarding_whats_new)
+    app.add_template_global(onboarding_slot)
     app.add_template_global(onboarding_term)
 
 

@@ -74,6 +74,7 @@ def guide_json(
                 "endpoint": step.endpoint,
                 "url": url,
                 "anchor": step.anchor,
+                "spotlight": step.spotlight,
                 "title": text(step.title),
                 "body": text(step.body),
             }

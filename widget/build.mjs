@@ -36,6 +36,7 @@ const common = {
 const builds = [
   { entryPoints: ['src/core.js'], outfile: join(STATIC, 'onboarding.js'), format: 'iife' },
   { entryPoints: ['src/tour/index.js'], outfile: join(STATIC, 'onboarding-tour.js'), format: 'esm' },
+  { entryPoints: ['src/float/index.js'], outfile: join(STATIC, 'onboarding-float.js'), format: 'esm' },
   { entryPoints: ['src/onboarding.css'], outfile: join(STATIC, 'onboarding.css') },
 ];
 

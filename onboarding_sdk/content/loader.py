@@ -623,6 +623,8 @@ def _step_data(step: Any) -> dict[str, Any]:
     out["title"] = dict(step.title)
     if step.body_markdown:
         out["body"] = dict(step.body_markdown)
+    if step.spotlight:
+        out["spotlight"] = True
     return out
 
 

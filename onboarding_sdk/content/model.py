@@ -59,6 +59,7 @@ class TourStep:
     body: Localized  # sanitized HTML
     anchor: str | None = None  # None: a centred step, not attached to an element
     body_markdown: Localized = field(default_factory=dict)  # the source, for dump_content
+    spotlight: bool = False  # the widget dims the page around the anchor while the step is open
 
 
 @dataclass(frozen=True, slots=True)

@@ -276,6 +276,7 @@ class StepSchema(StrictSchema):
     anchor = _anchor()
     title = LocalizedText(required=True)
     body = LocalizedText(max_length=MAX_BODY, strip=False)
+    spotlight = StrictBoolean()
 
 
 class GuideSchema(StrictSchema):
@@ -474,4 +475,5 @@ def _step(data: Mapping[str, Any], default_locale: str) -> TourStep:
         body=render_all(markdown),
         anchor=data.get("anchor"),
         body_markdown=markdown,
+        spotlight=bool(data.get("spotlight", False)),
     )

@@ -2,16 +2,17 @@
    Draws the guides the server inlined in #onboarding-data; the contract is
    docs/widget-contract.md. Tours are a lazy chunk (tour/index.js -> onboarding-tour.js). */
 
-import { act, autoOpen, flush, post, seen, useQueueOf } from './actions.js';
+import { act, autoOpen, flush, post, useQueueOf } from './actions.js';
 import { waitForAnchor } from './anchor.js';
 import { card, dismiss } from './card.js';
 import { confirmThenClick } from './confirm.js';
 import { $, attr, button, el, safeHref, t } from './dom.js';
-import { addFloating, addInFlow, rethemeAll, say, serverCopy } from './layer.js';
+import { addFloating, rethemeAll, say } from './layer.js';
 import { followNavigation } from './navigation.js';
 import { newestFirst } from './news.js';
 import { changelogEntries, drawBadges, openPanel } from './panels.js';
 import { hide, reflow, show } from './popover.js';
+import { drawBanner, drawInline } from './slots.js';
 import { BASE, cleanUp, state } from './state.js';
 import { serverHint, tooltip } from './tooltip.js';
 
@@ -41,37 +42,19 @@ function drawGuide(guide) {
   if (kind == 'tooltip' && guide.purpose != 'confirm') {
     waitForAnchor(guide.anchor, (anchor) => tooltip(guide, anchor));
   } else if (kind == 'banner') {
-    inFlow(document.body, guide, { close: dismiss, className: 'ob-ban' }, true);
+    drawBanner(guide);
     say(guide.title);
   } else if (kind == 'footer_help') {
-    const where = $('[data-onboarding-footer]') || $('main') || document.body;
-    inFlow(where, guide, { feedback: true, className: 'ob-foot' });
+    drawInline('footer', guide, { feedback: true, className: 'ob-foot' });
   } else if (kind == 'starter_guide') {
-    drawStarter(guide);
+    const link = guide.url ? [safeHref(el('a', 'ob-k', state.strings.starter), guide.url)] : [];
+    drawInline('starter', guide, { feedback: true, dismissible: true, content: link });
   } else if (kind == 'tour') {
     loadTour(guide);
   } else if (guide.auto_open && /^(advanced_tip|faq|checklist)$/.test(kind)) {
     const panel = kind == 'checklist' ? kind : 'tips';
     autoOpen(guide).then((granted) => granted && openPanel(panel, openerOf(panel)));
   }
-}
-
-function inFlow(where, guide, options, first) {
-  addInFlow(where, card(guide, { tag: 'section', ...options }), guide, first);
-  seen(guide);
-}
-
-// In the host's starter slot (or in place of the server's copy); else a card in the corner.
-function drawStarter(guide) {
-  const options = {
-    feedback: true,
-    dismissible: true,
-    content: guide.url ? [safeHref(el('a', 'ob-k', state.strings.starter), guide.url)] : [],
-  };
-  const slot = $('[data-onboarding-starter]') || serverCopy('starter', guide);
-  if (slot) return inFlow(slot, guide, options);
-  const corner = addFloating(card(guide, { ...options, close: hide, className: 'ob-corner' }), hide);
-  show(corner, guide.auto_open);
 }
 
 function announceChangelog(changelog) {

@@ -1,8 +1,9 @@
 /* Where the widget draws: shadow roots (host styles cannot leak in, ours cannot leak out),
-   one root at the end of <body> for floating cards (shown in the top layer as popovers), and
-   a live region for announcements. */
+   one fixed, zero-size root at the end of <body> for floating cards (shown in the top layer as
+   popovers) and beacons, and a live region for announcements. Nothing here takes layout space
+   in the host's page, except inline cards in the slots the host marked (slots.js). */
 
-import { attr, el } from './dom.js';
+import { $, attr, el } from './dom.js';
 import { BASE, onCleanup, state } from './state.js';
 
 let sheet = null; // one constructed stylesheet, adopted by every shadow root
@@ -12,9 +13,21 @@ const hosts = new Set();
 
 export const widgetRoot = () => root;
 
+/** Dark or light: the theme's mode; for `auto` the host's declared color-scheme (its root's
+    computed color-scheme or <meta name=color-scheme>), the OS only when the host allows both,
+    and the page's own background when it declares nothing (browsers draw such pages light). */
 function isDark() {
   const mode = (state.payload.theme || {}).mode;
-  return mode == 'dark' || (mode != 'light' && matchMedia('(prefers-color-scheme:dark)').matches);
+  if (mode == 'dark' || mode == 'light') return mode == 'dark';
+  const meta = $('meta[name=color-scheme]');
+  const declared = getComputedStyle(document.documentElement).colorScheme + (meta && meta.content);
+  const light = /light/.test(declared);
+  if (/dark/.test(declared)) return !light || matchMedia('(prefers-color-scheme:dark)').matches;
+  for (const node of light ? [] : [document.body, document.documentElement]) {
+    const [r, g, b, alpha = 1] = getComputedStyle(node).backgroundColor.match(/[\d.]+/g);
+    if (+alpha) return r * 0.3 + g * 0.59 + b * 0.11 < 128;
+  }
+  return false;
 }
 
 export function applyTheme(host) {
@@ -58,15 +71,23 @@ export function attachRoot(host) {
   return shadow;
 }
 
-/** Adds a floating card to the shared root; card.discard() closes and removes it. */
-export function addFloating(card, hide) {
+// A fixed box of no size (its children are popovers or fixed too; an inline, important
+// position: the host's CSS cannot put it back in the flow, so it is never a grid or flex item);
+// its own element name, so the host's `div` rules do not match it.
+export function floatingRoot() {
   if (!root) {
-    const host = el('div');
+    const host = el('ob-layer');
+    host.style.cssText = 'position:fixed!important;top:0;left:0;z-index:2147483646';
     document.body.append(host);
     root = attachRoot(host);
     root.append((live = attr(el('div', 'ob-sr'), 'aria-live', 'polite')));
   }
-  root.append(card);
+  return root;
+}
+
+/** Adds a floating card to the shared root; card.discard() closes and removes it. */
+export function addFloating(card, hide) {
+  floatingRoot().append(card);
   card.discard = () => {
     hide(card);
     card.remove();
@@ -85,14 +106,13 @@ export function say(text) {
 /** The server's no-JavaScript copy of a guide (#ob-footer-ID, #ob-starter-ID), if any. */
 export const serverCopy = (kind, guide) => document.getElementById('ob-' + kind + '-' + guide.id);
 
-/** Draws a card in the page's flow, in its own shadow host: in place of the server's copy,
-    else at the start (first) or end of `where`. */
-export function addInFlow(where, card, guide, first) {
+/** Draws a card in a slot (slots.js), in its own shadow host: in place of the server's copy,
+    else at the end of `where`. */
+export function addInFlow(where, card, guide) {
   const host = el('div');
   const copy = serverCopy('footer', guide) || serverCopy('starter', guide);
   attachRoot(host).append(card);
   if (copy) copy.replaceWith(host);
-  else if (first) where.prepend(host);
   else where.append(host);
   card.discard = () => host.remove();
   onCleanup(card.discard);

@@ -1,4 +1,4 @@
-/* Single-page apps: after pushState or popstate the widget fetches the new page's payload. */
+/* Single-page apps: after a same-document navigation the widget fetches the new page's payload. */
 
 import { getJson } from './actions.js';
 import { state } from './state.js';
@@ -14,6 +14,9 @@ export function followNavigation(draw) {
     const payload = await getJson('/guides?path=' + encodeURIComponent(path));
     if (payload && mine == generation) draw(payload);
   };
+  // The Navigation API sees every same-document navigation (pushState, replaceState, back and
+  // forward); elsewhere, pushState is wrapped and popstate heard.
+  if (window.navigation) return navigation.addEventListener('currententrychange', navigated);
   const pushState = history.pushState;
   history.pushState = function (...args) {
     const result = pushState.apply(this, args);

@@ -1,22 +1,24 @@
-/* Opening, closing and positioning floating cards (popovers in the top layer). */
+/* Opening, closing and positioning floating cards (popovers in the top layer) and beacons. */
 
 import { attr, deepActive, isOpen } from './dom.js';
-import { placeCard } from './place.js';
+import { floatingRoot } from './layer.js';
 import { seen } from './actions.js';
-import { state } from './state.js';
+import { BASE, onCleanup, state } from './state.js';
 
 /** Opens a card; with takeFocus it moves focus in and gives it back when it closes. */
 export function show(card, takeFocus) {
   if (!card.isConnected || isOpen(card)) return;
   const before = deepActive();
+  if (card.spot) card.spot.showPopover(); // the spotlight first: the card is drawn above it
   card.showPopover();
   state.stack.push(card);
+  if (card.anchor) watchSize.observe(card.anchor);
   place(card);
   seen(card.guide);
   if (card.beacon) attr(card.beacon, 'aria-expanded', true);
   if (takeFocus) {
     card.returnFocus = before;
-    card.focus();
+    card.focus({ preventScroll: true });
   }
 }
 
@@ -25,33 +27,67 @@ export function hide(card) {
   const hadFocus = card.contains(deepActive());
   if (hadFocus) deepActive().blur();
   card.hidePopover();
+  if (card.spot) card.spot.hidePopover();
   state.stack = state.stack.filter((open) => open != card);
+  if (card.anchor) watchSize.unobserve(card.anchor);
   if (card.beacon) attr(card.beacon, 'aria-expanded', false);
   // Focus goes back where it was, unless the user has since moved it somewhere else.
   if (card.returnFocus && (hadFocus || deepActive() == document.body)) card.returnFocus.focus();
   card.returnFocus = null;
 }
 
-/** Positions a card at its anchor (cards without one keep their CSS corner or centre). */
+let positioner = null; // the lazy chunk (float/index.js): position(card, rtl), placeMark(mark, rtl)
+let loading = null;
+
+/** Loads the placement chunk (onboarding-float.js) once, then places what is open; a card
+    that was to take focus takes it now (it could not while hidden). */
+export function loadPositioner() {
+  loading ||= import(new URL('onboarding-float.js', BASE)).then((chunk) => {
+    positioner = chunk;
+    update();
+    for (const card of state.stack) if (card.returnFocus && !card.contains(deepActive())) card.focus();
+  }, () => {});
+}
+
+/** Positions a card at its anchor (cards without one keep their CSS place). */
 export function place(card) {
   const anchor = card.anchor;
   if (!anchor) return;
   if (!anchor.isConnected) return hide(card);
-  const { left, top } = placeCard(
-    anchor.getBoundingClientRect(),
-    { width: card.offsetWidth, height: card.offsetHeight },
-    { width: document.documentElement.clientWidth, height: innerHeight },
-    state.payload.dir == 'rtl',
-  );
-  card.style.left = left + 'px';
-  card.style.top = top + 'px';
+  if (positioner) return positioner.position(card, state.payload.dir == 'rtl');
+  card.style.visibility = 'hidden'; // until the chunk has placed it
+  loadPositioner();
+}
+
+const marks = []; // beacons: {mark, anchor}
+
+/** A beacon next to its anchor: in the fixed root, so it takes no space in the host's page. */
+export function addMark(mark, anchor) {
+  const entry = { mark, anchor };
+  mark.hidden = true; // until the chunk places it
+  floatingRoot().append(mark);
+  marks.push(entry);
+  reflow();
+  loadPositioner(); // a card will likely open here: have the placement ready
+  const remove = () => {
+    mark.remove();
+    marks.splice(marks.indexOf(entry) >>> 0, 1);
+  };
+  onCleanup(remove);
+  return remove;
+}
+
+function update() {
+  frame = 0;
+  state.stack.forEach(place);
+  if (positioner) marks.forEach((mark) => positioner.placeMark(mark, state.payload.dir == 'rtl'));
 }
 
 let frame = 0;
-/** Re-places open cards once per frame, on scroll and resize. */
-export function reflow() {
-  frame ||= requestAnimationFrame(() => {
-    frame = 0;
-    state.stack.forEach(place);
-  });
-}
+/** Re-places open cards and beacons once per frame: on scroll, resize, and when the anchor or
+    the page's content changes size or shape (content above it loaded, a panel opened). */
+export const reflow = () => (frame ||= requestAnimationFrame(update));
+
+const watchSize = new ResizeObserver(reflow);
+watchSize.observe(document.documentElement);
+new MutationObserver(reflow).observe(document.body, { childList: true, subtree: true, attributes: true });

@@ -5,26 +5,66 @@ import { placeCard } from '../src/place.js';
 const viewport = { width: 1000, height: 600 };
 const card = { width: 200, height: 100 };
 const rect = (left, top, width = 120, height = 30) => ({ left, top, right: left + width, bottom: top + height });
+const overlaps = (a, b) => a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+const box = (at, size = card) => ({ left: at.left, top: at.top, right: at.left + size.width, bottom: at.top + size.height });
 
-test('below the anchor, aligned with its start edge', () => {
-  assert.deepEqual(placeCard(rect(100, 50), card, viewport), { left: 100, top: 88 });
+test('below the anchor, centred on it, the arrow at the anchor centre', () => {
+  assert.deepEqual(placeCard(rect(100, 50), card, viewport), { left: 60, top: 92, side: 'bottom', arrow: 100 });
 });
 
-test('flips above when there is no room below but room above', () => {
-  assert.deepEqual(placeCard(rect(100, 500), card, viewport), { left: 100, top: 392 });
+test('flips above when there is no room below', () => {
+  const at = placeCard(rect(100, 500), card, viewport);
+  assert.equal(at.side, 'top');
+  assert.equal(at.top, 500 - 12 - 100);
 });
 
-test('stays below, clamped into the viewport, when there is room neither side', () => {
-  const tall = { width: 200, height: 560 };
-  assert.deepEqual(placeCard(rect(100, 300), tall, viewport), { left: 100, top: 32 });
+test('flips to the side when there is no room above or below', () => {
+  const tall = { width: 200, height: 300 };
+  const at = placeCard(rect(100, 250, 120, 100), tall, viewport);
+  assert.equal(at.side, 'right');
+  assert.equal(at.left, 232);
+  assert.equal(at.arrow, 150); // the anchor's middle, measured from the card's top
 });
 
-test('right-to-left pages align the card with the anchor end edge', () => {
-  assert.deepEqual(placeCard(rect(500, 50), card, viewport, true), { left: 420, top: 88 });
+test('right-to-left pages try the left side before the right', () => {
+  const tall = { width: 200, height: 300 };
+  const at = placeCard(rect(400, 250, 120, 100), tall, viewport, { rtl: true });
+  assert.equal(at.side, 'left');
+  assert.equal(at.left, 400 - 12 - 200);
 });
 
-test('shifted inside the viewport near its edges', () => {
-  assert.equal(placeCard(rect(950, 50), card, viewport).left, 792);
-  assert.equal(placeCard(rect(-80, 50), card, viewport).left, 8);
+test('shifts inside the viewport near its edges, the arrow still pointing at the anchor', () => {
+  const right = placeCard(rect(950, 50, 40), card, viewport);
+  assert.equal(right.left, 792);
+  assert.equal(right.arrow, 970 - 792);
+  const left = placeCard(rect(0, 50, 20), card, viewport);
+  assert.equal(left.left, 8);
+  assert.equal(left.arrow, 18); // clamped away from the rounded corner
   assert.equal(placeCard(rect(0, 50), card, { width: 150, height: 600 }).left, 8); // wider than the page
+});
+
+test('avoids covering the controls next to the anchor when another side has room', () => {
+  const field = rect(100, 200, 200, 30);
+  const button = rect(100, 250, 120, 36); // "Create alert", right below the field
+  const at = placeCard(field, card, viewport, { avoid: [button] });
+  assert.equal(at.side, 'top');
+  assert.ok(!overlaps(box(at), button));
+  assert.ok(!overlaps(box(at), field));
+});
+
+test('never covers its own anchor when any side has room', () => {
+  for (let top = 0; top < 560; top += 40) {
+    for (let left = 0; left < 900; left += 90) {
+      const anchor = rect(left, top, 100, 30);
+      const at = placeCard(anchor, card, viewport);
+      assert.ok(!overlaps(box(at), anchor), `anchor at ${left},${top} covered from ${at.side}`);
+    }
+  }
+});
+
+test('with room on no side, the roomiest side wins and the card stays in the viewport', () => {
+  const huge = { width: 900, height: 560 };
+  const at = placeCard(rect(450, 280, 100, 40), huge, viewport);
+  assert.ok(at.left >= 8 && at.top >= 8);
+  assert.ok(at.left + huge.width <= 992 && at.top + huge.height <= 592);
 });

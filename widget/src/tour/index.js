@@ -4,7 +4,18 @@
 
 import { firstStep, isOnThisPage, stepPlacement } from './steps.js';
 
-const ANCHOR_WAIT = 3e3; // a step whose anchor has not appeared by then is drawn without one
+// Before a step opens, its anchor is scrolled to the middle of the view (smoothly, unless the
+// user prefers reduced motion); resolves when scrolling ended (or after 1 s at most).
+function reveal(anchor) {
+  const rect = anchor.getBoundingClientRect();
+  if (rect.top >= 0 && rect.bottom <= innerHeight && rect.left >= 0 && rect.right <= innerWidth) return Promise.resolve();
+  const reduced = matchMedia('(prefers-reduced-motion:reduce)').matches;
+  anchor.scrollIntoView({ block: 'center', inline: 'nearest', behavior: reduced ? 'instant' : 'smooth' });
+  return new Promise((done) => {
+    addEventListener('scrollend', done, { once: true, capture: true });
+    setTimeout(done, reduced ? 0 : 1e3);
+  });
+}
 
 export default function runTour(kit, tour) {
   const { state, el, button, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen } = kit;
@@ -26,7 +37,17 @@ export default function runTour(kit, tour) {
       const className = stepPlacement(anchor, here(step));
       current = addFloating(card(guide, { close: dismiss, actions, className, content: [progress] }), hide);
       current.anchor = anchor;
-      show(current, takeFocus);
+      if (anchor && step.spotlight) {
+        // the dimmed page with a cut-out around the anchor, drawn just below the step
+        const spot = addFloating(el('div', 'ob-spot'), hide);
+        spot.popover = 'manual';
+        const discard = current.discard;
+        current.discard = () => (discard(), spot.discard());
+        current.spot = spot;
+      }
+      const open = () => current && current.guide == guide && show(current, takeFocus);
+      if (anchor) reveal(anchor).then(open);
+      else open();
     };
     if (!here(step)) {
       // a step on another page: a link there; that page resumes from the server's `step`
@@ -40,7 +61,8 @@ export default function runTour(kit, tour) {
       current.discard();
     };
     actions.push(button(last ? strings.done : strings.next, forward, 'ob-btn ob-pri'));
-    if (step.anchor) waitForAnchor(step.anchor, draw, draw, ANCHOR_WAIT);
+    // a step whose anchor has not appeared within 5 s is drawn in the middle, without one
+    if (step.anchor) waitForAnchor(step.anchor, draw, draw);
     else draw();
   }
 

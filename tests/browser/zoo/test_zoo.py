@@ -1,0 +1,213 @@
+"""The host zoo (issue 11 items 2 and 3): the widget never breaks a host's layout and never
+covers what it explains. Each zoo page (tests/browser/zoo/app.py) is measured twice in Chromium:
+with onboarding.js blocked (the host alone, as the server rendered it) and with the widget
+drawing every kind (banner, starter card, footer help, beacons, the badge, a tooltip, the
+validation and server hints, a tour step with its spotlight, then each panel and the
+confirmation in turn). Every host element keeps its bounding box, to the pixel:
+
+- the slots the host marked (data-onboarding-slot) are the only place the widget may add height:
+  their content is not compared, their ancestors keep their position and width, and what comes
+  after them keeps its size and may only move down with them;
+- no open floating card covers its own anchor or a form control next to it (of the anchor's form,
+  on the anchor's row); placement also avoids the form's other controls when a side allows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ..widget_app import LiveServer
+from .app import VARIANTS, make_zoo_app
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
+ZOOM_200 = {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2}  # 1280x800 at 200%
+
+# (variant, context options, the OS colour scheme)
+CASES = [
+    ("grid", DESKTOP, "light"),
+    ("grid", PHONE, "light"),
+    ("flex", DESKTOP, "light"),
+    ("fixed-header", DESKTOP, "light"),
+    ("fixed-header", ZOOM_200, "light"),
+    ("scroller", DESKTOP, "light"),
+    ("transformed", DESKTOP, "light"),
+    ("spa", DESKTOP, "light"),
+    ("rtl", DESKTOP, "light"),
+    ("light-only", DESKTOP, "dark"),
+    ("dark", DESKTOP, "light"),
+]
+
+# Every element of the host's page with its box, scrolled to the top; the widget's own nodes and
+# the slots' content are left out. `around`: an ancestor of a slot or of an inline card;
+# `after`: after one in document order.
+MEASURE = """() => {
+  for (const node of document.querySelectorAll('*')) { node.scrollTop = 0; node.scrollLeft = 0; }
+  scrollTo(0, 0);
+  const ours = '[data-onboarding-slot],[data-onboarding-footer],ob-layer,.ob-badge,.ob-visually-hidden';
+  const inline = [...document.querySelectorAll('body *')].filter((n) => n.shadowRoot && n.localName != 'ob-layer');
+  const regions = [...document.querySelectorAll('[data-onboarding-slot],[data-onboarding-footer]'), ...inline];
+  return [...document.querySelectorAll('body *')]
+    .filter((n) => !n.closest(ours) && !inline.some((i) => i.contains(n)) && !/^(SCRIPT|LINK|BR)$/.test(n.tagName))
+    .map((n) => {
+      const r = n.getBoundingClientRect();
+      return {
+        node: n.tagName + (n.id ? '#' + n.id : '') + '.' + n.className,
+        box: [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 100) / 100),
+        around: regions.some((g) => n.contains(g)),
+        after: regions.some((g) => g.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING && !g.contains(n)),
+      };
+    });
+}"""
+
+# Open floating cards that cover their anchor or a control of the anchor's form.
+OVERLAPS = """() => {
+  const root = document.querySelector('ob-layer').shadowRoot;
+  const hit = (a, b) =>
+    a.left < b.right - 0.5 && a.right > b.left + 0.5 && a.top < b.bottom - 0.5 && a.bottom > b.top + 0.5;
+  const found = [];
+  for (const card of root.querySelectorAll('.ob-card:popover-open')) {
+    if (!card.anchor || getComputedStyle(card).visibility == 'hidden') continue;
+    const box = card.getBoundingClientRect();
+    const name = (card.querySelector('.ob-t') || card).textContent.slice(0, 40);
+    if (hit(box, card.anchor.getBoundingClientRect())) found.push(name + ' covers its anchor');
+    // the controls next to it: those of its form (or parent) on the anchor's own row
+    const anchor = card.anchor.getBoundingClientRect();
+    const near = card.anchor.closest('form,fieldset') || card.anchor.parentElement;
+    for (const control of near.querySelectorAll('input,select,textarea,button,a[href]')) {
+      const r = control.getBoundingClientRect();
+      const sameRow = r.top < anchor.bottom && r.bottom > anchor.top;
+      if (control != card.anchor && sameRow && hit(box, r)) {
+        found.push(name + ' covers ' + control.outerHTML.slice(0, 60));
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def zoo() -> Iterator[LiveServer]:
+    server = LiveServer(make_zoo_app()).start()
+    yield server
+    server.stop()
+
+
+def new_page(browser: Any, zoo: LiveServer, uid: str, options: dict[str, Any], scheme: str, widget: bool) -> Page:
+    context = browser.new_context(**options, color_scheme=scheme)
+    context.add_cookies([{"name": "uid", "value": uid, "url": zoo.base}])
+    if not widget:
+        context.route("**/onboarding.js", lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def assert_same_layout(host: list[dict[str, Any]], drawn: list[dict[str, Any]], moment: str) -> None:
+    assert [e["node"] for e in drawn] == [e["node"] for e in host], f"{moment}: the host's elements changed"
+    for before, now in zip(host, drawn, strict=True):
+        keep = {(True, True): (0, 2), (True, False): (0, 1, 2), (False, True): (0, 2, 3)}.get(
+            (now["around"], now["after"]), (0, 1, 2, 3)
+        )
+        moved = [i for i in keep if before["box"][i] != now["box"][i]]
+        assert not moved, f"{moment}: {now['node']} moved or resized: {before['box']} -> {now['box']}"
+
+
+def check(page: Page, host: list[dict[str, Any]], moment: str) -> None:
+    page.wait_for_timeout(0)  # let requestAnimationFrame run once
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert_same_layout(host, page.evaluate(MEASURE), moment)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert page.evaluate(OVERLAPS) == [], moment
+
+
+@pytest.mark.parametrize(("name", "options", "scheme"), CASES, ids=lambda v: v if isinstance(v, str) else None)
+def test_zoo_page(browser: Any, zoo: LiveServer, name: str, options: dict[str, Any], scheme: str) -> None:
+    url = zoo.url(f"/zoo/{name}")
+    uid = f"{name}-{options['viewport']['width']}"
+    off = new_page(browser, zoo, uid, options, scheme, widget=False)
+    off.goto(url)
+    host = off.evaluate(MEASURE)
+    off.context.close()
+
+    page = new_page(browser, zoo, uid, options, scheme, widget=True)
+    page.goto(url)
+    layer = page.locator("ob-layer")
+    expect(layer.locator(".ob-ban")).to_contain_text("Maintenance on Sunday")
+    step = layer.locator(".ob-card", has_text="Your numbers")
+    expect(step).to_be_visible()
+    expect(layer.locator(".ob-spot")).to_be_visible()
+    expect(step).to_have_attribute("data-side", re.compile("top|bottom|left|right"))  # placed, with its arrow
+    expect(layer.locator(".ob-card[role=status]", has_text="Four digits")).to_have_count(1)  # the server's hint
+    expect(layer.locator(".ob-bc")).to_have_count(2)  # filter and MRR (validation hints have none)
+    expect(page.locator(".ob-badge")).to_have_count(1)
+    # the footer help in its slot, or at the end of <main> (a block) when the page has none
+    footer = page.locator(
+        "[data-onboarding-slot=footer] .ob-foot" if VARIANTS[name].footer_slot else "main > div:last-child .ob-foot"
+    )
+    expect(footer).to_contain_text("Reports sum up")
+    starter = "[data-onboarding-slot=starter] .ob-card" if VARIANTS[name].starter_slot else "ob-layer .ob-corner"
+    expect(page.locator(starter)).to_contain_text("How to start")
+
+    page.locator("#filter").hover()
+    expect(layer.locator(".ob-card", has_text="Type part of a report name")).to_be_visible()
+    check(page, host, f"{name}: tooltip, hints, tour step, banner")
+    page.locator("#year").fill("20x")
+    page.locator("#year").press("Tab")
+    check(page, host, f"{name}: validation hint")
+
+    for opener, text in (("tips", "How do I export?"), ("checklist", "Install the code"), ("changelog", "Scheduled")):
+        page.locator(f"[data-onboarding-open={opener}]").first.click()
+        expect(layer.locator(".ob-p", has_text=text)).to_be_visible()
+        check(page, host, f"{name}: the {opener} panel")
+        page.keyboard.press("Escape")
+
+    page.locator("#delete").click()
+    expect(layer.locator("dialog.ob-m")).to_be_visible()
+    check(page, host, f"{name}: the confirmation")
+    page.keyboard.press("Escape")
+
+    if VARIANTS[name].spa:  # the route changes without a reload: the new view's guides are drawn
+        page.locator("#to-settings").press("Enter")  # the banner may float over it: the keyboard way
+        page.locator("[data-onboarding=sso]").scroll_into_view_if_needed()  # beacons of unseen anchors hide
+        beacon = layer.get_by_role("button", name="Help: Single sign-on")
+        expect(beacon).to_be_visible()
+        beacon.click()
+        expect(layer.locator(".ob-card", has_text="Let your team log in")).to_be_visible()
+        assert page.evaluate(OVERLAPS) == []
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "scheme", "dark"), [("light-only", "dark", False), ("dark", "light", True), ("grid", "dark", False)]
+)
+def test_cards_follow_the_host_colour_scheme_not_the_os(
+    browser: Any, zoo: LiveServer, name: str, scheme: str, dark: bool
+) -> None:
+    page = new_page(browser, zoo, f"scheme-{name}", DESKTOP, scheme, widget=True)
+    page.goto(zoo.url(f"/zoo/{name}"))
+    banner = page.locator("ob-layer .ob-ban")
+    expect(banner).to_be_visible()
+    background = banner.evaluate("(card) => getComputedStyle(card).backgroundColor")
+    assert (background != "rgb(255, 255, 255)") == dark, background
+    page.context.close()
+
+
+def test_the_slot_helper_writes_the_marked_element_and_refuses_unknown_names(caplog: Any) -> None:
+    app = make_zoo_app()
+    client = app.test_client()
+    client.set_cookie("uid", "slots")
+    html = client.get("/zoo/grid").get_data(as_text=True)
+    assert '<div data-onboarding-slot="starter">\n<section class="ob-starter" id="ob-starter-zoo-starter">' in html
+    assert '<div data-onboarding-slot="footer">' in html and 'id="ob-footer-zoo-footer"' in html
+    with app.test_request_context("/zoo/grid"):  # a typo draws nothing (the page still renders) and is logged
+        assert app.jinja_env.globals["onboarding_slot"]("sidebar") == ""
+    assert "the slots are footer, starter" in caplog.text

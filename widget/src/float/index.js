@@ -1,0 +1,63 @@
+/* onboarding_sdk widget, lazy chunk (built to static/onboarding-float.js): where an anchored card
+   goes, with its arrow and the tour's spotlight. The core import()s it when the page first has
+   a beacon or an anchored card, so pages without any never pay for the placement code. */
+
+import { placeCard } from '../place.js';
+
+const CONTROLS = 'input,select,textarea,button,a[href],[tabindex]';
+
+// Whether the anchor can be seen: not scrolled out of its container or the viewport, nor under
+// the host's fixed header. A card or beacon whose anchor is hidden hides with it. Our own layer
+// is looked through (a beacon over a tiny anchor must not hide it).
+function visible(anchor, rect) {
+  const hits = document.elementsFromPoint((rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2);
+  const hit = hits.find((node) => node.localName != 'ob-layer');
+  return !!hit && (anchor.contains(hit) || (hit.localName == 'label' && hit.contains(anchor)));
+}
+
+/** A beacon ({mark, anchor}) sits on its anchor's top end corner, half outside it. */
+export function placeMark({ mark, anchor }, rtl) {
+  const rect = anchor.getBoundingClientRect();
+  rtl ||= getComputedStyle(anchor).direction == 'rtl';
+  mark.style.left = (rtl ? rect.left : rect.right) + 'px';
+  mark.style.top = rect.top + 'px';
+  mark.hidden = !anchor.isConnected || !visible(anchor, rect);
+}
+
+/**
+ * Places an open card at its anchor (card.anchor) and points its arrow there.
+ * @param {HTMLElement} card - an open popover with `anchor` (and `spot`, a tour's spotlight)
+ * @param {boolean} rtl - the page's direction: "after the anchor" is then its left
+ */
+export function position(card, rtl) {
+  const anchor = card.anchor;
+  const rect = anchor.getBoundingClientRect();
+  rtl ||= getComputedStyle(anchor).direction == 'rtl'; // the host's dir="rtl", whatever the locale
+  // the controls next to the anchor (its form's, or its parent's): the card must not cover them
+  const near = anchor.closest('form,fieldset') || anchor.parentElement;
+  const avoid = [...near.querySelectorAll(CONTROLS)].map((control) => control.getBoundingClientRect());
+  const at = placeCard(
+    rect,
+    { width: card.offsetWidth, height: card.offsetHeight },
+    { width: document.documentElement.clientWidth, height: innerHeight },
+    { rtl, avoid },
+  );
+  if (!card.arrow) {
+    card.arrow = document.createElement('i');
+    card.arrow.className = 'ob-arrow';
+    card.append(card.arrow);
+  }
+  Object.assign(card.style, { left: at.left + 'px', top: at.top + 'px' });
+  card.style.setProperty('--ob-arrow', at.arrow + 'px');
+  card.dataset.side = at.side;
+  card.style.visibility = visible(anchor, rect) ? '' : 'hidden';
+  if (card.spot) {
+    const pad = 6; // the cut-out is a little larger than the anchor
+    Object.assign(card.spot.style, {
+      left: rect.left - pad + 'px',
+      top: rect.top - pad + 'px',
+      width: rect.width + 2 * pad + 'px',
+      height: rect.height + 2 * pad + 'px',
+    });
+  }
+}
