@@ -1,5 +1,6 @@
 """onboarding_sdk: in-product onboarding for Flask apps. The public names only."""
 
+from .content import ContentError, ContentProblem
 from .errors import (
     ConfigurationError,
     InvalidArgument,
@@ -7,18 +8,24 @@ from .errors import (
     NoCurrentUser,
     NoUserLoader,
     OnboardingError,
+    StaleDraft,
+    StaleRevision,
     StorageError,
     UnknownEvent,
 )
 from .extension import Onboarding
 from .identity import UserProfile
 from .state import STAGES, EventStats, UserState
+from .storage.population import DormantAccount
 
 __version__ = "0.1.0"
 
 __all__ = [
     "STAGES",
     "ConfigurationError",
+    "ContentError",
+    "ContentProblem",
+    "DormantAccount",
     "EventStats",
     "InvalidArgument",
     "InvalidProfile",
@@ -26,6 +33,8 @@ __all__ = [
     "NoUserLoader",
     "Onboarding",
     "OnboardingError",
+    "StaleDraft",
+    "StaleRevision",
     "StorageError",
     "UnknownEvent",
     "UserProfile",

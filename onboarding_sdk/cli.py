@@ -15,6 +15,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from . import privacy
 from .content import ContentError, ContentProblem, GuideSpec, diff_content, dump_content
 from .content.loader import read_text
 from .engine import Engine, day_date
@@ -308,6 +309,51 @@ def dormant_command(limit: int, no_signal: bool) -> None:
         click.echo(f"account_dormant sent for {_plural(len(sent), 'account')} newly dormant: {names}")
     else:
         click.echo("account_dormant: no account went dormant since the last check")
+
+
+@onboarding_cli.command("forget")
+@click.argument("user_id", required=False)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--inactive", is_flag=True, help="Forget every user inactive for ONBOARDING_RETENTION_DAYS instead.")
+@with_appcontext
+def forget_command(user_id: str | None, yes: bool, inactive: bool) -> None:
+    """Delete everything stored about USER_ID (docs/privacy.md); sends user_forgotten."""
+    engine = _engine()
+    if inactive == (user_id is not None):
+        raise click.UsageError("give either USER_ID or --inactive")
+    try:
+        if inactive:
+            days = engine.settings["ONBOARDING_RETENTION_DAYS"]
+            if days is None:
+                raise click.ClickException("ONBOARDING_RETENTION_DAYS is not set: no retention to apply")
+            forgotten = privacy.expire_inactive(engine)
+            click.echo(f"forgot {_plural(len(forgotten), 'user')} inactive for {days} days or more")
+            return
+        assert user_id is not None
+        found = engine.call_store(lambda: engine.storage.stored_user(user_id))
+        if found.empty:
+            click.echo(f"nothing stored for user {user_id!r}")
+        if not found.empty and not yes:
+            what = f"{_plural(len(found.record), 'field')} and the population index entries"
+            click.confirm(f"Forget user {user_id!r} ({what})? This cannot be undone", abort=True)
+        privacy.forget(engine, user_id)
+    except StorageError as exc:
+        raise click.ClickException(f"cannot write the store ({engine.storage.uri}): {exc}") from None
+    if not found.empty:
+        click.echo(f"forgot user {user_id!r}")
+
+
+@onboarding_cli.command("export-user")
+@click.argument("user_id")
+@with_appcontext
+def export_user_command(user_id: str) -> None:
+    """Print everything stored about USER_ID as JSON (a privacy request's answer)."""
+    engine = _engine()
+    try:
+        data = privacy.export_user(engine, user_id)
+    except StorageError as exc:
+        raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _login() -> str:

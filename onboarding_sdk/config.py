@@ -137,6 +137,15 @@ def _themes(key: str, value: Any) -> dict[str, dict[str, Any]]:
     return {str(name): _theme(f"{key}.{name}", theme) for name, theme in value.items()}
 
 
+def _sample_args(key: str, value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(name, str) and isinstance(args, Mapping) and all(isinstance(a, str) for a in args)
+        for name, args in value.items()
+    ):
+        raise ConfigurationError(f"{key} must map endpoint names to {{argument: value}} mappings")
+    return {name: dict(args) for name, args in value.items()}
+
+
 def _passthrough(key: str, value: Any) -> Any:
     return value  # validated as a whole by events / stages below
 
@@ -226,6 +235,16 @@ SETTINGS: tuple[Setting, ...] = (
             "customer's brand.", _themes),
     Setting("ONBOARDING_MAX_REQUEST_BYTES", 16384,
             "Largest JSON body the API accepts; larger requests get 413.", _number(256, True)),
+    Setting("ONBOARDING_RETENTION_DAYS", None,
+            "Forget a user (as `Onboarding.forget` does, `user_forgotten` with reason `retention`) "
+            "once they had no activity for this many days; run after a response every "
+            "ONBOARDING_DORMANT_CHECK_INTERVAL by one process, or by `flask onboarding forget "
+            "--inactive`. None: users are kept until forgotten (docs/privacy.md).",
+            _optional(_number(1, True))),
+    Setting("ONBOARDING_CHECK_SAMPLE_ARGS", {},
+            "`flask onboarding check --render`: URL arguments for pages whose rule needs some, by "
+            "endpoint (`{\"blog.update\": {\"id\": 1}}`); pages that need arguments and have none "
+            "here are listed as not rendered (docs/guides.md).", _sample_args),
 )  # fmt: skip
 
 KNOWN_KEYS = frozenset(s.key for s in SETTINGS)

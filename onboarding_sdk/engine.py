@@ -25,6 +25,7 @@ from .events import unknown_event
 from .guide_state import GuideState
 from .health import HealthGate
 from .identity import UserProfile
+from .privacy import warn_if_reused
 from .stages import transitions_between
 from .state import STAGES, UserState
 from .storage import Storage, layout
@@ -269,6 +270,7 @@ class Engine:
         record = self.call_store(
             lambda: self.storage.track_and_note(user_id, field, to_epoch(when), signup, account, events, key)
         )
+        warn_if_reused(self, user_id, record, signup)
         state = self.decode(user_id, record, when)
         if event is not None:
             signals.event_tracked.send(self.sender, user_id=user_id, event=event, at=when, count=state.count(event))
@@ -284,6 +286,11 @@ class Engine:
         if len(self._activity_seen) > _ACTIVITY_CACHE_LIMIT:
             self._activity_seen.clear()
         self._activity_seen[profile.id] = today
+
+    def forget_cached(self, user_id: str) -> None:
+        """Drop what this process remembers of a forgotten user (today's recorded activity), so
+        that their next request records them afresh."""
+        self._activity_seen.pop(user_id, None)
 
     def state_of(self, user_id: str, profile: UserProfile | None = None, now: datetime | None = None) -> UserState:
         """Load a user (one round trip) and settle their stage at ``now``."""
@@ -383,6 +390,7 @@ class Engine:
                 profile.id, field, to_epoch(when), signup, profile.account_id, 1, key_event, key
             )
         )
+        warn_if_reused(self, profile.id, record, signup)
         state = self.decode(profile.id, record, when)
         if not replayed:
             signals.event_tracked.send(self.sender, user_id=profile.id, event=event, at=when, count=state.count(event))

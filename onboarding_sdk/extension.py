@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
 
-from . import web
+from . import privacy, web
 from .api import register_api
 from .assets import static_dir
 from .config import Settings, load_settings
@@ -223,6 +223,19 @@ class Onboarding:
         fleet. Needs an app context. Raises StorageError when the store cannot be reached."""
         return self.engine.check_dormant_accounts()
 
+    def forget(self, user_id: str) -> None:
+        """Delete everything stored about ``user_id`` (a privacy request, or an id about to be
+        reused) and send ``user_forgotten``: their record, idempotency keys and every entry of
+        theirs in the population index (docs/privacy.md). Needs an app context. Raises
+        StorageError; forgetting an unknown or already forgotten user does nothing else."""
+        privacy.forget(self.engine, str(user_id))
+
+    def export_user(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about ``user_id``, as JSON-able data (events with counts and dates,
+        stage history, guide states, sign-up, active days, the population index's entries; the
+        keys are listed in docs/privacy.md). Reads only. Needs an app context. Raises StorageError."""
+        return privacy.export_user(self.engine, str(user_id))
+
     def guides_for(self, profile: UserProfile, page: str | None = None, path: str | None = None) -> list[Any]:
         """The guides ``profile`` gets on ``page`` (a Flask endpoint): exactly what the API returns.
 
@@ -314,12 +327,13 @@ def _swallowed(exc: Exception, what: str) -> bool:
 
 
 def _dormant_check(app: Flask) -> None:
-    """After the response was sent: the opportunistic dormant-account check (one process in the
-    fleet takes the store's lock and checks); its failures never reach the host."""
+    """After the response was sent: the opportunistic dormant-account check and retention sweep
+    (for each, one process in the fleet takes the store's lock); failures never reach the host."""
     engine: Engine = app.extensions["onboarding"]
     try:
         with app.app_context():  # receivers may need the app (mail, database)
             engine.run_dormant_check()
+            privacy.run_retention_sweep(engine)  # ONBOARDING_RETENTION_DAYS (off by default)
     except StorageError as exc:
         logger.warning("onboarding: dormant accounts not checked: %s", exc)
     except Exception:

@@ -34,6 +34,10 @@ content_published = _signals.signal("onboarding.content-published")
 #: dormancy episode across every process; again only after the account was active and went
 #: dormant again.
 account_dormant = _signals.signal("onboarding.account-dormant")
+#: Everything stored about a user was deleted (``Onboarding.forget``, ``flask onboarding forget``,
+#: or the ONBOARDING_RETENTION_DAYS sweep): ``user_id``, ``reason`` (``"request"`` or
+#: ``"retention"``). Sent after the deletion succeeded; the host deletes its own copies here.
+user_forgotten = _signals.signal("onboarding.user-forgotten")
 
 __all__ = [
     "account_dormant",
@@ -46,4 +50,5 @@ __all__ = [
     "stage_changed",
     "storage_degraded",
     "storage_recovered",
+    "user_forgotten",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from .personal import StoredUser
     from .population import AccountActivity, DormantAccount, Population
 
 CodeKind = Literal["e", "g"]
@@ -123,7 +124,10 @@ class Storage(ABC):
 
     @abstractmethod
     def forget(self, user_id: str) -> None:
-        """Delete everything stored about one user, their id in the population index included."""
+        """Delete everything stored about one user: the record, the idempotency keys and every
+        index entry that names them (last active day, account, the account's member set (an
+        account left without users leaves the index), the days' "counted once" sets); the
+        stages they reached count one user fewer. Anonymous per-day totals stay (docs/privacy.md)."""
 
     @abstractmethod
     def ping(self) -> None:
@@ -240,3 +244,17 @@ class Storage(ABC):
     @abstractmethod
     def delete_draft(self, guide_id: str, expected_version: int) -> bool:
         """Remove the draft if it is still at ``expected_version``: True only for that caller."""
+
+    # --- one person's data (docs/privacy.md; the pure part in ``personal``) ------------------
+
+    @abstractmethod
+    def stored_user(self, user_id: str) -> StoredUser:
+        """Everything stored about ``user_id``: the record, the applied idempotency keys and
+        the user's entries in the population index. Two round trips (the user's slot, then the
+        index's); an unknown user gives an empty ``StoredUser``."""
+
+    @abstractmethod
+    def forget_inactive(self, cutoff: int, limit: int) -> list[str]:
+        """The retention sweep: ``forget`` up to ``limit`` users whose last active day in the
+        index is at most ``cutoff``, oldest first, and return their ids. A user whose record
+        shows activity after ``cutoff`` by then (they came back meanwhile) is kept."""

@@ -13,6 +13,7 @@ from ..timeutil import DAY
 from . import layout
 from . import population as index
 from .base import CodeKind, GuideWrite, RawRecord, Storage
+from .personal import StoredUser, counted_user
 from .population import AccountActivity, DormantAccount, Population, PopulationData
 
 
@@ -117,6 +118,49 @@ class MemoryStorage(Storage):
             record = self._users.pop(user_id, {})
             self._applied_keys.pop(user_id, None)
             index.forget(self._population, user_id, int(record.get("st", b"0")))
+            for day, members in self._counted_members(user_id).items():
+                self._counted[day].difference_update(members)
+
+    # -- one person's data (personal.py)
+
+    def _counted_members(self, user_id: str) -> dict[int, list[str]]:
+        """Per day, the counted-once members of ``user_id`` (call with the lock held)."""
+        found: dict[int, list[str]] = {}
+        for day, done in self._counted.items():
+            for member in done:
+                split = counted_user(member)
+                if split is not None and split[1] == user_id:
+                    found.setdefault(day, []).append(member)
+        return found
+
+    def stored_user(self, user_id: str) -> StoredUser:
+        with self._lock:
+            data = self._population
+            account = data.account_of.get(user_id)
+            return StoredUser(
+                record=dict(self._users.get(user_id, {})),
+                applied_keys=dict(self._applied_keys.get(user_id, {})),
+                last_day=data.seen.get(user_id),
+                account=account,
+                account_day=None if account is None else data.members.get(account, {}).get(user_id),
+                counted={
+                    day: sorted(member[: -len(user_id) - 1] for member in members)
+                    for day, members in sorted(self._counted_members(user_id).items())
+                },
+            )
+
+    def forget_inactive(self, cutoff: int, limit: int) -> list[str]:
+        with self._lock:
+            due = sorted((day, user) for user, day in self._population.seen.items() if day <= cutoff)
+            users = [user for _, user in due[: max(0, limit)]]
+        return [user for user in users if self._forget_unless_seen(user, (cutoff + 1) * DAY)]
+
+    def _forget_unless_seen(self, user_id: str, seen_before: int) -> bool:
+        with self._lock:  # as forget_user.lua: a user active since the listing is kept
+            if int(self._users.get(user_id, {}).get("ls", b"0")) >= seen_before:
+                return False
+        self.forget(user_id)
+        return True
 
     def ping(self) -> None:
         return None

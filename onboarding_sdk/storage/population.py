@@ -217,11 +217,16 @@ def count_stages(
 
 def forget(data: PopulationData, user_id: str, stage_index: int) -> None:
     """Reference of ``forget_population.lua``: drop a user's id from the index and take them
-    out of the stages they reached (per-day counts stay: they hold no id)."""
+    out of the stages they reached (per-day counts stay: they hold no id). An account left
+    without a user leaves the index too (Redis drops an empty member set by itself)."""
     data.seen.pop(user_id, None)
     account = data.account_of.pop(user_id, None)
     if account is not None:
-        data.members.get(account, {}).pop(user_id, None)
+        members = data.members.get(account, {})
+        members.pop(user_id, None)
+        if not members:
+            data.members.pop(account, None)
+            data.accounts.pop(account, None)
     for stage in STAGES[1 : stage_index + 1]:
         if data.reach.get(stage, 0) > 0:
             data.reach[stage] -= 1

@@ -41,6 +41,7 @@ from ..timeutil import DAY
 from . import layout
 from . import population as pop
 from .base import CodeKind, GuideWrite, RawRecord, Storage
+from .personal import StoredUser, counted_pattern
 from .population import AccountActivity, AccountRow, DormantAccount, Population
 
 T = TypeVar("T")
@@ -53,7 +54,9 @@ SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_co
 # Scripts that take an idempotency key: once.lua (the shared check) is prepended to them.
 ONCE_SCRIPTS = ("track", "guide_action")
 # The population index's scripts (keys in population.py, all in the {counters} slot).
-INDEX_SCRIPTS = ("note_activity", "count_stages", "population", "claim_dormant", "forget_population")
+INDEX_SCRIPTS = ("note_activity", "count_stages", "population", "claim_dormant", "forget_population", "user_index")
+# One user's own keys, deleted for forget (in the user's slot).
+PRIVACY_SCRIPTS = ("forget_user",)
 # The console's drafts (keys in layout.draft_keys, in the {content} slot).
 DRAFT_SCRIPTS = ("save_draft", "delete_draft")
 # Query parameters a URI may carry, by scheme.
@@ -297,7 +300,9 @@ class RedisStorage(Storage):
         self._client: Client | None = None
         self._scripts: dict[str, Script] = {}
         self._load_script: Script | None = None
-        self._sources = {name: script_source(name) for name in (*SCRIPTS, *INDEX_SCRIPTS, *DRAFT_SCRIPTS)}
+        self._sources = {
+            name: script_source(name) for name in (*SCRIPTS, *INDEX_SCRIPTS, *DRAFT_SCRIPTS, *PRIVACY_SCRIPTS)
+        }
         if not self._target.cluster:
             self._connect()  # no I/O: a single-server client connects on first command
 
@@ -583,19 +588,80 @@ class RedisStorage(Storage):
         return [json.loads(entry) for entry in entries]
 
     def forget(self, user_id: str) -> None:
-        def action(client: Client) -> int:
-            pipe = client.pipeline(transaction=False)  # one key: the stage is read before the delete
-            pipe.hget(self._user(user_id), "st")
-            pipe.delete(self._user(user_id))
-            pipe.delete(layout.idempotency_key(self.prefix, user_id))  # the same slot
-            stage, _, _ = pipe.execute()
-            return int(stage or 0)
+        self._run("forget", lambda client: self._forget(client, user_id, self._counted_keys(client)))
 
-        stage = self._run("forget", action)
-        # A second round trip, to the index's slot: the user's id leaves it too.
-        keys = [pop.seen_key(self.prefix), pop.user_accounts_key(self.prefix), pop.reach_key(self.prefix)]
-        args = [user_id, pop.account_users_prefix(self.prefix), *STAGES[1 : stage + 1]]
-        self._run("forget", lambda client: self._scripts["forget_population"](keys=keys, args=args, client=client))
+    def _forget(
+        self, client: Client, user_id: str, counted_keys: Sequence[str], seen_before: int | None = None
+    ) -> bool:
+        """Forget one user: their own slot first (one script), then the index's slot (another),
+        unless ``seen_before`` (epoch seconds) is given and the record was active since."""
+        own = [self._user(user_id), layout.idempotency_key(self.prefix, user_id)]
+        guard = "" if seen_before is None else str(int(seen_before))
+        stage = int(self._scripts["forget_user"](keys=own, args=[guard], client=client))
+        if stage < 0:
+            return False
+        p = self.prefix
+        keys = [pop.seen_key(p), pop.user_accounts_key(p), pop.reach_key(p), pop.accounts_key(p), *counted_keys]
+        args = [user_id, pop.account_users_prefix(p), counted_pattern(user_id), *STAGES[1 : stage + 1]]
+        self._scripts["forget_population"](keys=keys, args=args, client=client)
+        return True
+
+    # -- one person's data (personal.py)
+
+    def _counted_keys(self, client: Client) -> list[str]:
+        """The days' counted-once sets that exist now (they expire after layout.COUNTED_TTL).
+        On a cluster they all sit in the {counters} slot: SCAN the node that holds it."""
+        pattern = _glob_escape(layout.counted_key(self.prefix, 0).removesuffix("0")) + "*"
+        if isinstance(client, redis.Redis):
+            server = client
+        else:
+            server = client.get_redis_connection(client.get_node_from_key(pop.seen_key(self.prefix)))  # type: ignore[no-untyped-call]
+        return sorted(key.decode() for key in server.scan_iter(match=pattern, count=SCAN_BATCH))
+
+    def stored_user(self, user_id: str) -> StoredUser:
+        def own(client: Client) -> list[Any]:
+            pipe = client.pipeline(transaction=False)  # both keys in the user's slot
+            pipe.hgetall(self._user(user_id))
+            pipe.zrange(layout.idempotency_key(self.prefix, user_id), 0, -1, withscores=True)
+            replies: list[Any] = pipe.execute()
+            return replies
+
+        record, applied = self._run("stored_user", own)
+        p = self.prefix
+
+        def index(client: Client) -> tuple[list[str], Any]:
+            counted_keys = self._counted_keys(client)
+            keys = [pop.seen_key(p), pop.user_accounts_key(p), *counted_keys]
+            args = [user_id, pop.account_users_prefix(p), counted_pattern(user_id)]
+            return counted_keys, self._scripts["user_index"](keys=keys, args=args, client=client)
+
+        counted_keys, (day, account, account_day, flat) = self._run("stored_user", index)
+        counted: dict[int, list[str]] = {}
+        for k, member in _pairs(flat):
+            found_day = int(counted_keys[int(k) - 3].rsplit(":", 1)[1])
+            counted.setdefault(found_day, []).append(member.decode()[: -len(user_id) - 1])
+        return StoredUser(
+            record={name.decode(): value for name, value in record.items()},
+            applied_keys={key.decode(): int(expiry) for key, expiry in applied},
+            last_day=None if day is None else int(day),
+            account=None if account is None else account.decode(),
+            account_day=None if account_day is None else int(account_day),
+            counted={d: sorted(names) for d, names in sorted(counted.items())},
+        )
+
+    def forget_inactive(self, cutoff: int, limit: int) -> list[str]:
+        if limit <= 0:
+            return []
+        key = pop.seen_key(self.prefix)
+
+        def action(client: Client) -> list[str]:
+            found: list[bytes] = client.zrangebyscore(key, "-inf", int(cutoff), start=0, num=int(limit))  # type: ignore[assignment]
+            counted_keys = self._counted_keys(client)  # one SCAN for the whole batch
+            seen_before = (int(cutoff) + 1) * DAY
+            users = [user.decode() for user in found]
+            return [user for user in users if self._forget(client, user, counted_keys, seen_before)]
+
+        return self._run("forget_inactive", action)
 
     def ping(self) -> None:
         self._run("ping", lambda client: client.ping())
