@@ -286,6 +286,12 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         items = guides_json(entries, web.locale_for(profile), settings["ONBOARDING_DEFAULT_LOCALE"])
         return jsonify({"entries": items, "unread": unread, "level": level})
 
+    @bp.get("/api/centre", endpoint="api_centre")
+    @endpoint
+    def centre() -> Response:
+        """The resource centre's entries: fetched when the user opens it, never on a page view."""
+        return jsonify({"entries": web.centre_entries(user())})
+
     @bp.post("/api/changelog/read", endpoint="api_changelog_read")
     @endpoint
     def changelog_read() -> Response:

@@ -130,6 +130,14 @@ class ChangelogOut(Schema):
     level = fields.String(required=True)
 
 
+class CentreOut(Schema):
+    entries = fields.List(
+        fields.Nested(GuideOut),
+        required=True,
+        metadata={"description": "faq, advanced_tip, starter_guide, tour (to replay, from step 0), changelog"},
+    )
+
+
 class ReadOut(Schema):
     unread = fields.Integer(required=True)
     marked = fields.List(fields.String(), required=True)

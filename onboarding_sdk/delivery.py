@@ -256,6 +256,11 @@ class Catalog:
         kind = spec.kind
         if kind == "tour":
             step = min(state.step, len(spec.steps) - 1)
+            # a step that advances on an event the user has done is behind them (advance_on)
+            while spec.steps[step].advance_event in situation.user.events:
+                if step == len(spec.steps) - 1:
+                    return None  # the last step's thing is done: the tour has served its purpose
+                step += 1
             if not ignore_page and spec.steps[step].endpoint != page.endpoint:
                 return None
         elif kind == "checklist":

@@ -32,6 +32,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/guides/{guide_id}/progress", "A tour moved to a step", s.GuideStateOut, s.ProgressIn),
     Operation("post", "/guides/{guide_id}/feedback", "Was this helpful?", s.GuideStateOut, s.FeedbackIn),
     Operation("get", "/changelog", "What's new for the current user", s.ChangelogOut),
+    Operation("get", "/centre", "The resource centre: questions, tips, starter guides, tours to replay, what's new",
+              s.CentreOut),
     Operation("post", "/changelog/read", "Mark changelog entries (all, without ids) read", s.ReadOut, s.ReadIn),
     Operation("get", "/openapi.json", "This document", s.EmptyIn),
 )  # fmt: skip

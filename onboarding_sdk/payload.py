@@ -11,7 +11,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from .content.i18n import pick_locale
-from .content.model import GuideSpec
+from .content.model import GuideSpec, TourStep
 from .delivery import Decision
 
 Json = dict[str, Any]
@@ -75,12 +75,19 @@ def guide_json(
                 "url": url,
                 "anchor": step.anchor,
                 "spotlight": step.spotlight,
+                "advance_on": _advance_on(step),
                 "title": text(step.title),
                 "body": text(step.body),
             }
             for step, url in zip(spec.steps, urls, strict=False)
         ]
     return data
+
+
+def _advance_on(step: TourStep) -> Json | None:
+    if step.advance_click:
+        return {"click": True}
+    return {"event": step.advance_event} if step.advance_event else None
 
 
 def guides_json(

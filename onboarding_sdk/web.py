@@ -124,6 +124,33 @@ def _page_guides(
     return guides_json(decisions, locale, default, urls, steps)
 
 
+#: The centre's sections, in its order: the beginners' questions first (they need it most).
+CENTRE_COLLECTIONS = ("faq", "advanced_tip")
+#: Kinds the centre lists whether or not they were dismissed: a starter guide to read again, a
+#: tour to replay (what resolution would give the user on some page, how often shown aside).
+CENTRE_REPLAYABLE = frozenset({"starter_guide", "tour"})
+
+
+def centre_entries(profile: UserProfile) -> list[Json]:
+    """What the resource centre offers this user (``GET /api/centre``): the same questions and
+    tips as the tips page, starter guides, tours to replay (from their first step), then what's
+    new, newest first. Fetched when the centre opens, so a page view pays nothing for it."""
+    eng = engine()
+    sit = situation(profile, eng)  # first: loading the user swaps in a newly published revision
+    catalog = eng.catalog
+    again = sorted(
+        (g for g in catalog.guides.values() if g.spec.kind in CENTRE_REPLAYABLE and catalog.refusal(g, sit) is None),
+        key=lambda g: g.rank,
+    )
+    decisions = [
+        *(d for kind in CENTRE_COLLECTIONS for d in catalog.collection(sit, [kind])),
+        *(Decision(g, sit.state_of(g.id)) for g in again),
+        *catalog.changelog_for(sit)[0],
+    ]
+    default = eng.settings["ONBOARDING_DEFAULT_LOCALE"]
+    return guides_json(decisions, locale_for(profile, eng), default, guide_urls(decisions), step_urls(decisions))
+
+
 def page_payload(profile: UserProfile, endpoint: str | None, path: str | None) -> Json:
     """The whole widget payload (docs/widget-contract.md) for this user and page."""
     payload, fixed = _payload_and_locale_parts(profile, endpoint, path)

@@ -113,6 +113,12 @@ _EN: dict[str, str] = {
     "help": "Help",
     "new_items": "{n} new items",
     "more": "See all",  # the panels' "see all" links (docs/widget-contract.md)
+    "search": "Search help",  # the resource centre (the tips panel)
+    "no_results": "Nothing matches",
+    "replay": "Replay",
+    "later": "Remind me later",  # a tour step: hidden until tomorrow or the next session
+    "tours": "Tours",
+    "no_help": "No help here yet",
     # the pages
     "tips_title": "Tips and advanced settings",
     "faq_title": "Common questions",
@@ -142,6 +148,12 @@ _ZH_CN: dict[str, str] = {
     "help": "帮助",
     "new_items": "{n} 条新内容",
     "more": "查看全部",
+    "search": "搜索帮助",
+    "no_results": "没有匹配的内容",
+    "replay": "重新播放",
+    "later": "稍后提醒",
+    "tours": "导览",
+    "no_help": "暂无帮助内容",
     "tips_title": "技巧与高级设置",
     "faq_title": "常见问题",
     "changelog_title": "新功能",

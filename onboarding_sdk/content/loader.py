@@ -625,6 +625,10 @@ def _step_data(step: Any) -> dict[str, Any]:
         out["body"] = dict(step.body_markdown)
     if step.spotlight:
         out["spotlight"] = True
+    if step.advance_click:
+        out["advance_on"] = {"click": True}
+    elif step.advance_event:
+        out["advance_on"] = {"event": step.advance_event}
     return out
 
 

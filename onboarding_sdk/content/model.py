@@ -60,6 +60,10 @@ class TourStep:
     anchor: str | None = None  # None: a centred step, not attached to an element
     body_markdown: Localized = field(default_factory=dict)  # the source, for dump_content
     spotlight: bool = False  # the widget dims the page around the anchor while the step is open
+    # advance_on: the step moves on when the user does the thing; a click on the anchor (the
+    # widget sees it) or a declared event (the server sees it, on the next page view)
+    advance_click: bool = False
+    advance_event: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,12 +271,27 @@ class ItemSchema(StrictSchema):
     event = Text(required=True, max_length=64)
 
 
+class AdvanceOnSchema(StrictSchema):
+    """A step's ``advance_on``: ``{click: true}`` (a click on the anchor) or ``{event: NAME}``."""
+
+    click = StrictBoolean()
+    event = Text(max_length=64)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError("needs exactly one of click or event")
+        if data.get("click") is False:
+            raise ValidationError("must be true", "click")
+
+
 class StepSchema(StrictSchema):
     endpoint = Text(required=True, max_length=200)
     anchor = _anchor()
     title = LocalizedText(required=True)
     body = LocalizedText(max_length=MAX_BODY, strip=False)
     spotlight = StrictBoolean()
+    advance_on = fields.Nested(AdvanceOnSchema())
 
 
 class GuideSchema(StrictSchema):
@@ -320,6 +335,18 @@ class GuideSchema(StrictSchema):
                 items[i] = problems
         if items:
             errors["items"] = items
+        steps: dict[int, Any] = {}
+        for i, step in enumerate(data.get("steps", [])):
+            advance = step.get("advance_on") or {}
+            problems = {}
+            if "event" in advance:
+                self._unknown_events([advance["event"]], "advance_on", problems)
+            if advance.get("click") and not step.get("anchor"):
+                problems["advance_on"] = ["click needs the step's anchor"]
+            if problems:
+                steps[i] = problems
+        if steps:
+            errors["steps"] = steps
         if errors:
             raise ValidationError(errors)
 
@@ -476,4 +503,6 @@ def _step(data: Mapping[str, Any], default_locale: str) -> TourStep:
         anchor=data.get("anchor"),
         body_markdown=markdown,
         spotlight=bool(data.get("spotlight", False)),
+        advance_click=bool(data.get("advance_on", {}).get("click")),
+        advance_event=data.get("advance_on", {}).get("event"),
     )

@@ -45,6 +45,7 @@ UI_KEYS = {
     "close", "next", "back", "done", "confirm", "cancel", "helpful", "yes", "no", "dismiss", "whats_new",
     "tips", "step", "checklist", "starter", "help", "new_items", "more", "tips_title", "faq_title",
     "changelog_title", "starter_title", "read_more", "mark_read", "no_entries",
+    "search", "no_results", "no_help", "replay", "later", "tours",  # the resource centre, tours
 }  # fmt: skip
 
 

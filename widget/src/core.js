@@ -2,19 +2,19 @@
    Draws the guides the server inlined in #onboarding-data; the contract is
    docs/widget-contract.md. Tours are a lazy chunk (tour/index.js -> onboarding-tour.js). */
 
-import { act, autoOpen, flush, post, useQueueOf } from './actions.js';
+import { autoOpen, flush, post, useQueueOf } from './actions.js';
 import { waitForAnchor } from './anchor.js';
-import { card, dismiss } from './card.js';
 import { confirmThenClick } from './confirm.js';
-import { $, attr, button, el, safeHref, t } from './dom.js';
-import { addFloating, rethemeAll, say } from './layer.js';
+import { $, el, safeHref, t } from './dom.js';
+import { rethemeAll, say } from './layer.js';
 import { followNavigation } from './navigation.js';
 import { newestFirst } from './news.js';
 import { changelogEntries, drawBadges, openPanel } from './panels.js';
-import { hide, reflow, show } from './popover.js';
+import { hide, reflow } from './popover.js';
 import { drawBanner, drawInline } from './slots.js';
-import { BASE, cleanUp, state } from './state.js';
+import { cleanUp, state } from './state.js';
 import { serverHint, tooltip } from './tooltip.js';
+import { loadTour, resumeReplay } from './tours.js';
 
 const openerOf = (kind) => $('[data-onboarding-open="' + kind + '"]');
 
@@ -31,6 +31,7 @@ function start(payload) {
   useQueueOf(payload);
   rethemeAll();
   state.guides.forEach(drawGuide);
+  resumeReplay(); // a tour replayed from the resource centre
   (payload.hints || []).forEach(serverHint);
   drawBadges();
   announceChangelog(payload.changelog || {});
@@ -66,16 +67,6 @@ function announceChangelog(changelog) {
     const entry = newestFirst(entries).find((e) => e.level == 'popup' && !e.read);
     if (entry) autoOpen(entry).then((granted) => granted && openPanel('changelog', openerOf('changelog')));
   });
-}
-
-// The tour chunk is an ES module import()ed from beside this script: under a strict CSP it
-// loads with this script's nonce (no eval, no inline script). It gets the core's toolkit, so
-// it shares this page's state and draws exactly like the other cards.
-function loadTour(guide) {
-  const kit = { state, el, button, attr, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen };
-  import(new URL('onboarding-tour.js', BASE))
-    .then((chunk) => chunk.default(kit, guide))
-    .catch(() => {});
 }
 
 // ---- page-wide listeners, installed once ----

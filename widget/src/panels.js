@@ -1,5 +1,6 @@
 /* The panels a host control opens ([data-onboarding-open=tips|changelog|checklist]) and the
-   what's-new badge. */
+   what's-new badge. The Tips panel is the resource centre, a lazy chunk (centre/index.js ->
+   onboarding-centre.js) loaded when it first opens. */
 
 import { act, getJson, post, seen } from './actions.js';
 import { card } from './card.js';
@@ -7,7 +8,15 @@ import { $, attr, el, safeHref, setBody, t } from './dom.js';
 import { addFloating, widgetRoot } from './layer.js';
 import { newestFirst } from './news.js';
 import { hide, show } from './popover.js';
-import { state } from './state.js';
+import { BASE, state } from './state.js';
+import { kit, loadTour } from './tours.js';
+
+/** The resource centre's content (centre/index.js); nothing if the chunk cannot load. */
+const centre = () =>
+  import(new URL('onboarding-centre.js', BASE)).then(
+    (chunk) => chunk.default({ ...kit, setBody, getJson, seen, loadTour, widgetRoot }),
+    () => [],
+  );
 
 /**
  * Opens a panel (one at a time); a second activation of the same opener closes it.
@@ -16,7 +25,8 @@ import { state } from './state.js';
  */
 export async function openPanel(kind, opener, takeFocus = true) {
   const root = widgetRoot();
-  const open = root && $('.ob-' + kind, root);
+  // only an open panel is closed by its opener: after Escape or a click outside, one activation opens it again
+  const open = root && $('.ob-' + kind + ':popover-open', root);
   if (root) root.querySelectorAll('.ob-p').forEach((panel) => panel.discard());
   if (open && opener && open.anchor == opener) return;
   const strings = state.strings;
@@ -25,7 +35,7 @@ export async function openPanel(kind, opener, takeFocus = true) {
   let url;
   if (kind == 'tips') {
     url = state.payload.tips_url;
-    content = tipsEntries();
+    content = await centre();
   } else if (kind == 'changelog') {
     const changelog = state.payload.changelog || {};
     url = changelog.url;
@@ -49,17 +59,6 @@ export async function openPanel(kind, opener, takeFocus = true) {
   panel.anchor = opener;
   panel.lightDismiss = true;
   show(panel, takeFocus);
-}
-
-// Beginners' questions first (seed 002: the prominent spot is theirs), then the tips.
-function tipsEntries() {
-  const byKind = (kind) => state.guides.filter((g) => g.kind == kind);
-  return [...byKind('faq'), ...byKind('advanced_tip')].map((guide) => {
-    const details = el('details', 'ob-d');
-    details.append(el('summary', 'ob-d', guide.title), setBody(el('div', 'ob-b'), guide));
-    details.ontoggle = () => details.open && seen(guide);
-    return details;
-  });
 }
 
 function changelogEntry(entry) {

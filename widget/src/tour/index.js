@@ -1,8 +1,14 @@
 /* onboarding_sdk widget, lazy chunk (built to static/onboarding-tour.js): multi-page tours,
-   one step at a time. The core import()s it only on pages with a tour and passes its toolkit
-   (`kit`), so the chunk shares the page's state and draws cards exactly like the core. */
+   one step at a time: "2 of 3", Back and Next, × and Escape dismiss (kept on the server),
+   "Remind me later", steps that advance on a click on their anchor (advance_on), and replays
+   started from the resource centre (memory.js). The core import()s it only on pages with a
+   tour (or a replay) and passes its toolkit (`kit`), so the chunk shares the page's state and
+   draws cards exactly like the core. */
 
+import { keepReplay, laterToday, remindLater, replayOf } from './memory.js';
 import { firstStep, isOnThisPage, stepPlacement } from './steps.js';
+
+const running = {}; // tour id -> {end}: the tours drawn on this page
 
 // Before a step opens, its anchor is scrolled to the middle of the view (smoothly, unless the
 // user prefers reduced motion); resolves when scrolling ended (or after 1 s at most).
@@ -23,19 +29,54 @@ export default function runTour(kit, tour) {
   const page = state.payload.page;
   const steps = tour.steps || [];
   const here = (step) => isOnThisPage(step, page, location);
+  const user = state.payload.user;
+  const replay = !!tour.replay;
+  if (!replay && ((replayOf(user) || {}).id == tour.id || laterToday(user, tour.id))) return;
+  if (running[tour.id]) running[tour.id].end(); // a replay replaces the tour drawn before it
   let current = null;
+  // Escape is a dismissal too (the core's Escape would only hide the step for this page view)
+  const escape = (event) => {
+    if (event.key == 'Escape' && current && state.stack.at(-1) == current) {
+      event.stopImmediatePropagation();
+      event.preventDefault();
+      close(current);
+    }
+  };
+  addEventListener('keydown', escape, true);
+  const end = () => {
+    removeEventListener('keydown', escape, true);
+    if (current) current.discard();
+    if (replay) keepReplay(user, null);
+    current = null;
+    delete running[tour.id];
+  };
+  running[tour.id] = { end };
+  state.cleanups.push(() => (removeEventListener('keydown', escape, true), delete running[tour.id]));
+
+  // × and Escape: dismissed means gone, on every device (and a replay ends)
+  function close(node) {
+    if (node) dismiss(node);
+    end();
+  }
+
+  // "Remind me later": gone from this browser until tomorrow; the server is not told
+  function later() {
+    remindLater(user, tour.id);
+    end();
+  }
 
   function go(index, takeFocus) {
     if (current) current.discard();
     const step = steps[index];
     if (!step) return;
+    if (replay) keepReplay(user, { ...tour, step: index });
     const last = index == steps.length - 1;
     const actions = [];
     const draw = (anchor) => {
       const progress = el('p', 'ob-s', t('step', { n: index + 1, total: steps.length }));
       const guide = { id: tour.id, title: step.title, body: step.body };
       const className = stepPlacement(anchor, here(step));
-      current = addFloating(card(guide, { close: dismiss, actions, className, content: [progress] }), hide);
+      current = addFloating(card(guide, { close, actions, className, content: [progress] }), hide);
       current.anchor = anchor;
       if (anchor && step.spotlight) {
         // the dimmed page with a cut-out around the anchor, drawn just below the step
@@ -45,20 +86,30 @@ export default function runTour(kit, tour) {
         current.discard = () => (discard(), spot.discard());
         current.spot = spot;
       }
+      if (anchor && (step.advance_on || {}).click) {
+        // the user did the thing the step asks for: on to the next step
+        const onClick = () => current && current.guide == guide && forward();
+        anchor.addEventListener('click', onClick, { once: true });
+        const discard = current.discard;
+        current.discard = () => (discard(), anchor.removeEventListener('click', onClick));
+      }
       const open = () => current && current.guide == guide && show(current, takeFocus);
       if (anchor) reveal(anchor).then(open);
       else open();
     };
     if (!here(step)) {
-      // a step on another page: a link there; that page resumes from the server's `step`
+      // a replay goes straight to its first step's page; later steps elsewhere link there, and
+      // that page resumes from the server's `step` (or this tab's replay)
+      if (replay && index == firstStep(tour) && step.url) return location.assign(safeHref(el('a'), step.url).href);
       actions.push(safeHref(el('a', 'ob-btn ob-pri', strings.next), step.url));
       return draw();
     }
     if (index) actions.push(button(strings.back, () => move(index - 1)));
+    else if (!replay) actions.push(button(t('later'), later, 'ob-btn ob-q'));
     const forward = () => {
       if (!last) return move(index + 1);
-      act(tour, 'complete');
-      current.discard();
+      if (!replay) act(tour, 'complete');
+      end();
     };
     actions.push(button(last ? strings.done : strings.next, forward, 'ob-btn ob-pri'));
     // a step whose anchor has not appeared within 5 s is drawn in the middle, without one
@@ -67,7 +118,8 @@ export default function runTour(kit, tour) {
   }
 
   function move(index) {
-    const saved = act(tour, 'progress', { step: index });
+    // a replay keeps its place in this tab only; the server keeps the user's own tour's step
+    const saved = replay ? Promise.resolve(keepReplay(user, { ...tour, step: index })) : act(tour, 'progress', { step: index });
     const step = steps[index];
     if (here(step)) return go(index, true);
     const url = safeHref(el('a'), step.url).href;
@@ -76,5 +128,5 @@ export default function runTour(kit, tour) {
   }
 
   // auto_open: the server grants today's attention budget, then focus moves into the step
-  Promise.resolve(tour.auto_open && autoOpen(tour)).then((granted) => go(firstStep(tour), granted));
+  Promise.resolve(replay || (tour.auto_open && autoOpen(tour))).then((granted) => go(firstStep(tour), granted));
 }
