@@ -1,12 +1,14 @@
 """Resolution: which guides this user gets on this page, now. Pure: no Flask, no I/O.
 
-Content compiles once into a ``Catalog`` indexed by (endpoint, stage); ``resolve`` looks
-only at the guides filed under this page's endpoint (and those for any page) in the user's
-stage, then checks time window, frequency, the guide's condition and the attention budget.
+Content compiles once into a ``Catalog`` indexed by (endpoint, stage): each key holds this
+page's own guides merged with those for any page, in rank order, so ``resolve`` reads one
+tuple and pays only for the guides that could appear here, never for other pages' guides. It
+checks time window, frequency, the guide's condition and the attention budget in that one pass.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -89,9 +91,6 @@ class Situation:
         return Facts(self.user, self.profile, self.now, self.dormant_after_days, page.endpoint, page.path, self.seen)
 
 
-_ANY = None  # index key for guides not tied to an endpoint
-
-
 class Catalog:
     """Compiled, indexed content. Build once per content revision; share between threads."""
 
@@ -123,7 +122,8 @@ class Catalog:
                 not (spec.kind == "tooltip" and spec.purpose in UNBUDGETED_PURPOSES),
                 frozenset(spec.when.get("stages", STAGES)),
             )
-        self._page_index: dict[tuple[str | None, int], tuple[CompiledGuide, ...]] = {}
+        self._page_index: dict[tuple[str, int], tuple[_Candidate, ...]] = {}
+        self._any_page: dict[int, tuple[_Candidate, ...]] = {}
         self._kind_index: dict[tuple[str, int], tuple[CompiledGuide, ...]] = {}
         self._build_indexes()
         # glossary tooltips by term, for onboarding_term("UV")
@@ -144,7 +144,8 @@ class Catalog:
         )
 
     def _build_indexes(self) -> None:
-        page: dict[tuple[str | None, int], list[CompiledGuide]] = {}
+        page: dict[tuple[str, int], list[CompiledGuide]] = {}
+        any_page: dict[int, list[CompiledGuide]] = {}
         kind: dict[tuple[str, int], list[CompiledGuide]] = {}
         for guide in self.guides.values():
             spec = guide.spec
@@ -152,13 +153,25 @@ class Catalog:
             for stage in stages:
                 kind.setdefault((spec.kind, stage), []).append(guide)
             endpoints = _endpoints_of(spec)
-            if spec.kind in COLLECTION_KINDS and endpoints == [_ANY]:
-                continue  # gathered on the tips and changelog pages, not drawn on every page
+            if not endpoints:  # for any page
+                if spec.kind in COLLECTION_KINDS or spec.kind == "tour":
+                    continue  # tips and changelog are gathered on their pages; a tour has its steps'
+                for stage in stages:
+                    any_page.setdefault(stage, []).append(guide)
+                continue
             for endpoint in endpoints:
                 for stage in stages:
                     page.setdefault((endpoint, stage), []).append(guide)
-        self._page_index = {k: tuple(sorted(v, key=lambda g: g.rank)) for k, v in page.items()}
-        self._kind_index = {k: tuple(sorted(v, key=lambda g: g.rank)) for k, v in kind.items()}
+        by_rank = operator.attrgetter("rank")
+        # Each page's bucket already holds the "any page" guides of its stage, in rank order:
+        # resolution reads one tuple and needs no sort. The price is memory: every (endpoint,
+        # stage) key repeats the references to its stage's "any page" guides.
+        self._any_page = {k: tuple(map(_candidate, sorted(v, key=by_rank))) for k, v in any_page.items()}
+        self._page_index = {
+            (endpoint, stage): tuple(map(_candidate, sorted([*v, *any_page.get(stage, ())], key=by_rank)))
+            for (endpoint, stage), v in page.items()
+        }
+        self._kind_index = {k: tuple(sorted(v, key=by_rank)) for k, v in kind.items()}
 
     def get(self, guide_id: str) -> CompiledGuide | None:
         return self.guides.get(guide_id)
@@ -168,20 +181,39 @@ class Catalog:
     def resolve(self, situation: Situation, page: Page) -> list[Decision]:
         """The guides for this page, best first; auto-opening ones within today's budget."""
         stage = situation.user.stage_index
+        # A page without an endpoint (a 404 page, GET /api/guides with neither page nor path)
+        # or whose endpoint has no guides of its own gets the "any page" guides, each once.
+        bucket = self._page_index.get((page.endpoint, stage)) if page.endpoint is not None else None
+        if bucket is None:
+            bucket = self._any_page.get(stage, ())
         facts = situation.facts(page)
         now = to_epoch(situation.now)
+        states = situation.guides
+        remaining = self.budget.get(situation.user.stage, 1) - situation.budget_used
         chosen: list[Decision] = []
-        any_page = self._page_index.get((_ANY, stage), ())
-        # Without an endpoint (a 404 page, GET /api/guides with neither page nor path) the
-        # page's own bucket is the "any page" bucket: read it once, or its guides come twice.
-        buckets = (any_page,) if page.endpoint is _ANY else (self._page_index.get((page.endpoint, stage), ()), any_page)
-        for bucket in buckets:
-            for guide in bucket:
-                decision = self._decide(guide, situation, facts, now, page)
-                if decision is not None:
-                    chosen.append(decision)
-        chosen.sort(key=lambda d: d.guide.rank)
-        return self._apply_budget(chosen, situation)
+        # The candidates come in rank order, so the budget is spent in the same pass.
+        for guide, guide_id, starts, ends, plain, condition, shown, opened in bucket:
+            if now < starts or now >= ends:
+                continue
+            state = states.get(guide_id, EMPTY)
+            if plain and state is EMPTY:
+                # the common case: nothing stored, no steps or items: only the condition is left
+                if condition is not None and not condition(facts):
+                    continue
+                decision = shown
+                if opened is not None and (not guide.budgeted or remaining > 0):
+                    remaining -= guide.budgeted
+                    decision = opened
+            else:
+                found = self._decide(guide, situation, facts, now, page)
+                if found is None:
+                    continue
+                decision = found
+                if guide.may_auto_open and (not guide.budgeted or remaining > 0):
+                    remaining -= guide.budgeted
+                    decision = replace(decision, auto_open=True)
+            chosen.append(decision)
+        return chosen
 
     def collection(self, situation: Situation, kinds: Iterable[str]) -> list[Decision]:
         """Every guide of these kinds the user may see (the tips page), best first."""
@@ -271,17 +303,6 @@ class Catalog:
             return None
         return Decision(guide, state, step=step, items_done=done)
 
-    def _apply_budget(self, chosen: list[Decision], situation: Situation) -> list[Decision]:
-        remaining = self.budget.get(situation.user.stage, 1) - situation.budget_used
-        result: list[Decision] = []
-        for decision in chosen:
-            guide = decision.guide
-            if guide.may_auto_open and (not guide.budgeted or remaining > 0):
-                remaining -= guide.budgeted
-                decision = replace(decision, auto_open=True)
-            result.append(decision)
-        return result
-
     def allows(self, guide: CompiledGuide, situation: Situation) -> bool:
         """Whether the user may see ``guide`` at all, on any page (hints, glossary terms)."""
         if situation.user.stage not in guide.stages:
@@ -307,6 +328,27 @@ class Catalog:
         return epoch_day(to_epoch(situation.now))
 
 
+#: One candidate in a page's bucket, unpacked in resolution's loop: the guide, its id, its
+#: window as plain ints, whether it has neither steps nor items, its condition, and the
+#: decisions it gives a user with no stored state for it (shared: decisions are frozen), the
+#: second only when it may open by itself.
+_Candidate = tuple[CompiledGuide, str, int, int, bool, Condition | None, Decision, Decision | None]
+_NEVER = 2**63  # an end later than any epoch second
+
+
+def _candidate(guide: CompiledGuide) -> _Candidate:
+    return (
+        guide,
+        guide.spec.id,
+        guide.starts if guide.starts is not None else -_NEVER,
+        guide.ends if guide.ends is not None else _NEVER,
+        guide.spec.kind not in ("tour", "checklist"),
+        guide.condition,
+        Decision(guide, EMPTY),
+        Decision(guide, EMPTY, auto_open=True) if guide.may_auto_open else None,
+    )
+
+
 # Keys the indexes already guarantee; the compiled condition checks only the rest.
 _INDEXED_KEYS = ("stages", "endpoints")
 
@@ -317,11 +359,12 @@ def _compile_rest(spec: GuideSpec, events: Collection[str]) -> Condition | None:
     return compile_when(rest, f"guides.{spec.id}.when", events) if rest else None
 
 
-def _endpoints_of(spec: GuideSpec) -> Sequence[str | None]:
+def _endpoints_of(spec: GuideSpec) -> Sequence[str]:
+    """The endpoints a guide is drawn on; none: any page."""
     if spec.kind == "tour":
         return sorted({step.endpoint for step in spec.steps})
     endpoints = spec.when.get("endpoints")
-    return list(endpoints) if endpoints else [_ANY]
+    return list(endpoints or ())
 
 
 def frequency_allows(spec: GuideSpec, state: GuideState) -> bool:

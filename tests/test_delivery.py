@@ -7,11 +7,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from onboarding_sdk.content.model import ChecklistItem, Frequency, GuideSpec, TourStep
-from onboarding_sdk.delivery import Catalog, Page, Situation
+from onboarding_sdk.content.model import KINDS, ChecklistItem, Frequency, GuideSpec, TourStep
+from onboarding_sdk.delivery import AUTO_KINDS, COLLECTION_KINDS, Catalog, Decision, Page, Situation, frequency_allows
 from onboarding_sdk.guide_state import DISMISSED, READ, SHOWN, GuideState
 from onboarding_sdk.identity import UserProfile
 from onboarding_sdk.state import STAGES, EventStats, UserState
+from onboarding_sdk.targeting import compile_when
 
 EVENTS = ["installed_code", "report_created", "export_done"]
 NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
@@ -210,3 +211,134 @@ def test_help_at_the_moment_of_trouble_does_not_spend_the_budget() -> None:
     assert chosen == {"banner": False, "popup": True, "failed": True, "bad-field": True}
     spent = {d.guide.id: d.auto_open for d in catalog.resolve(situation(budget_used=1), Page("home"))}
     assert spent == {"banner": False, "popup": False, "failed": True, "bad-field": True}
+
+
+# --- the index against the straightforward resolution -------------------------------------
+
+PAGES = ["home", "reports", "alerts", "team"]
+
+
+def reference_resolve(catalog: Catalog, sit: Situation, page: Page) -> list[Decision]:
+    """Resolution as first written, before any index: every guide in rank order, checked in
+    full (its whole ``when`` compiled again), then the budget over the chosen ones."""
+    facts = sit.facts(page)
+    chosen: list[Decision] = []
+    for compiled in sorted(catalog.guides.values(), key=lambda g: g.rank):
+        spec = compiled.spec
+        if spec.kind == "tour":
+            on_page = page.endpoint in {s.endpoint for s in spec.steps}
+        elif spec.when.get("endpoints"):
+            on_page = page.endpoint in spec.when["endpoints"]
+        else:
+            on_page = spec.kind not in COLLECTION_KINDS
+        if not on_page or sit.user.stage not in spec.when.get("stages", STAGES):
+            continue
+        if (spec.starts_at and sit.now < spec.starts_at) or (spec.ends_at and sit.now >= spec.ends_at):
+            continue
+        state = sit.state_of(spec.id)
+        if not frequency_allows(spec, state):
+            continue
+        step, done = 0, ()
+        if spec.kind == "tour":
+            step = min(state.step, len(spec.steps) - 1)
+            while spec.steps[step].advance_event in sit.user.events and step < len(spec.steps) - 1:
+                step += 1
+            if spec.steps[step].advance_event in sit.user.events or spec.steps[step].endpoint != page.endpoint:
+                continue
+        if spec.kind == "checklist":
+            done = tuple(item.event in sit.user.events for item in spec.items)
+            if all(done):
+                continue
+        when = {k: v for k, v in spec.when.items() if spec.kind != "tour" or k != "endpoints"}
+        if not compile_when(when, spec.id, EVENTS)(facts):
+            continue
+        chosen.append(Decision(compiled, state, step=step, items_done=done))
+    remaining = catalog.budget.get(sit.user.stage, 1) - sit.budget_used
+    for i, decision in enumerate(chosen):
+        g = decision.guide
+        if g.spec.auto_open and g.spec.kind in AUTO_KINDS and (not g.budgeted or remaining > 0):
+            remaining -= g.budgeted
+            chosen[i] = replace(decision, auto_open=True)
+    return chosen
+
+
+def random_guide(rng: random.Random, i: int) -> GuideSpec:
+    kind = rng.choice(KINDS)
+    fields: dict[str, Any] = {"priority": rng.randint(0, 3), "auto_open": rng.random() < 0.4}
+    when: dict[str, Any] = {}
+    if rng.random() < 0.5:
+        when["stages"] = rng.sample(STAGES, rng.randint(1, 3))
+    if kind != "tour" and rng.random() < 0.7:
+        when["endpoints"] = rng.sample(PAGES, rng.randint(1, 2))
+    if rng.random() < 0.3:
+        when[rng.choice(["done", "not_done"])] = [rng.choice(EVENTS)]
+    if rng.random() < 0.2:
+        when["days_since_signup"] = {"max": rng.randint(1, 6)}
+    if rng.random() < 0.2:
+        fields["starts_at"] = NOW + timedelta(hours=rng.randint(-48, 48))
+    if rng.random() < 0.2:
+        fields["ends_at"] = NOW + timedelta(hours=rng.randint(-48, 48))
+    mode = rng.choice(["once", "until_dismissed", "always", "max_impressions"])
+    fields["frequency"] = Frequency(mode, rng.randint(1, 3) if mode == "max_impressions" else None)
+    if kind == "tooltip":
+        fields["purpose"] = rng.choice([None, "field_help", "validation", "error", "confirm"])
+    if kind == "tour":
+        fields["steps"] = tuple(
+            TourStep(rng.choice(PAGES), {"en": "t"}, {"en": "b"}, advance_event=rng.choice([None, *EVENTS]))
+            for _ in range(rng.randint(1, 3))
+        )
+    if kind == "checklist":
+        fields["items"] = tuple(ChecklistItem(f"i{n}", {"en": "i"}, rng.choice(EVENTS)) for n in range(2))
+    return guide(f"g{i}", kind, when=when, **fields)
+
+
+def random_situation(rng: random.Random, count: int) -> Situation:
+    state = user(
+        rng.choice(STAGES),
+        tuple(rng.sample(EVENTS, rng.randint(0, 3))),
+        signup=NOW - timedelta(days=rng.randint(0, 8)),
+    )
+    stored = {
+        f"g{rng.randrange(count)}": GuideState(
+            rng.choice([0, SHOWN, DISMISSED, READ]), rng.randint(0, 3), 0, rng.randint(0, 3)
+        )
+        for _ in range(rng.randint(0, count // 3))
+    }
+    return situation(state, stored, budget_used=rng.randint(0, 2))
+
+
+def test_indexed_resolution_equals_the_straightforward_one_over_random_catalogs() -> None:
+    """Same decisions (guides, order, states, steps, items, auto-open) on every page, also on
+    pages without an endpoint and on pages no guide names, over random catalogs and users."""
+    rng = random.Random(12)
+    decided = 0
+    for _ in range(60):
+        count = rng.randint(1, 60)
+        budget = {s: rng.randint(0, 3) for s in STAGES}
+        catalog = Catalog([random_guide(rng, i) for i in range(count)], events=EVENTS, budget=budget)
+        for _ in range(25):
+            sit = random_situation(rng, count)
+            for endpoint in [*PAGES, "nowhere", None]:
+                page = Page(endpoint, "/" if endpoint else None)
+                expected = reference_resolve(catalog, sit, page)
+                assert catalog.resolve(sit, page) == expected, (endpoint, sit)
+                decided += len(expected)
+    assert decided > 1000  # the catalogs and users are not so strict that nothing is chosen
+
+
+def test_a_page_without_an_endpoint_gets_each_any_page_guide_once() -> None:
+    """A 404 page, or GET /api/guides with neither page nor path: "any page" guides once each."""
+    specs = [
+        guide("anywhere", kind="footer_help", anchor=None, priority=3),
+        guide("banner", kind="banner", anchor=None, auto_open=True),
+        guide("on-reports", when={"endpoints": ["reports"]}),
+        guide("tip", kind="advanced_tip", anchor=None),
+    ]
+    catalog = Catalog(specs, events=EVENTS)
+    for page in (Page(), Page(None, "/missing"), Page("unknown.endpoint", "/x")):
+        assert [d.guide.id for d in catalog.resolve(situation(), page)] == ["anywhere", "banner"]
+    assert [d.guide.id for d in catalog.resolve(situation(), Page("reports", "/r"))] == [
+        "anywhere",
+        "banner",
+        "on-reports",
+    ]
