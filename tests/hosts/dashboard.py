@@ -8,8 +8,9 @@ What the dashboard shows comes from its config, so a test can fill it: ``DASHBOA
 anchor keys of the cards), ``DASHBOARD_TERMS`` (jargon written through ``onboarding_term``) and
 ``DASHBOARD_FIELDS`` (the filter form's fields; ``?check=1`` fails each one's validation).
 ``DASHBOARD_CSP`` (default on) sends a strict Content-Security-Policy with a per-request nonce in
-``g.csp_nonce``, as docs/guides.md describes. People sign in at ``/login/<name>``; those named
-in ``DASHBOARD_ADMINS`` are console admins (docs/console.md).
+``g.csp_nonce``, as docs/guides.md describes. People sign in at ``/login/<name>``; the query
+``?locale=&plan=&account=`` holds their own choices, kept in the session and given to onboarding
+in their profile. Those named in ``DASHBOARD_ADMINS`` are console admins (docs/console.md).
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ def load_profile() -> UserProfile | None:
     name = session.get("user")
     if not isinstance(name, str):
         return None
-    return UserProfile(id=f"dash-{name}", signed_up_at=datetime(2026, 1, 1, tzinfo=UTC), plan="paid", locale="en")
+    return UserProfile(
+        id=f"dash-{name}",
+        signed_up_at=datetime(2026, 1, 1, tzinfo=UTC),
+        plan=session.get("plan", "paid"),
+        locale=session.get("locale", "en"),
+        account_id=session.get("account"),
+    )
 
 
 @onboarding.console_access
@@ -89,7 +96,11 @@ def dashboard(name: str = "") -> str:
 
 
 def login(name: str) -> Response:
+    """Sign in as ``name``; ``?locale=&plan=&account=`` are what the person chose at sign-up."""
     session["user"] = name
+    for choice in ("locale", "plan", "account"):
+        if choice in request.args:
+            session[choice] = request.args[choice]
     return redirect("/")
 
 
