@@ -52,10 +52,24 @@ class Explanation:
     auto_open: bool  # Decision.auto_open
     checks: tuple[Check, ...]
     condition: tuple[Node, ...]  # one node per key of the guide's ``when``
+    missing_anchor: str | None = None  # the anchor it would be drawn at, known not to be on the page
 
     @property
     def id(self) -> str:
         return self.guide.id
+
+    @property
+    def drawn(self) -> bool:
+        """Shown, and its anchor (if it has one) is on the page: the widget can draw it."""
+        return self.shown and self.missing_anchor is None
+
+    @property
+    def verdict(self) -> str:
+        if not self.shown:
+            return "not shown"
+        if self.missing_anchor is not None:
+            return f"not drawn: anchor `{self.missing_anchor}` is not on this page"
+        return "shown"
 
     @property
     def first_failure(self) -> str | None:
@@ -285,8 +299,38 @@ def explain_guide(
     return checks
 
 
-def explain_page(catalog: Catalog, situation: Situation, page: Page) -> PagePreview:
-    """What ``Catalog.resolve`` returns for this page, and why for every guide that concerns it."""
+def anchor_of(guide: CompiledGuide, situation: Situation, decision: Decision | None) -> str | None:
+    """The ``data-onboarding`` key the widget would draw ``guide`` at (None: not at an element):
+    a tour's current step's anchor, else the guide's own. A glossary tooltip's anchor is written
+    by ``onboarding_term()`` itself, so it is never missing."""
+    spec = guide.spec
+    if spec.kind == "tour":
+        index = decision.step if decision is not None else situation.state_of(spec.id).step
+        step = spec.steps[min(index, len(spec.steps) - 1)] if spec.steps else None
+        return step.anchor if step is not None else None
+    if spec.kind == "tooltip" and spec.term:
+        return None
+    return spec.anchor or None
+
+
+def _anchor_check(anchor: str | None, anchors: frozenset[str] | None) -> Check | None:
+    if anchor is None:
+        return None
+    if anchors is None:
+        return Check("anchor", f"drawn at anchor {anchor} (this page's anchors are unknown)", None)
+    if anchor in anchors:
+        return Check("anchor", f"anchor {anchor} is on this page", None)
+    return Check("anchor", f"not drawn: anchor {anchor} is not on this page", None)
+
+
+def explain_page(
+    catalog: Catalog, situation: Situation, page: Page, anchors: frozenset[str] | None = None
+) -> PagePreview:
+    """What ``Catalog.resolve`` returns for this page, and why for every guide that concerns it.
+
+    ``anchors``: the anchor keys the page is known to have (None: unknown); a guide pointing at
+    another anchor is reported as not drawn.
+    """
     decisions = catalog.resolve(situation, page)
     by_id = {d.guide.id: (i, d) for i, d in enumerate(decisions, start=1)}
     facts = situation.facts(page)
@@ -294,15 +338,21 @@ def explain_page(catalog: Catalog, situation: Situation, page: Page) -> PagePrev
     concerned = [g for g in catalog.guides.values() if concerns(g, page.endpoint) or g.id in by_id]
     for guide in concerned:
         position, decision = by_id.get(guide.id, (None, None))
-        checks = tuple(explain_guide(catalog, guide, situation, page, decision))
+        checks = explain_guide(catalog, guide, situation, page, decision)
+        anchor = anchor_of(guide, situation, decision)
+        anchor_check = _anchor_check(anchor, anchors)
+        if anchor_check is not None:
+            checks.append(anchor_check)
+        missing = anchor if anchor is not None and anchors is not None and anchor not in anchors else None
         explanations.append(
             Explanation(
                 guide,
                 decision is not None,
                 position,
                 decision.auto_open if decision is not None else False,
-                checks,
+                tuple(checks),
                 tuple(explain_when(guide.spec.when, facts, f"guides.{guide.id}.when")),
+                missing,
             )
         )
     explanations.sort(key=lambda e: (e.position is None, e.position or 0, e.guide.rank))

@@ -210,15 +210,27 @@ def test_history_diff_and_rollback() -> None:
     assert "r2" in history and "(live)" in history and "Roll back to r1" not in history  # viewers cannot
     diff = client.get(f"{PREFIX}/history/2", headers={"X-Role": "viewer"}).text
     assert "~ footer-reports: title" in diff and "+" in diff and "Reports 101" in diff
-    response = client.post(
+    # the history's button asks first: what changes, and a confirm button; nothing is published yet
+    asked = client.post(
         f"{PREFIX}/history/1/rollback", data={"csrf_token": csrf, "base_revision": "2"}, headers={"X-Role": "publisher"}
+    )
+    assert asked.status_code == 200 and "Roll back to revision 1?" in asked.text
+    assert "~ footer-reports: title" in asked.text and 'name="confirmed" value="yes"' in asked.text
+    store = app.extensions["onboarding"].storage
+    assert store.content_revision() == 2
+    response = client.post(
+        f"{PREFIX}/history/1/rollback",
+        data={"csrf_token": csrf, "base_revision": "2", "confirmed": "yes"},
+        headers={"X-Role": "publisher"},
     )
     assert response.status_code == 302
     store = app.extensions["onboarding"].storage
     assert store.content_revision() == 3 and store.load_content(3)[1] == store.load_content(1)[1]
     assert "About reports" in app.test_client().get("/reports", headers={"X-User": "u"}).text
     stale = client.post(
-        f"{PREFIX}/history/2/rollback", data={"csrf_token": csrf, "base_revision": "2"}, headers={"X-Role": "publisher"}
+        f"{PREFIX}/history/2/rollback",
+        data={"csrf_token": csrf, "base_revision": "2", "confirmed": "yes"},
+        headers={"X-Role": "publisher"},
     )
     assert stale.status_code == 409 and store.content_revision() == 3
     assert [e["action"] for e in store.audit_log()] == ["rollback", "publish"]

@@ -71,7 +71,6 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding_console.js": {"GET": "viewer"},
     "onboarding_console.index": {"GET": "viewer"},
     "onboarding_console.guides": {"GET": "viewer"},
-    "onboarding_console.inventory": {"GET": "viewer"},
     "onboarding_console.edit": {"GET": "viewer", "POST": "publisher"},
     "onboarding_console.yaml": {"GET": "viewer"},
     "onboarding_console.new": {"GET": "editor", "POST": "publisher"},

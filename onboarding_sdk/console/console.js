@@ -1,4 +1,5 @@
-/* The console's only script: a live preview of the guide being edited.
+/* The console's only script: a live preview of the guide being edited, anchor lists that follow
+ * the chosen pages, and schedule times shown in the editor's own zone.
  *
  * As the person types, the form is posted (with its CSRF token) to the preview URL in
  * data-live-preview; the server answers with the preview rendered and sanitized in every
@@ -8,6 +9,8 @@
  */
 (function () {
   "use strict";
+  placing();
+  localTimes();
   var form = document.querySelector("form[data-live-preview]");
   var target = document.getElementById("live-preview");
   if (!form || !target || !window.fetch || !window.FormData || !window.DOMParser) return;
@@ -51,4 +54,69 @@
 
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
+
+  /* Each anchor list (datalist[data-pages-from]) offers the anchors of the pages typed in its
+   * page field, from the full catalogue (#anchor-catalog); the server sends the same filtered
+   * list, so without this script the list is right after each Preview. The pages field lists
+   * several pages separated by commas: its suggestions complete the last one. */
+  function placing() {
+    var catalog = document.getElementById("anchor-catalog");
+    var pageList = document.getElementById("page-list");
+    if (!catalog) return;
+    var all = Array.prototype.slice.call(catalog.options);
+    var pageNames = pageList ? Array.prototype.slice.call(pageList.options).map(function (o) { return o.value; }) : [];
+    function names(value) {
+      return value.split(/[\s,]+/).filter(function (v) { return v; });
+    }
+    function fill(list, input) {
+      var chosen = names(input.value);
+      var known = chosen.every(function (p) { return pageNames.indexOf(p) >= 0; });
+      var keep = all.filter(function (o) {
+        if (!chosen.length || !known) return true;
+        var on = (o.getAttribute("data-pages") || "").split(" ");
+        return chosen.some(function (p) { return on.indexOf(p) >= 0; });
+      });
+      list.replaceChildren.apply(list, keep.map(function (o) { return o.cloneNode(false); }));
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("datalist[data-pages-from]"), function (list) {
+      var input = document.getElementById(list.getAttribute("data-pages-from"));
+      if (!input) return;
+      input.addEventListener("input", function () { fill(list, input); });
+      input.addEventListener("change", function () { fill(list, input); });
+      fill(list, input);
+    });
+    var pages = document.getElementById("f-endpoints");
+    if (pages && pageList) {
+      var originals = Array.prototype.slice.call(pageList.options).map(function (o) { return o.cloneNode(false); });
+      pages.addEventListener("input", function () {
+        var cut = pages.value.lastIndexOf(",");
+        var head = cut >= 0 ? pages.value.slice(0, cut + 1) + " " : "";
+        pageList.replaceChildren.apply(pageList, originals.map(function (o) {
+          var copy = o.cloneNode(false);
+          copy.value = head.replace(/\s+$/, " ") + o.value;
+          return copy;
+        }));
+      });
+    }
+  }
+
+  /* A schedule field holds UTC; beside it, the same moment in the editor's own time zone. */
+  function localTimes() {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "your time zone";
+    var show = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-utc-time]"), function (input) {
+      var out = document.getElementById("local-" + input.name);
+      if (!out) return;
+      function update() {
+        var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(input.value);
+        if (!m) { out.textContent = ""; return; }
+        var at = new Date(Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)));
+        out.textContent = "= " + show.format(at) + " (" + zone + ")";
+      }
+      input.addEventListener("input", update);
+      input.addEventListener("change", update);
+      update();
+    });
+  }
 })();

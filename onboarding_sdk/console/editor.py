@@ -9,6 +9,7 @@ person typed and every problem listed (docs/console.md, "Editing").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,8 @@ from ..content import KINDS, ContentError, ContentProblem, GuideSpec
 from ..content.loader import guide_data
 from ..engine import Engine
 from ..errors import StaleDraft, StaleRevision
-from . import audit, drafts, forms
+from ..guide_checks import Finding
+from . import audit, checking, drafts, forms
 from .access import requires
 from .base import fresh_engine, page
 from .drafts import Draft
@@ -42,6 +44,7 @@ class Submission:
     text: str = ""
     data: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)  # YAML mode (the form files its own)
+    notes: list[str] = field(default_factory=list)  # YAML mode's warnings (the form files its own)
 
     @property
     def ok(self) -> bool:
@@ -60,6 +63,22 @@ class Submission:
 
     def errors(self) -> list[str]:
         return self.form.all_errors() if self.form is not None else list(self.problems)
+
+    def warnings(self) -> list[str]:
+        return self.form.all_warnings() if self.form is not None else list(self.notes)
+
+    def file(self, found: list[Finding]) -> None:
+        """The checks before publishing: errors refuse the guide, warnings are shown beside it."""
+        for finding in found:
+            name = forms.field_of(finding.path, self.form) if self.form is not None else None
+            if self.form is not None and name is not None:
+                (self.form.add_error if finding.error else self.form.add_warning)(name, finding.message)
+            elif finding.error:
+                self.refuse(f"{finding.path}: {finding.message}")
+            elif self.form is not None:
+                self.form.add_warning("", finding.message)
+            else:
+                self.notes.append(f"{finding.path}: {finding.message}")
 
 
 @dataclass(frozen=True)
@@ -128,13 +147,17 @@ def read_submission(engine: Engine, target: Target) -> Submission:
             sub.problems.append(str(exc))
             return sub
         sub.problems.extend(_without_place(e) for e in check_alone(engine, sub.data))
+        if not sub.problems:
+            sub.file(checking.findings(engine, sub.data, target.spec))
         return sub
     form = forms.from_post(
         dict(request.form.lists()), kind=target.kind, guide_id=target.guide_id, default_locale=default_locale(engine)
     )
     data = forms.to_data(form)
     forms.place_errors(form, check_alone(engine, data))
-    return Submission("form", form=form, data=data)
+    sub = Submission("form", form=form, data=data)
+    sub.file(checking.findings(engine, data, target.spec))
+    return sub
 
 
 def stored(engine: Engine, target: Target, mode: str) -> Submission:
@@ -144,11 +167,31 @@ def stored(engine: Engine, target: Target, mode: str) -> Submission:
     elif target.spec is not None:
         data = guide_data(target.spec)
     else:
-        data = {"kind": target.kind}
+        data = {"kind": target.kind, **_placed_by_link()}
     if mode == "yaml":
-        return Submission("yaml", text=target.draft.text if target.draft else guide_yaml(data), data=data)
+        sub = Submission("yaml", text=target.draft.text if target.draft else guide_yaml(data), data=data)
+        sub.file([f for f in checking.findings(engine, data, target.spec) if not f.error])
+        return sub
     form = forms.from_data(data, default_locale=default_locale(engine), locales=catalog_locales(engine))
-    return Submission("form", form=form, data=data)
+    sub = Submission("form", form=form, data=data)
+    forms.to_data(form)  # numbers the rows, so that findings about steps[i] find their fields
+    form.errors.clear()
+    sub.file(checking.findings(engine, data, target.spec))
+    return sub
+
+
+def _placed_by_link() -> dict[str, Any]:
+    """A new guide's place from the link that opened it (``?anchor=...&endpoints=...``, the
+    "Pages and anchors" page): filled in, checked like anything typed."""
+    if request.method != "GET":
+        return {}
+    data: dict[str, Any] = {}
+    if request.args.get("anchor", "").strip():
+        data["anchor"] = request.args["anchor"].strip()
+    pages = [e for e in re.split(r"[\s,]+", request.args.get("endpoints", "")) if e]
+    if pages:
+        data["when"] = {"endpoints": pages}
+    return data
 
 
 def _locales_of(engine: Engine, sub: Submission) -> list[str]:
@@ -188,6 +231,7 @@ def render_editor(
         "base": request.form.get("base_revision", "") if posted else engine.content_revision,
         "draft_version": request.form.get("draft_version", "0") if posted else target.draft_version,
         "errors": sub.errors() if status >= 400 else [],
+        "warnings": sub.warnings(),
         "views": views,
         **draft_notes(engine, target),
         **extra,
@@ -201,8 +245,23 @@ def render_editor(
         choices=forms.choices(),
         events=list(engine.settings.events),
         endpoints=list(page_endpoints()),
+        **_placing(engine, sub.form),
         **context,
     )
+
+
+def _placing(engine: Engine, form: forms.GuideForm) -> dict[str, Any]:
+    """What the form offers for placing a guide: the app's pages and each page's anchors."""
+    pages = checking.inventory(engine)
+    catalog = checking.anchor_catalog(pages)
+    chosen = [e for e in re.split(r"[\s,]+", form.value("endpoints")) if e]
+    steps = {n: checking.offered(catalog, pages, [form.value(f"steps.{n}.endpoint").strip()]) for n in form.step_rows}
+    return {
+        "page_choices": pages.page_choices(),
+        "anchor_catalog": catalog,
+        "anchors_offered": checking.offered(catalog, pages, chosen),
+        "step_anchors": steps,
+    }
 
 
 def _number(name: str) -> int | None:
@@ -284,7 +343,7 @@ def register_editor(bp: Blueprint, actor: Actor) -> None:
         status = 200 if sub.ok else 422
         if request.form.get("fragment"):  # the live preview (console.js): just the preview section
             views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
-            return page("_preview.html", status, views=views, live_errors=sub.errors())
+            return page("_preview.html", status, views=views, live_errors=sub.errors(), live_warnings=sub.warnings())
         return render_editor(engine, sub, target, status=status, posted=True, previewed=True)
 
     # --- drafts -----------------------------------------------------------------------------

@@ -64,6 +64,7 @@ class GuideForm:
     step_rows: list[int] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # not tied to one field
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # shown, never blocking
     # list index in the data -> row number in the form, for the loader's items[i] / steps[i]
     row_of: dict[str, list[int]] = field(default_factory=lambda: {"items": [], "steps": []})
 
@@ -85,6 +86,14 @@ class GuideForm:
         messages = self.errors.setdefault(name, [])
         if message not in messages:
             messages.append(message)
+
+    def add_warning(self, name: str, message: str) -> None:
+        messages = self.warnings.setdefault(name, [])
+        if message not in messages:
+            messages.append(message)
+
+    def all_warnings(self) -> list[str]:
+        return [f"{name}: {m}" if name else m for name, ms in self.warnings.items() for m in ms]
 
     def all_errors(self) -> list[str]:
         """Every problem, for the summary at the top of the page: field-less ones first."""

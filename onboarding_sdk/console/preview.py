@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, g, render_template, request
 from ..delivery import Page, Situation
 from ..engine import Engine
 from ..identity import UserProfile
+from ..inventory import scan
 from ..state import STAGES, EventStats, UserState
 from ..timeutil import epoch_day, to_epoch
 from ..why import PagePreview, explain_page
@@ -95,6 +96,16 @@ def _profile(form: Form, user_id: str, signed_up_at: datetime) -> UserProfile:
     )
 
 
+def page_anchors(engine: Engine, endpoint: str | None) -> frozenset[str] | None:
+    """The anchors known to be on a page: its templates' and what was rendered there; for a
+    page whose templates are unknown, every anchor any template marks (none other can be on it)."""
+    pages = scan(current_app, engine.anchors)
+    found = pages.on_pages([endpoint]) if endpoint else None
+    if found is not None:
+        return found
+    return frozenset(pages.marked) | {key for page in pages.pages.values() for key in page.seen}
+
+
 def register_preview(bp: Blueprint) -> None:
     """Add ``GET /preview-as`` (role viewer) to the console blueprint."""
 
@@ -119,7 +130,7 @@ def register_preview(bp: Blueprint) -> None:
             else:
                 engine.sync_content(engine.call_store(engine.storage.content_revision))
                 situation = synthetic_situation(form, engine.now(), engine.settings["ONBOARDING_DORMANT_AFTER_DAYS"])
-            result = explain_page(engine.catalog, situation, page)
+            result = explain_page(engine.catalog, situation, page, page_anchors(engine, page.endpoint))
         context: dict[str, Any] = {
             "form": form,
             "stages": STAGES,

@@ -14,7 +14,7 @@ from ..content import KINDS, ContentError, GuideSpec, diff_content, dump_content
 from ..engine import Engine
 from ..errors import StaleRevision, StorageError
 from ..state import STAGES
-from . import audit, csrf, drafts
+from . import audit, checking, csrf, drafts
 from .access import checked_role, required_role, requires, role_allows
 from .analytics_views import register_analytics
 from .base import engine as _engine
@@ -94,6 +94,12 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
         drafted = {gid: (draft, _draft_spec(engine, draft)) for gid, draft in drafts.every(engine).items()}
         rows = filter_guides(listing_rows(specs, drafted, engine.now()), criteria)
         locales = sorted({loc for spec in specs for loc in spec.title})
+        pages = checking.inventory(engine) if drafted else None
+        draft_checks = {  # the checks before publishing, for each draft against the published guide
+            row.spec.id: checking.findings(engine, row.draft.data(), row.spec if row.status != "new" else None, pages)
+            for row in rows
+            if row.draft is not None
+        }
         return _page(
             "guides.html",
             rows=rows,
@@ -103,9 +109,24 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
             statuses=STATUSES,
             locales=locales,
             revision=engine.content_revision,
+            draft_checks=draft_checks,
         )
 
     register_editor(bp, actor)  # the guide form, YAML editor, preview, drafts, publish (console/editor.py)
+
+    @bp.get("/pages", endpoint="inventory")
+    @requires("viewer")
+    def inventory() -> tuple[str, int]:
+        """Every page of the host app with its URL rules and the anchors its templates mark."""
+        engine = _fresh_engine()
+        pages = checking.inventory(engine)
+        placed: dict[str, list[str]] = {}  # anchor -> the guides pointing at it
+        for guide in engine.catalog.guides.values():
+            for key in {guide.spec.anchor, *(step.anchor for step in guide.spec.steps)} - {None, ""}:
+                placed.setdefault(str(key), []).append(guide.spec.id)
+        on_pages = {key for page in pages.pages.values() for key in page.anchor_keys()}
+        loose = [anchor for key, anchor in sorted(pages.marked.items()) if key not in on_pages]
+        return _page("inventory.html", pages=list(pages.pages.values()), loose=loose, placed=placed)
 
     @bp.post("/guides/<guide_id>/unpublish", endpoint="unpublish")
     @requires("publisher")
@@ -157,6 +178,14 @@ def console_blueprint(ext: Onboarding) -> Blueprint:
         base = request.form.get("base_revision", "")
         if found is None or not base.isdigit():
             abort(404 if found is None else 400)
+        if request.form.get("confirmed") != "yes":
+            # A rollback replaces every guide at once: say what it changes, and ask first.
+            try:
+                current = [g_.spec for g_ in engine.catalog.guides.values()]
+                summary = diff_content(current, engine.parse_content(found[1])).lines()
+            except ContentError:
+                summary = ["(this revision no longer validates against the app's settings)"]
+            return _page("rollback.html", number=revision, base=base, summary=summary, current=engine.content_revision)
         try:
             new = engine.publish(found[1], int(base), actor(), f"rollback to r{revision}")
         except StaleRevision as exc:
