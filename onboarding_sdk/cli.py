@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +19,7 @@ from .content import ContentError, ContentProblem, GuideSpec, diff_content, dump
 from .content.loader import read_text
 from .engine import Engine, day_date
 from .errors import StaleRevision, StorageError
+from .guide_checks import check_content
 from .state import STAGES
 
 
@@ -133,59 +133,37 @@ def rules_command() -> None:
     click.echo(f"events: {events}")
 
 
-ANCHOR_CALL = re.compile(r"""onboarding_anchor\(\s*["']([^"']+)["']\s*\)""")
-ANCHOR_ATTR = re.compile(r"""data-onboarding=["']([^"'{}]+)["']""")
+def content_findings(engine: Engine, specs: list[GuideSpec], previous: list[GuideSpec]) -> tuple[list[str], list[str]]:
+    """The content checked against this app (onboarding_sdk/guide_checks.py): errors, warnings."""
+    found = check_content(
+        current_app,
+        specs,
+        default_locale=engine.settings["ONBOARDING_DEFAULT_LOCALE"],
+        previous=previous,
+        seen=engine.anchors,
+    )
+    errors: list[str] = []
+    warnings: list[str] = []
+    for spec, finding in found:
+        line = finding.line(spec.id, str(spec.source) if spec.source else f"guide {spec.id}")
+        (errors if finding.error else warnings).append(line)
+    return errors, warnings
 
 
-def template_anchors() -> dict[str, str]:
-    """Anchor key -> the first template naming it, from every template the app can load."""
-    env = current_app.jinja_env
-    found: dict[str, str] = {}
-    loader = env.loader
-    if loader is None:
-        return found
-    for name in env.list_templates():
-        try:
-            source, _, _ = loader.get_source(env, name)
-        except Exception:  # an unreadable template is not ours to judge here
-            continue
-        for pattern in (ANCHOR_CALL, ANCHOR_ATTR):
-            for key in pattern.findall(source):
-                found.setdefault(key, name)
-    return found
-
-
-def content_problems(engine: Engine) -> list[str]:
-    """Every problem with the loaded content against this app: endpoints and anchors."""
-    endpoints = {rule.endpoint for rule in current_app.url_map.iter_rules()}
-    anchors = template_anchors()
-    for recorded in engine.anchors.values():
-        anchors.update(dict.fromkeys(recorded, "(rendered)"))
-    problems: list[str] = []
-    for guide in engine.catalog.guides.values():
-        spec = guide.spec
-        where = str(spec.source) if spec.source else f"guide {spec.id}"
-        for endpoint in spec.when.get("endpoints", []):
-            if endpoint not in endpoints:
-                problems.append(f"{where}: guides.{spec.id}.when.endpoints: no endpoint {endpoint!r} in this app")
-        for index, step in enumerate(spec.steps):
-            if step.endpoint not in endpoints:
-                problems.append(f"{where}: guides.{spec.id}.steps[{index}].endpoint: no endpoint {step.endpoint!r}")
-            if step.anchor and step.anchor not in anchors:
-                problems.append(f"{where}: guides.{spec.id}.steps[{index}].anchor: no template has {step.anchor!r}")
-        if spec.kind == "tooltip" and spec.anchor and not spec.term and spec.anchor not in anchors:
-            problems.append(
-                f"{where}: guides.{spec.id}.anchor: no template marks {spec.anchor!r} "
-                f'(add {{{{ onboarding_anchor("{spec.anchor}") }}}} to the element)'
-            )
-    return problems
+def _published_specs(engine: Engine) -> list[GuideSpec]:
+    """The guides published in the store (none when nothing is, or the store does not answer)."""
+    try:
+        found = engine.storage.load_content()
+        return list(engine.parse_content(found[1], "published.yaml")) if found is not None else []
+    except (StorageError, ContentError):
+        return []
 
 
 @onboarding_cli.command("check")
 @click.option("--render", is_flag=True, help="Also render every page as a user of each stage and look for the anchors.")
 @with_appcontext
 def check_command(render: bool) -> None:
-    """Check the content: schema, events, stages, endpoints and tooltip anchors."""
+    """Check the content: schema, events, stages, pages, anchors and translations."""
     engine = _engine()
     settings = engine.settings
     paths = [os.path.join(current_app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
@@ -197,7 +175,10 @@ def check_command(render: bool) -> None:
         _fail_with(exc.problems)
     if errors:
         _fail_with(errors)
-    problems = content_problems(engine)
+    specs = [guide.spec for guide in engine.catalog.guides.values()]
+    problems, warnings = content_findings(engine, specs, _published_specs(engine))
+    for warning in warnings:
+        click.echo(warning, err=True)
     if problems:
         _fail_with(problems)
     if render:
@@ -239,7 +220,7 @@ def _served(engine: Engine) -> tuple[int, list[GuideSpec]]:
 
 @onboarding_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Validate and print the changes; publish nothing.")
+@click.option("--dry-run", is_flag=True, help="Validate, check and print the changes; publish nothing.")
 @click.option("--author", default=None, help="Recorded in the history (default: your login name).")
 @click.option("--note", default="", help="A note for the history.")
 @with_appcontext
@@ -255,10 +236,16 @@ def import_command(file: Path, dry_run: bool, author: str | None, note: str) -> 
         _fail_with(exc.problems)
     revision, current = _served(engine)
     diff = diff_content(current, specs)
+    problems, warnings = content_findings(engine, list(specs), current)
     if dry_run:
         click.echo(f"dry run: {file} against revision {revision} ({len(current)} -> {len(specs)} guides)")
         for line in diff.lines():
             click.echo(f"  {line}")
+    for warning in warnings:
+        click.echo(warning, err=True)
+    if problems:
+        _fail_with(problems)  # a page that is not in this app: refused, dry run or not
+    if dry_run:
         return
     try:
         # Based on the revision just read: a publication racing this one is refused, not lost.
