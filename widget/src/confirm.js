@@ -33,6 +33,7 @@ export function confirmThenClick(event, control) {
     hide,
   );
   dialog.onclose = () => {
+    state.stack = state.stack.filter((open) => open != dialog);
     dialog.remove();
     control.focus();
     if (dialog.confirmed) {
@@ -42,5 +43,6 @@ export function confirmThenClick(event, control) {
     }
   };
   dialog.showModal(); // modal: focus stays in it, Escape cancels
+  state.stack.push(dialog); // on top: a tour step or popover under it does not take that Escape
   seen(guide.id && guide);
 }

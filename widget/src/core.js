@@ -96,7 +96,8 @@ document.addEventListener(
 );
 
 document.addEventListener('keydown', (event) => {
-  if (event.key == 'Escape' && state.stack.length) {
+  // Escape in the confirmation (a modal dialog) is the dialog's: it cancels it
+  if (event.key == 'Escape' && state.stack.length && !event.composedPath().some((node) => node.localName == 'dialog')) {
     hide(state.stack.at(-1));
     event.preventDefault();
   }

@@ -68,3 +68,26 @@ test('with room on no side, the roomiest side wins and the card stays in the vie
   assert.ok(at.left >= 8 && at.top >= 8);
   assert.ok(at.left + huge.width <= 992 && at.top + huge.height <= 592);
 });
+
+test('a scrollable card that fits no side is shortened to fit below or above its anchor', () => {
+  const panel = { width: 380, height: 500 };
+  const opener = rect(100, 10, 60, 30); // in a header, 400 px tall viewport
+  const at = placeCard(opener, panel, { width: 640, height: 400 }, { minHeight: 120 });
+  assert.equal(at.side, 'bottom');
+  assert.equal(at.top, 52);
+  assert.equal(at.maxHeight, 400 - 40 - 12 - 8);
+  assert.ok(!overlaps({ left: at.left, top: at.top, right: at.left + 380, bottom: at.top + at.maxHeight }, opener));
+  // a card that cannot scroll keeps its size
+  assert.equal(placeCard(opener, panel, { width: 640, height: 400 }).maxHeight, undefined);
+  // not even the minimum height fits: no shortening
+  assert.equal(placeCard(opener, panel, { width: 640, height: 150 }, { minHeight: 120 }).maxHeight, undefined);
+});
+
+test('a scrollable card is shortened below its opener rather than covering the controls beside it', () => {
+  const panel = { width: 380, height: 360 };
+  const opener = rect(100, 10, 60, 30);
+  const neighbour = rect(170, 10, 80, 30); // the next control in the header
+  const at = placeCard(opener, panel, { width: 640, height: 400 }, { avoid: [neighbour], minHeight: 120 });
+  assert.equal(at.side, 'bottom');
+  assert.equal(at.maxHeight, 340);
+});

@@ -36,12 +36,16 @@ export function position(card, rtl) {
   // the controls next to the anchor (its form's, or its parent's): the card must not cover them
   const near = anchor.closest('form,fieldset') || anchor.parentElement;
   const avoid = [...near.querySelectorAll(CONTROLS)].map((control) => control.getBoundingClientRect());
+  // panels scroll: they may be shortened to fit above or below their opener (say at 200% zoom)
+  const minHeight = card.classList.contains('ob-p') ? 120 : 0;
+  card.style.maxHeight = '';
   const at = placeCard(
     rect,
     { width: card.offsetWidth, height: card.offsetHeight },
     { width: document.documentElement.clientWidth, height: innerHeight },
-    { rtl, avoid },
+    { rtl, avoid, minHeight },
   );
+  card.style.maxHeight = at.maxHeight ? at.maxHeight + 'px' : '';
   if (!card.arrow) {
     card.arrow = document.createElement('i');
     card.arrow.className = 'ob-arrow';
