@@ -98,7 +98,7 @@ schema.config.generation.update(
 )
 
 
-def fuzz(case: schemathesis.Case, live_url: str, signed_in: tuple[requests.Session, str]) -> None:
+def fuzz(case: schemathesis.Case[Any], live_url: str, signed_in: tuple[requests.Session, str]) -> None:
     session, token = signed_in
     if case.path_parameters and "guide_id" in case.path_parameters:
         # a made-up id only ever meets the 404; a real one lets the body reach validation
@@ -111,7 +111,7 @@ def fuzz(case: schemathesis.Case, live_url: str, signed_in: tuple[requests.Sessi
 @schema.exclude(name=list(DRIFT)).parametrize()
 @settings(derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_and_never_fails(
-    case: schemathesis.Case, live_url: str, signed_in: tuple[requests.Session, str]
+    case: schemathesis.Case[Any], live_url: str, signed_in: tuple[requests.Session, str]
 ) -> None:
     fuzz(case, live_url, signed_in)
 
@@ -122,7 +122,7 @@ def test_api_conforms_and_never_fails(
 @schema.include(name=list(DRIFT)).parametrize()
 @settings(derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_operations_with_known_drift(
-    case: schemathesis.Case, live_url: str, signed_in: tuple[requests.Session, str]
+    case: schemathesis.Case[Any], live_url: str, signed_in: tuple[requests.Session, str]
 ) -> None:
     fuzz(case, live_url, signed_in)
 

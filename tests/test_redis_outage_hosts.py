@@ -187,7 +187,7 @@ def pulse_load(base: str, email: str, stop: threading.Event, report: Report) -> 
 def stall(server: servers.Server, seconds: float) -> None:
     client = redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=seconds + 5)
     try:
-        client.execute_command("DEBUG", "SLEEP", seconds)
+        client.execute_command("DEBUG", "SLEEP", seconds)  # type: ignore[no-untyped-call]
     finally:
         client.close()
 

@@ -136,7 +136,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ONBOARDING_CONTENT=[str(CONTENT)],
     )
     app.config.update(config or {})
-    app.jinja_loader = DictLoader(TEMPLATES)  # type: ignore[assignment]
+    app.jinja_loader = DictLoader(TEMPLATES)
     app.extensions["flaskr_store"] = Store()
     onboarding.init_app(app)
     app.register_blueprint(auth)

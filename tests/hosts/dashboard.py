@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from onboarding_sdk import Onboarding, UserProfile
 
 CSP = "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:"
-EVENTS = {"widget_added": {}, "report_shared": {}}
+EVENTS: dict[str, dict[str, Any]] = {"widget_added": {}, "report_shared": {}}
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Dashboard</title>
 <style nonce="{{ g.csp_nonce }}">
