@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from werkzeug.utils import import_string
+
 from .errors import ConfigurationError
 from .events import EventSpec, parse_events
 from .stages import StageModel
@@ -146,6 +148,17 @@ def _sample_args(key: str, value: Any) -> dict[str, dict[str, Any]]:
     return {name: dict(args) for name, args in value.items()}
 
 
+def _callable(key: str, value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value = import_string(value.replace(":", "."))
+        except ImportError as exc:
+            raise ConfigurationError(f"{key}: cannot import {value!r}: {exc}") from None
+    if not callable(value):
+        raise ConfigurationError(f"{key} must be a function or its 'module:name'")
+    return value
+
+
 def _passthrough(key: str, value: Any) -> Any:
     return value  # validated as a whole by events / stages below
 
@@ -245,6 +258,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`flask onboarding check --render`: URL arguments for pages whose rule needs some, by "
             "endpoint (`{\"blog.update\": {\"id\": 1}}`); pages that need arguments and have none "
             "here are listed as not rendered (docs/guides.md).", _sample_args),
+    Setting("ONBOARDING_CHECK_LOGIN", None,
+            "`flask onboarding check --render`: a function `login(client)` (or its `module:name`) "
+            "that signs the Flask test client in as one of your users, for pages behind your login; "
+            "onboarding_sdk sees its own sample user of each stage whoever that is.", _optional(_callable)),
 )  # fmt: skip
 
 KNOWN_KEYS = frozenset(s.key for s in SETTINGS)

@@ -13,15 +13,15 @@ line it was written at, when:
   never matches).
 
 Pages whose rule needs URL arguments are rendered with ``ONBOARDING_CHECK_SAMPLE_ARGS``; pages
-that cannot be built, or that answer other than 200 (a login redirect), are reported and their
-guides' anchors are not judged. ``when.paths`` globs that match none of the app's GET URLs are
-warnings.
+that cannot be built, or that answer other than 200 (a login redirect: ``ONBOARDING_CHECK_LOGIN``
+signs the test client in to the host), are reported and their guides' anchors are not judged.
+``when.paths`` globs that match none of the app's GET URLs are warnings.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -173,8 +173,11 @@ def signed_in_as(engine: Engine, holder: list[UserProfile | None]) -> Iterator[N
         extension._user_loader = saved
 
 
-def render(app: Flask, engine: Engine, samples: Mapping[str, Mapping[str, Any]]) -> RenderedApp:
-    """Render every host page as a sample user of each stage (inside an app context)."""
+def render(
+    app: Flask, engine: Engine, samples: Mapping[str, Mapping[str, Any]], login: Callable[[Any], Any] | None = None
+) -> RenderedApp:
+    """Render every host page as a sample user of each stage (inside an app context).
+    ``login(client)`` (ONBOARDING_CHECK_LOGIN) signs each stage's test client in to the host."""
     seen = RenderedApp()
     pages = host_pages(app)
     urls: dict[str, str] = {}
@@ -196,6 +199,9 @@ def render(app: Flask, engine: Engine, samples: Mapping[str, Mapping[str, Any]])
                 continue
             seen.stages.append(stage)
             client = app.test_client()
+            if login is not None:
+                with app.app_context():  # a fresh ``g``, as for each page below
+                    login(client)
             for endpoint, url in urls.items():
                 seen.pages.setdefault(endpoint, {})[stage] = _get(app, client, url)
     for endpoint, renders in seen.pages.items():

@@ -55,7 +55,7 @@ def test_the_blog_passes_and_a_removed_anchor_names_the_guides_file_and_line(tmp
     host = copy_host(tmp_path)
     ok = check(host)
     assert ok.returncode == 0, ok.stderr
-    assert "rendered 3 page(s) as a user of awareness, use, depth, adaptation, stickiness" in ok.stdout
+    assert "rendered 4 page(s) as a user of awareness, use, depth, adaptation, stickiness" in ok.stdout
     assert ok.stderr == ""
 
     remove(host / "templates" / "blog" / "update.html", ' {{ onboarding_anchor("save") }}')
@@ -175,6 +175,21 @@ def test_the_hosts_store_is_never_read_or_written(redis_uri: str) -> None:
     engine.storage.reset()
 
 
-def test_sample_arguments_are_checked_at_start() -> None:
+def test_a_page_behind_the_hosts_login_needs_the_login_hook() -> None:
+    app = create_app({"ONBOARDING_CHECK_LOGIN": None})
+    result = app.test_cli_runner().invoke(args=["onboarding", "check", "--render"])
+    assert result.exit_code == 0, result.stderr  # nothing wrong was found; what was not seen is said
+    assert "warning: page blog.update not rendered: GET /1/update answered 302 to /login" in result.stderr
+    assert "guides.editing-tour.steps[1].anchor: warning: cannot check 'save' on page blog.update" in result.stderr
+    named = create_app({"ONBOARDING_CHECK_LOGIN": "tests.hosts.render_check.app:sign_in"})
+    result = named.test_cli_runner().invoke(args=["onboarding", "check", "--render"])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_check_settings_are_checked_at_start() -> None:
     with pytest.raises(ConfigurationError, match="ONBOARDING_CHECK_SAMPLE_ARGS"):
         create_app({"ONBOARDING_CHECK_SAMPLE_ARGS": {"blog.update": 1}})
+    with pytest.raises(ConfigurationError, match="ONBOARDING_CHECK_LOGIN: cannot import"):
+        create_app({"ONBOARDING_CHECK_LOGIN": "tests.hosts.render_check.app:nobody"})
+    with pytest.raises(ConfigurationError, match="ONBOARDING_CHECK_LOGIN must be a function"):
+        create_app({"ONBOARDING_CHECK_LOGIN": 3})

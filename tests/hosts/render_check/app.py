@@ -32,8 +32,15 @@ def index() -> str:
     return render_template("blog/index.html", posts=sorted(POSTS.values(), key=lambda p: -p["id"]))
 
 
+@blog.get("/login")
+def login() -> str:
+    return render_template("blog/about.html")
+
+
 @blog.route("/<int:id>/update", methods=["GET", "POST"])
 def update(id: int) -> str | Response:
+    if g.user is None:  # flaskr's login_required
+        return redirect(url_for("blog.login"))
     post = POSTS.get(id) or abort(404)
     hints: dict[str, str] = {}
     if request.method == "POST":
@@ -56,6 +63,12 @@ def about() -> str:
     return render_template("blog/about.html")
 
 
+def sign_in(client: Any) -> None:
+    """ONBOARDING_CHECK_LOGIN: the check's test client signs in as one of the blog's users."""
+    with client.session_transaction() as stored:
+        stored["user_id"] = "writer"
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -64,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ONBOARDING_EVENTS={"post_created": {"key": True}, "post_edited": {}},
         ONBOARDING_CONTENT=["onboarding.yaml"],
         ONBOARDING_CHECK_SAMPLE_ARGS={"blog.update": {"id": 1}},
+        ONBOARDING_CHECK_LOGIN=sign_in,
     )
     app.config.update(config or {})
     app.register_blueprint(blog)
