@@ -9,8 +9,10 @@
  */
 (function () {
   "use strict";
-  placing();
-  localTimes();
+  // each enhancement on its own: one failing (an old browser) must not take the others down
+  [placing, localTimes].forEach(function (enhance) {
+    try { enhance(); } catch (error) { if (window.console) console.warn("console.js:", error); }
+  });
   var form = document.querySelector("form[data-live-preview]");
   var target = document.getElementById("live-preview");
   if (!form || !target || !window.fetch || !window.FormData || !window.DOMParser) return;
@@ -104,7 +106,9 @@
   function localTimes() {
     if (!window.Intl || !Intl.DateTimeFormat) return;
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "your time zone";
-    var show = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+    var show = new Intl.DateTimeFormat(undefined, {
+      year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+    });
     Array.prototype.forEach.call(document.querySelectorAll("input[data-utc-time]"), function (input) {
       var out = document.getElementById("local-" + input.name);
       if (!out) return;
