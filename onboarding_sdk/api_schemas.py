@@ -138,6 +138,13 @@ class CentreOut(Schema):
     )
 
 
+class DocumentOut(Schema):
+    """GET /openapi.json's answer, described loosely: the OpenAPI 3.1 document itself."""
+
+    openapi = fields.String(required=True)
+    paths = fields.Dict(required=True)
+
+
 class ReadOut(Schema):
     unread = fields.Integer(required=True)
     marked = fields.List(fields.String(), required=True)

@@ -35,7 +35,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/centre", "The resource centre: questions, tips, starter guides, tours to replay, what's new",
               s.CentreOut),
     Operation("post", "/changelog/read", "Mark changelog entries (all, without ids) read", s.ReadOut, s.ReadIn),
-    Operation("get", "/openapi.json", "This document", s.EmptyIn),
+    Operation("get", "/openapi.json", "This document", s.DocumentOut),
 )  # fmt: skip
 
 
@@ -131,8 +131,9 @@ def build_document(server_url: str, operations: Sequence[Operation] = OPERATIONS
             operation["parameters"] = parameters
         if op.body is not None:
             _collect(op.body, components)
+            # The server reads a missing body as {}: the body is required only when a field is.
             operation["requestBody"] = {
-                "required": True,
+                "required": any(f.required for f in op.body().fields.values()),
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{_name(op.body)}"}}},
             }
         if op.method == "post":

@@ -47,17 +47,6 @@ REAL_GUIDES = {
     "progress": "projects-tour",
     "feedback": "faq-invite",
 }
-#: Operations where the served document and the server disagree today, each with why. They run
-#: in test_operations_with_known_drift (strict xfail: once fixed it fails, to be moved back here).
-DRIFT = {
-    # requestBody is "required" in the document, but the server takes a missing body as {}
-    "POST /guides/{guide_id}/shown": "missing body accepted",
-    "POST /guides/{guide_id}/dismiss": "missing body accepted",
-    "POST /guides/{guide_id}/complete": "missing body accepted",
-    "POST /changelog/read": "missing body accepted",
-    # the document gives its own answer the schema EmptyIn (an empty object)
-    "GET /openapi.json": "response schema is EmptyIn",
-}
 
 
 @pytest.fixture(scope="module")
@@ -108,20 +97,9 @@ def fuzz(case: schemathesis.Case[Any], live_url: str, signed_in: tuple[requests.
     )
 
 
-@schema.exclude(name=list(DRIFT)).parametrize()
+@schema.parametrize()
 @settings(derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_and_never_fails(
-    case: schemathesis.Case[Any], live_url: str, signed_in: tuple[requests.Session, str]
-) -> None:
-    fuzz(case, live_url, signed_in)
-
-
-@pytest.mark.xfail(
-    strict=True, reason="document and server disagree (see DRIFT); remove the operation from DRIFT once fixed"
-)
-@schema.include(name=list(DRIFT)).parametrize()
-@settings(derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
-def test_operations_with_known_drift(
     case: schemathesis.Case[Any], live_url: str, signed_in: tuple[requests.Session, str]
 ) -> None:
     fuzz(case, live_url, signed_in)
