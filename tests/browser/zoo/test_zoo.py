@@ -98,11 +98,31 @@ def zoo() -> Iterator[LiveServer]:
     server.stop()
 
 
-def new_page(browser: Any, zoo: LiveServer, uid: str, options: dict[str, Any], scheme: str, widget: bool) -> Page:
-    context = browser.new_context(**options, color_scheme=scheme)
+@pytest.fixture(scope="module")
+def contexts(browser: Any) -> Iterator[dict[tuple[int, str, bool], Any]]:
+    """Browser contexts reused across the zoo's pages (one per viewport, OS scheme and widget on/off)."""
+    made: dict[tuple[int, str, bool], Any] = {}
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def new_page(
+    contexts: dict[tuple[int, str, bool], Any],
+    browser: Any,
+    zoo: LiveServer,
+    uid: str,
+    options: dict[str, Any],
+    scheme: str,
+    widget: bool,
+) -> Page:
+    key = (id(options), scheme, widget)
+    if key not in contexts:
+        contexts[key] = context = browser.new_context(**options, color_scheme=scheme, reduced_motion="reduce")
+        if not widget:
+            context.route("**/onboarding.js", lambda route: route.abort())
+    context = contexts[key]
     context.add_cookies([{"name": "uid", "value": uid, "url": zoo.base}])
-    if not widget:
-        context.route("**/onboarding.js", lambda route: route.abort())
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -129,15 +149,17 @@ def check(page: Page, host: list[dict[str, Any]], moment: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "options", "scheme"), CASES, ids=lambda v: v if isinstance(v, str) else None)
-def test_zoo_page(browser: Any, zoo: LiveServer, name: str, options: dict[str, Any], scheme: str) -> None:
+def test_zoo_page(
+    contexts: Any, browser: Any, zoo: LiveServer, name: str, options: dict[str, Any], scheme: str
+) -> None:
     url = zoo.url(f"/zoo/{name}")
     uid = f"{name}-{options['viewport']['width']}"
-    off = new_page(browser, zoo, uid, options, scheme, widget=False)
+    off = new_page(contexts, browser, zoo, uid, options, scheme, widget=False)
     off.goto(url)
     host = off.evaluate(MEASURE)
-    off.context.close()
+    off.close()
 
-    page = new_page(browser, zoo, uid, options, scheme, widget=True)
+    page = new_page(contexts, browser, zoo, uid, options, scheme, widget=True)
     page.goto(url)
     layer = page.locator("ob-layer")
     expect(layer.locator(".ob-ban")).to_contain_text("Maintenance on Sunday")
@@ -183,22 +205,22 @@ def test_zoo_page(browser: Any, zoo: LiveServer, name: str, options: dict[str, A
         expect(layer.locator(".ob-card", has_text="Let your team log in")).to_be_visible()
         assert page.evaluate(OVERLAPS) == []
     assert page.errors == []  # type: ignore[attr-defined]
-    page.context.close()
+    page.close()
 
 
 @pytest.mark.parametrize(
     ("name", "scheme", "dark"), [("light-only", "dark", False), ("dark", "light", True), ("grid", "dark", False)]
 )
 def test_cards_follow_the_host_colour_scheme_not_the_os(
-    browser: Any, zoo: LiveServer, name: str, scheme: str, dark: bool
+    contexts: Any, browser: Any, zoo: LiveServer, name: str, scheme: str, dark: bool
 ) -> None:
-    page = new_page(browser, zoo, f"scheme-{name}", DESKTOP, scheme, widget=True)
+    page = new_page(contexts, browser, zoo, f"scheme-{name}", DESKTOP, scheme, widget=True)
     page.goto(zoo.url(f"/zoo/{name}"))
     banner = page.locator("ob-layer .ob-ban")
     expect(banner).to_be_visible()
     background = banner.evaluate("(card) => getComputedStyle(card).backgroundColor")
     assert (background != "rgb(255, 255, 255)") == dark, background
-    page.context.close()
+    page.close()
 
 
 def test_the_slot_helper_writes_the_marked_element_and_refuses_unknown_names(caplog: Any) -> None:
