@@ -194,7 +194,7 @@ def _render_check(engine: Engine, specs: list[GuideSpec]) -> None:
         raise click.ClickException(f"check --render needs the test plugin's dependencies ({exc})") from None
     samples = engine.settings["ONBOARDING_CHECK_SAMPLE_ARGS"]
     seen = render_check.render(current_app, engine, samples, engine.settings["ONBOARDING_CHECK_LOGIN"])
-    errors = render_check.app_findings(seen)
+    errors: list[str] = []
     for line in render_check.notes(seen):
         click.echo(line, err=True)
     for spec, finding in render_check.judge(current_app, specs, seen, samples):

@@ -9,8 +9,9 @@ line it was written at, when:
 - a targeted anchor (a tooltip's ``anchor``, a glossary entry's ``term-<id>``, a validation
   hint's ``field``, a tour step's ``anchor``) is not on the rendered page of its endpoints (not on
   any rendered page, for a guide of every page);
-- an endpoint it names has no view function, or answers no GET (it is never a page, so the guide
-  never matches).
+- an endpoint it names has no view function, answers no GET, or is an alias whose URL another
+  endpoint answers (flaskr's ``add_url_rule("/", endpoint="index")``: a page view has the other
+  endpoint, so the guide never matches).
 
 Pages whose rule needs URL arguments are rendered with ``ONBOARDING_CHECK_SAMPLE_ARGS``; pages
 that cannot be built, or that answer other than 200 (a login redirect: ``ONBOARDING_CHECK_LOGIN``
@@ -29,6 +30,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask, url_for
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, Rule
 
 from .content import GuideSpec
@@ -41,6 +43,7 @@ from .testing.plan import StageUnreachable  # the test plugin's planner (its pac
 from .testing.users import make_user
 
 _OWN_ENDPOINTS = ("onboarding.", "onboarding_console.")
+NO_VIEW = "no view function"
 _CONVERTER = re.compile(r"<(?:([a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 _SAMPLE_FOR_CONVERTER = {"int": "1", "float": "1.0", "uuid": "00000000-0000-0000-0000-000000000000"}
 
@@ -95,6 +98,7 @@ class RenderedApp:
 
     pages: dict[str, dict[str, Rendering]] = field(default_factory=dict)
     not_rendered: dict[str, str] = field(default_factory=dict)  # endpoint -> why
+    aliases: dict[str, str] = field(default_factory=dict)  # endpoint without a view -> the one answering its URL
     stages: list[str] = field(default_factory=list)  # the stages a sample user could be made for
     skipped_stages: dict[str, str] = field(default_factory=dict)  # stage -> why no sample user
 
@@ -182,13 +186,19 @@ def render(
     pages = host_pages(app)
     urls: dict[str, str] = {}
     for endpoint, rules in sorted(pages.items()):
-        if app.view_functions.get(endpoint) is None:
-            seen.not_rendered[endpoint] = "no view function"
-            continue
         try:
-            urls[endpoint] = _url(app, endpoint, rules, samples)
+            url = _url(app, endpoint, rules, samples)
         except LookupError as exc:
             seen.not_rendered[endpoint] = str(exc)
+            continue
+        if app.view_functions.get(endpoint) is not None:
+            urls[endpoint] = url
+            continue
+        served_by = _endpoint_answering(app, url)
+        if served_by is not None and served_by != endpoint:
+            seen.aliases[endpoint] = served_by  # flaskr's add_url_rule("/", endpoint="index")
+        else:
+            seen.not_rendered[endpoint] = NO_VIEW
     holder: list[UserProfile | None] = [None]
     with throwaway_store(engine), signed_in_as(engine, holder):
         for stage in STAGES:
@@ -198,11 +208,13 @@ def render(
                 seen.skipped_stages[stage] = str(exc).splitlines()[0]
                 continue
             seen.stages.append(stage)
-            client = app.test_client()
-            if login is not None:
-                with app.app_context():  # a fresh ``g``, as for each page below
-                    login(client)
             for endpoint, url in urls.items():
+                # A fresh client per page: a page that signs out (flaskr's GET /auth/logout)
+                # must not sign the next one out.
+                client = app.test_client()
+                if login is not None:
+                    with app.app_context():  # a fresh ``g``, as for the page itself
+                        login(client)
                 seen.pages.setdefault(endpoint, {})[stage] = _get(app, client, url)
     for endpoint, renders in seen.pages.items():
         failed = [r for r in renders.values() if r.status != 200]
@@ -210,6 +222,15 @@ def render(
             first = failed[0]
             seen.not_rendered[endpoint] = first.error or f"GET {first.url} answered {first.status}"
     return seen
+
+
+def _endpoint_answering(app: Flask, url: str) -> str | None:
+    """The endpoint a GET of ``url`` is routed to (the first matching rule wins)."""
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(url.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return None
+    return str(endpoint)
 
 
 def _get(app: Flask, client: Any, url: str) -> Rendering:
@@ -276,7 +297,13 @@ def judge(
         for path, name in _named_endpoints(spec):
             if name not in endpoints:
                 continue  # the static check reports a name that is no endpoint at all
-            if app.view_functions.get(name) is None:
+            if name in seen.aliases:
+                message = (
+                    f"endpoint {name!r} never matches: its URL is answered by {seen.aliases[name]!r} "
+                    f"(a page view has that endpoint); use {seen.aliases[name]!r}"
+                )
+                found.append((spec, Finding(path, message, True)))
+            elif app.view_functions.get(name) is None:
                 found.append((spec, Finding(path, f"endpoint {name!r} has no view function", True)))
             elif name not in pages and not name.startswith(_OWN_ENDPOINTS):
                 message = f"endpoint {name!r} answers no GET: it is never a page, so this never matches"
@@ -312,7 +339,7 @@ def _judge_target(
             return [Finding(path, f'{message} {{{{ onboarding_anchor("{key}") }}}}', True)]
         return [Finding(path, f"{key!r} is on no page of this app, as rendered", True)]
     for endpoint in where:
-        if endpoint not in pages:
+        if endpoint not in pages or endpoint in seen.aliases:
             continue  # judged as an endpoint above
         anchors = seen.anchors(endpoint, stages)
         if anchors is None:
@@ -328,19 +355,8 @@ def _judge_target(
     return findings
 
 
-def app_findings(seen: RenderedApp) -> list[str]:
-    """Lines about the app itself (not a guide): pages with no view (errors)."""
-    return [
-        f"page {endpoint}: no view function" for endpoint, why in seen.not_rendered.items() if why == "no view function"
-    ]
-
-
 def notes(seen: RenderedApp) -> list[str]:
     """What was not rendered, and why (printed as warnings)."""
-    lines = [
-        f"warning: page {e} not rendered: {why}"
-        for e, why in sorted(seen.not_rendered.items())
-        if why != "no view function"
-    ]
+    lines = [f"warning: page {e} not rendered: {why}" for e, why in sorted(seen.not_rendered.items())]
     lines += [f"warning: no sample user in stage {s}: {why}" for s, why in seen.skipped_stages.items()]
     return lines

@@ -126,6 +126,11 @@ guides:
     title: Title
     body: The post's title.
     when: {endpoints: [blog.update]}
+  - id: home-tip
+    kind: footer_help
+    title: Home
+    body: Named by its alias.
+    when: {endpoints: [home]}
 """
 
 
@@ -135,13 +140,17 @@ def test_pages_that_cannot_be_checked_and_endpoints_that_never_match(tmp_path: P
     app = create_app({"ONBOARDING_CONTENT": [str(content)], "ONBOARDING_CHECK_SAMPLE_ARGS": {}})
     app.add_url_rule("/ghost", endpoint="ghost")  # a rule without a view function
     app.add_url_rule("/private", "private", lambda: redirect("/login"))
+    app.add_url_rule("/", endpoint="home")  # flaskr's alias: "/" is answered by blog.index
     result = app.test_cli_runner().invoke(args=["onboarding", "check", "--render"])
     assert result.exit_code == 1
     err = result.stderr
     at = {guide: f"{content}:{line_of(content, guide)}: guides.{guide}." for guide in ("on-delete", "ghost-tip")}
     assert f"{at['on-delete']}when.endpoints: endpoint 'blog.delete' answers no GET: it is never a page" in err
     assert f"{at['ghost-tip']}when.endpoints: endpoint 'ghost' has no view function" in err
-    assert "page ghost: no view function" in err
+    assert "warning: page ghost not rendered: no view function" in err
+    alias = f"{content}:{line_of(content, 'home-tip')}: guides.home-tip.when.endpoints: endpoint 'home' never matches:"
+    assert f"{alias} its URL is answered by 'blog.index' (a page view has that endpoint); use 'blog.index'" in err
+    assert "page home" not in err  # an alias is no page of its own
     assert f"{content}:{line_of(content, 'nowhere')}: guides.nowhere.when.paths: warning: '/nowhere/*' matches" in err
     assert (
         "warning: page blog.update not rendered: needs URL arguments id: add them to ONBOARDING_CHECK_SAMPLE_ARGS"
