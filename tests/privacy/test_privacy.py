@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from onboarding_sdk import Onboarding, UserProfile, signals
+from onboarding_sdk import Onboarding, StorageError, UserProfile, signals
 from onboarding_sdk.engine import Engine
 from tests.guides.app import START, Clock, create_app
 from tests.privacy.test_storage_forget import keys_naming
@@ -191,3 +191,18 @@ def test_a_reused_id_is_warned_about_once(
     warnings = [r.getMessage() for r in caplog.records if "reused" in r.getMessage()]
     assert len(warnings) == 1 and "onboarding.forget('1')" in warnings[0]
     assert "flask onboarding forget 1" in warnings[0]
+
+
+def test_the_cli_and_the_api_report_a_store_that_is_down() -> None:
+    from tests import servers
+
+    app, ext = create_app(Clock(day(0)), ONBOARDING_STORAGE_URI=f"redis://127.0.0.1:{servers.free_port()}/0")
+    forgotten = Forgotten(app)
+    runner = app.test_cli_runner()
+    for args in (["forget", "u1", "--yes"], ["export-user", "u1"]):
+        result = runner.invoke(args=["onboarding", *args])
+        assert result.exit_code == 1 and "cannot" in result.output and "the store" in result.output
+        assert "Traceback" not in result.output
+    with app.app_context(), pytest.raises(StorageError):
+        ext.forget("u1")
+    assert forgotten.calls == []  # nothing deleted: nothing announced
