@@ -30,10 +30,14 @@ from werkzeug.routing import RequestRedirect
 ANCHOR_CALL = re.compile(r"""onboarding_anchor\(\s*["']([^"']+)["']\s*\)""")
 ANCHOR_ATTR = re.compile(r"""data-onboarding=["']([^"'{}]+)["']""")
 _RENDER_CALL = re.compile(r"""render_template\(\s*["']([^"']+)["']""")
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\(")
+_HELPERS_LIMIT = 12  # functions read per view: the view and the helpers it calls
 _COMMENT = re.compile(r"\{#.*?#\}", re.S)
 _STATEMENT = re.compile(r"\{%.*?%\}", re.S)
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
-_TRANSLATED = re.compile(r"""^\s*(?:_|gettext|lazy_gettext)\(\s*(["'])(.*?)\1\s*\)\s*$""", re.S)
+# {{ _("Save report") }}, {{ t("save_report", n=2) }}: a call whose first argument is a literal
+_LITERAL_CALL = re.compile(r"""^\s*([A-Za-z_][\w.]*)\(\s*(["'])(.*?)\2\s*(?:,.*)?\)\s*$""", re.S)
+_GETTEXT = frozenset(("_", "gettext", "lazy_gettext", "ngettext", "pgettext"))
 _OWN_ENDPOINTS = ("onboarding.", "onboarding_console.")
 _PACKAGE = Path(__file__).resolve().parent
 _VOID = frozenset(
@@ -41,6 +45,8 @@ _VOID = frozenset(
 )
 _LABELLABLE = frozenset(("input", "select", "textarea", "meter", "progress", "output"))
 _LABEL_LIMIT = 80
+_CONTAINERS = frozenset(("section", "div", "form", "fieldset", "article", "aside", "nav", "main", "table", "dialog"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "legend", "caption"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,34 @@ class Inventory:
 
 def scan(app: Flask, seen: Mapping[str, Iterable[str]] | None = None) -> Inventory:
     """The inventory of ``app``: call inside an app context. ``seen``: endpoint -> anchor keys
-    rendered by this process (``Engine.anchors``)."""
+    rendered by this process (``Engine.anchors``).
+
+    Reading the templates is the slow part (a few hundred milliseconds for a real app): it is
+    kept on the app until a route or a template is added, or on every call while Jinja reloads
+    templates (``TEMPLATES_AUTO_RELOAD``, debug mode)."""
+    static = _cached(app)
+    rendered = {k: tuple(sorted(v)) for k, v in (seen or {}).items()}
+    pages = {
+        name: PageAnchors(page.endpoint, page.rules, page.methods, page.templates, page.anchors, rendered.get(name, ()))
+        for name, page in static.pages.items()
+    }
+    return Inventory(static.endpoints, pages, static.marked)
+
+
+_CACHE = "onboarding_inventory"
+
+
+def _cached(app: Flask) -> Inventory:
+    key = (tuple((r.rule, r.endpoint) for r in app.url_map.iter_rules()), tuple(app.jinja_env.list_templates()))
+    found = app.extensions.get(_CACHE)
+    if found is not None and found[0] == key and not app.jinja_env.auto_reload:
+        return found[1]  # type: ignore[no-any-return]
+    inventory = _scan_static(app)
+    app.extensions[_CACHE] = (key, inventory)
+    return inventory
+
+
+def _scan_static(app: Flask) -> Inventory:
     env = app.jinja_env
     sources = _host_templates(app)
     marks = {name: tuple(anchors_in(name, source)) for name, source in sources.items()}
@@ -139,7 +172,6 @@ def scan(app: Flask, seen: Mapping[str, Iterable[str]] | None = None) -> Invento
     for rule in app.url_map.iter_rules():
         rules.setdefault(rule.endpoint, []).append(rule)
     pages: dict[str, PageAnchors] = {}
-    rendered = {k: tuple(sorted(v)) for k, v in (seen or {}).items()}
     for endpoint in sorted(rules):
         if endpoint == "static" or endpoint.endswith(".static") or endpoint.startswith(_OWN_ENDPOINTS):
             continue
@@ -149,13 +181,9 @@ def scan(app: Flask, seen: Mapping[str, Iterable[str]] | None = None) -> Invento
             for anchor in marks.get(name, ()):
                 anchors.setdefault(anchor.key, anchor)
         methods = sorted({m for r in rules[endpoint] for m in (r.methods or ())} - {"HEAD", "OPTIONS"})
+        rule_texts = tuple(r.rule for r in rules[endpoint])
         pages[endpoint] = PageAnchors(
-            endpoint,
-            tuple(r.rule for r in rules[endpoint]),
-            tuple(methods),
-            tuple(templates),
-            tuple(anchors.values()),
-            rendered.get(endpoint, ()),
+            endpoint, rule_texts, tuple(methods), tuple(templates), tuple(anchors.values()), ()
         )
     return Inventory(frozenset(rules), pages, marked)
 
@@ -179,15 +207,30 @@ def _host_templates(app: Flask) -> dict[str, str]:
 
 
 def view_templates(view: Callable[..., Any] | None) -> list[str]:
-    """The template names a view function (or class-based view) passes to ``render_template``."""
+    """The template names a view function (or class-based view) passes to ``render_template``,
+    itself or through helper functions of its own module (``return _render(...)``)."""
     if view is None:
         return []
-    target: Any = getattr(view, "view_class", None) or inspect.unwrap(view)
-    try:
-        source = inspect.getsource(target)
-    except (OSError, TypeError):  # built in, or defined where no source is kept
-        return []
-    return list(dict.fromkeys(_RENDER_CALL.findall(source)))
+    start: Any = getattr(view, "view_class", None) or inspect.unwrap(view)
+    module = inspect.getmodule(start)
+    names: list[str] = []
+    todo: list[Any] = [start]
+    done: set[int] = set()
+    while todo and len(done) < _HELPERS_LIMIT:
+        target = todo.pop(0)
+        if id(target) in done:
+            continue
+        done.add(id(target))
+        try:
+            source = inspect.getsource(target)
+        except (OSError, TypeError):  # built in, or defined where no source is kept
+            continue
+        names.extend(_RENDER_CALL.findall(source))
+        for called in _CALLED.findall(source):
+            helper = getattr(module, called, None)
+            if inspect.isfunction(helper) and module is not None and helper.__module__ == module.__name__:
+                todo.append(helper)
+    return list(dict.fromkeys(names))
 
 
 def _closure(names: list[str], referenced: Callable[[str], list[str]]) -> list[str]:
@@ -219,8 +262,13 @@ def as_html(source: str) -> str:
         call = ANCHOR_CALL.search(inner)
         if call:
             return f' data-onboarding="{call.group(1)}" '
-        text = _TRANSLATED.match(inner)
-        return text.group(2) if text else ""
+        call = _LITERAL_CALL.match(inner)
+        if call is None:
+            return ""
+        text = call.group(3)
+        if call.group(1) not in _GETTEXT and " " not in text:
+            text = text.replace("_", " ").replace("-", " ")  # a message key (t("save_report")): said as words
+        return text
 
     source = _COMMENT.sub("", source)
     source = _STATEMENT.sub("", source)
@@ -308,9 +356,22 @@ def _name(node: _Node, tree: _Tree) -> str:
     image = node.tag in ("img", "area") or attrs.get("type", "").lower() == "image"
     if image and attrs.get("alt", "").strip():
         return attrs["alt"]
+    if node.tag in _CONTAINERS:
+        heading = _first(node, _HEADINGS)
+        if heading is not None and heading.text():
+            return heading.text()  # a section is known by its heading, not by all it holds
     if node.text():
         return node.text()
     return attrs.get("title", "") or attrs.get("placeholder", "")
+
+
+def _first(node: _Node, tags: frozenset[str]) -> _Node | None:
+    for child in node.children:
+        if isinstance(child, _Node):
+            found = child if child.tag in tags else _first(child, tags)
+            if found is not None:
+                return found
+    return None
 
 
 def anchors_in(template: str, source: str) -> list[Anchor]:
@@ -327,6 +388,8 @@ def anchors_in(template: str, source: str) -> list[Anchor]:
     labels: dict[str, str] = {}
     for node in tree.marked:
         name = " ".join(_name(node, tree).split())
+        if not any(ch.isalnum() for ch in name):
+            name = ""  # only what was left of dropped expressions ("·% ·%"): no name we can read
         if len(name) > _LABEL_LIMIT:
             name = name[: _LABEL_LIMIT - 1].rstrip() + "…"
         labels.setdefault(node.attrs["data-onboarding"], name)

@@ -29,8 +29,19 @@ TEMPLATES = {
         "{% extends 'base.html' %}{% block content %}<label>Name <input data-onboarding='name'></label>{% endblock %}"
     ),
     "orphan.html": "<p {{ onboarding_anchor('lonely') }}>Nobody renders me</p>",
+    "alerts.html": (
+        "<section {{ onboarding_anchor('new-alert') }}><h2>{{ t('new_alert') }}</h2>"
+        "<p>Metric {{ metric }}</p></section>"
+        "<section data-onboarding='kpis' aria-label=\"{{ t('today') }}\">{{ pv }}·{{ uv }}%</section>"
+        "<p data-onboarding='numbers'>{{ a }} · {{ b }}%</p>"
+    ),
     "dynamic.html": "<p data-onboarding='dyn'>Picked at run time</p>",
 }
+
+
+def _render_alerts() -> str:
+    """A helper of the views' module, as many apps have."""
+    return render_template("alerts.html")
 
 
 def host() -> Flask:
@@ -51,6 +62,10 @@ def host() -> Flask:
         return render_template("settings.html")
 
     app.register_blueprint(admin, url_prefix="/admin")
+
+    @app.get("/alerts", endpoint="alerts")
+    def alerts() -> str:
+        return _render_alerts()
 
     @app.get("/dynamic")
     def dynamic() -> str:
@@ -74,7 +89,7 @@ def test_each_endpoint_gets_the_anchors_of_the_templates_it_renders_extends_and_
     app = host()
     with app.app_context():
         inventory = scan(app)
-    assert set(inventory.pages) == {"reports", "admin.settings", "dynamic", "inline", "api_save"}
+    assert set(inventory.pages) == {"reports", "admin.settings", "alerts", "dynamic", "inline", "api_save"}
     reports = inventory.pages["reports"]
     assert reports.rules == ("/reports/<int:year>",) and reports.methods == ("GET",)
     assert reports.templates == ("reports.html", "base.html", "footer.html")
@@ -91,7 +106,13 @@ def test_each_endpoint_gets_the_anchors_of_the_templates_it_renders_extends_and_
     assert settings.methods == ("GET", "POST") and settings.label("name") == "Name"  # the enclosing label
     # a computed template name or none at all: unknown until rendered; a POST-only endpoint is no page
     assert not inventory.pages["dynamic"].known and not inventory.pages["inline"].known
-    assert [p.endpoint for p in inventory.page_choices()] == ["admin.settings", "dynamic", "inline", "reports"]
+    assert [p.endpoint for p in inventory.page_choices()] == [
+        "admin.settings",
+        "alerts",
+        "dynamic",
+        "inline",
+        "reports",
+    ]
     assert inventory.on_pages(["reports"]) is not None and inventory.on_pages(["reports", "dynamic"]) is None
     assert inventory.anywhere("lonely") and inventory.pages_with("lonely") == []
     assert inventory.pages_with("help") == ["admin.settings", "reports"]
@@ -122,3 +143,29 @@ def test_urls_map_to_the_endpoint_that_answers_them() -> None:
 def test_broken_markup_still_yields_its_keys() -> None:
     found = anchors_in("x.html", "<div><p data-onboarding='a'>Unclosed <b>bold</div></span><i data-onboarding=\"b\">B")
     assert [(a.key, a.label) for a in found] == [("a", "Unclosed bold"), ("b", "B")]
+
+
+def test_a_view_rendering_through_a_helper_and_message_keys_as_labels() -> None:
+    app = host()
+    with app.app_context():
+        alerts = scan(app).pages["alerts"]
+    assert alerts.templates == ("alerts.html",)  # found through _render_alerts()
+    assert {a.key: a.label for a in alerts.anchors} == {
+        "new-alert": "new alert",  # a section is named by its heading; t("new_alert") said as words
+        "kpis": "today",  # aria-label="{{ t('today') }}"
+        "numbers": "",  # only punctuation left once the expressions are dropped: no readable name
+    }
+
+
+def test_the_scan_is_kept_until_a_route_or_template_is_added() -> None:
+    app = host()
+    with app.app_context():
+        first = scan(app)
+        assert scan(app).pages["reports"] is not first.pages["reports"]  # each call merges what was rendered
+        assert scan(app).marked is first.marked  # but the templates were read once
+
+        @app.get("/late", endpoint="late")
+        def late() -> str:
+            return render_template("orphan.html")
+
+        assert scan(app).pages["late"].anchor_keys() == {"lonely"}
