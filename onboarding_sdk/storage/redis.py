@@ -50,6 +50,7 @@ logger = logging.getLogger("onboarding_sdk")
 
 CONFIG_KEY = "ONBOARDING_STORAGE_URI"
 SCAN_BATCH = 500
+COUNTED_SCAN_BATCH = 10_000  # forget's look for the days' counted-once sets (a few keys in all)
 SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content", "count_once")
 # Scripts that take an idempotency key: once.lua (the shared check) is prepended to them.
 ONCE_SCRIPTS = ("track", "guide_action")
@@ -616,7 +617,8 @@ class RedisStorage(Storage):
             server = client
         else:
             server = client.get_redis_connection(client.get_node_from_key(pop.seen_key(self.prefix)))  # type: ignore[no-untyped-call]
-        return sorted(key.decode() for key in server.scan_iter(match=pattern, count=SCAN_BATCH))
+        # The MATCH filters on the server; a large COUNT walks a big keyspace in few round trips.
+        return sorted(key.decode() for key in server.scan_iter(match=pattern, count=COUNTED_SCAN_BATCH))
 
     def stored_user(self, user_id: str) -> StoredUser:
         def own(client: Client) -> list[Any]:
