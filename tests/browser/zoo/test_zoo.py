@@ -233,3 +233,66 @@ def test_the_slot_helper_writes_the_marked_element_and_refuses_unknown_names(cap
     with app.test_request_context("/zoo/grid"):  # a typo draws nothing (the page still renders) and is logged
         assert app.jinja_env.globals["onboarding_slot"]("sidebar") == ""
     assert "the slots are footer, starter" in caplog.text
+
+
+def test_the_default_theme(contexts: Any, browser: Any, zoo: LiveServer) -> None:
+    """The host's font, right-aligned buttons at least 36 px tall (44 on touch), the focus ring on
+    the focused control only."""
+    for options, least in ((DESKTOP, 36), (PHONE, 44)):
+        page = new_page(contexts, browser, zoo, f"theme-{least}", options, "light", widget=True)
+        page.goto(zoo.url("/zoo/grid"))
+        step = page.locator("ob-layer .ob-card", has_text="Your numbers")
+        expect(step).to_be_visible()
+        fonts = step.evaluate(
+            "(card) => [getComputedStyle(card).fontFamily, getComputedStyle(document.body).fontFamily]"
+        )
+        assert fonts[0] == fonts[1] == "Georgia, serif"
+        button = step.get_by_role("button", name="Next")
+        box, card = button.bounding_box(), step.bounding_box()
+        assert box is not None and card is not None
+        assert box["height"] >= least
+        assert card["x"] + card["width"] - (box["x"] + box["width"]) <= 20 + 1  # at the end of the row (its padding)
+        page.keyboard.press("Shift")  # keyboard modality: programmatic focus shows :focus-visible
+        outline = "(node) => getComputedStyle(node).outlineStyle"
+        step.evaluate("(card) => card.focus()")
+        assert step.evaluate(outline) == "none"  # never a ring around the whole card
+        button.focus()
+        assert button.evaluate(outline) == "solid"
+        page.close()
+
+
+def test_a_tour_step_scrolls_its_anchor_into_view_first(contexts: Any, browser: Any, zoo: LiveServer) -> None:
+    short = {"viewport": {"width": 1280, "height": 300}}  # the KPI row starts below the fold
+    page = new_page(contexts, browser, zoo, "scrolled", short, "light", widget=True)
+    page.goto(zoo.url("/zoo/grid"))
+    step = page.locator("ob-layer .ob-card", has_text="Your numbers")
+    expect(step).to_be_visible()
+    kpi = page.locator("[data-onboarding=kpi]").bounding_box()
+    assert kpi is not None and kpi["y"] >= 0 and kpi["y"] + kpi["height"] <= 300
+    assert page.evaluate("scrollY") > 0
+    page.close()
+
+
+def test_a_missing_anchor_is_reported_in_debug_after_five_seconds(browser: Any) -> None:
+    app = make_zoo_app()
+    app.debug = True  # the payload says "debug": true
+    server = LiveServer(app).start()
+    context = browser.new_context(reduced_motion="reduce")
+    try:
+        context.add_cookies([{"name": "uid", "value": "debug", "url": server.base}])
+        page = context.new_page()
+        warnings: list[str] = []
+        page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+        page.clock.install(time=0)
+        page.clock.pause_at(1000)  # the page's timers run only when the test moves the clock
+        page.goto(server.url("/zoo/grid"))
+        expect(page.locator("ob-layer .ob-bc").first).to_be_attached()
+        page.clock.run_for(4900)
+        assert not [w for w in warnings if "nowhere" in w]
+        page.clock.run_for(200)
+        page.wait_for_function("() => true")
+        assert [w for w in warnings if 'missing [data-onboarding="nowhere"]' in w], warnings
+        assert page.locator("ob-layer .ob-card", has_text="Never drawn").count() == 0  # skipped, not drawn
+    finally:
+        context.close()
+        server.stop()
