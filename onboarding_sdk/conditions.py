@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-
 from .errors import OnboardingError
 from .identity import UserProfile
 from .state import UserState
@@ -78,58 +76,11 @@ class ConditionError(OnboardingError, ValueError):
 
 # --- leaf shapes, validated with marshmallow -------------------------------------------
 
-_INT_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {"invalid": "must be an integer", "required": "is required"}
-
-
-def _int(minimum: int = 0) -> fields.Integer:
-    return fields.Integer(
-        strict=True,
-        validate=validate.Range(min=minimum, error=f"must be at least {minimum}"),
-        error_messages=_INT_ERRORS,
-    )
-
-
-class RangeSchema(Schema):
-    error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
-        "unknown": "unknown key",
-        "type": "must be a mapping",
-    }
-
-    min = _int()
-    max = _int()
-
-    @validates_schema
-    def _ordered(self, data: dict[str, int], **_: Any) -> None:
-        if not data:
-            raise ValidationError("give min, max or both")
-        if "min" in data and "max" in data and data["min"] > data["max"]:
-            raise ValidationError("min must not be greater than max", "max")
-
-
-class ActiveDaysSchema(RangeSchema):
-    within = _int(1)
-
-
-_LIST_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {"invalid": "must be a list of names"}
-
-
-def _names() -> fields.List[Any]:
-    return fields.List(fields.String(error_messages={"invalid": "must be a string"}), error_messages=_LIST_ERRORS)
-
-
-def _check(schema_or_field: Schema | fields.Field[Any], value: Any) -> Any:
-    """Validate one leaf; raises ValidationError whose messages carry sub-paths."""
-    if isinstance(schema_or_field, Schema):
-        if not isinstance(value, Mapping):
-            raise ValidationError("must be a mapping such as {min: 1}")
-        return schema_or_field.load(value)
-    return schema_or_field.deserialize(value)
-
-
-_RANGE = RangeSchema()
-_ACTIVE = ActiveDaysSchema()
-_NAMES = _names()
-_BOOL = fields.Boolean(truthy={True}, falsy={False}, error_messages={"invalid": "must be true or false"})
+# The leaves' checks, by name: marshmallow loads with them, when a condition is compiled.
+_RANGE = "range"
+_ACTIVE = "active_days"
+_NAMES = "names"
+_BOOL = "bool"
 
 
 def _in_range(value: int, bounds: Mapping[str, int]) -> bool:
@@ -161,12 +112,13 @@ class _Compiler:
     def fail(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
-    def leaf(self, path: str, checker: Schema | fields.Field[Any], value: Any) -> Any:
-        try:
-            return _check(checker, value)
-        except ValidationError as exc:
-            self._report(path, exc.messages)
-            return None
+    def leaf(self, path: str, checker: str, value: Any) -> Any:
+        from .condition_leaves import check_leaf  # marshmallow: at compile time, not on import
+
+        checked, messages = check_leaf(checker, value)
+        if messages is not None:
+            self._report(path, messages)
+        return checked
 
     def _report(self, path: str, messages: Any) -> None:
         if isinstance(messages, Mapping):

@@ -168,11 +168,12 @@ def _flask_wtf_accepts() -> bool:
     return True
 
 
-# Flask-Login keeps the rest of the session across logout_user() and login_user(): rotate there.
-try:
-    from flask_login import user_logged_in, user_logged_out  # type: ignore[import-not-found, import-untyped, unused-ignore]
-except ImportError:  # the host does not use Flask-Login
-    pass
-else:
-    user_logged_in.connect(forget_session_token, weak=False)
+def connect_flask_login() -> None:
+    """Flask-Login keeps the rest of the session across logout_user() and login_user(): rotate
+    there. Called by init_app (importing Flask-Login costs start-up time, not import time)."""
+    try:
+        from flask_login import user_logged_in, user_logged_out  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    except ImportError:  # the host does not use Flask-Login
+        return
+    user_logged_in.connect(forget_session_token, weak=False)  # connecting twice is a no-op
     user_logged_out.connect(forget_session_token, weak=False)

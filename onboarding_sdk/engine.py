@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import signals
 from .conditions import Facts
 from .config import Settings
-from .content import ContentError, ContentLimits, ContentProblem, load_content_text, read_content
+from .content.errors import ContentError, ContentProblem
 from .content.model import GuideSpec
 from .delivery import Catalog, Situation
 from .errors import GuideNotTargeted, InvalidArgument, StorageError
@@ -31,6 +31,9 @@ from .state import STAGES, UserState
 from .storage import Storage, layout
 from .storage.population import DormantAccount
 from .timeutil import DAY, EARLIEST, Clock, as_utc, epoch_day, to_epoch
+
+if TYPE_CHECKING:
+    from .content.limits import ContentLimits
 
 logger = logging.getLogger("onboarding_sdk")
 T = TypeVar("T")
@@ -95,6 +98,8 @@ class Engine:
         """
         if not paths:
             return []
+        from .content.loader import read_content  # parsers load at start-up, not on import
+
         report = read_content(
             paths,
             events=list(self.settings.events),
@@ -108,6 +113,8 @@ class Engine:
         return self.content_errors
 
     def content_limits(self) -> ContentLimits:
+        from .content.limits import ContentLimits
+
         return ContentLimits(
             max_bytes=self.settings["ONBOARDING_CONTENT_MAX_BYTES"],
             max_guides=self.settings["ONBOARDING_CONTENT_MAX_GUIDES"],
@@ -116,6 +123,8 @@ class Engine:
     def parse_content(self, text: str, name: str = "published.yaml") -> tuple[GuideSpec, ...]:
         """Validate a whole content file's text, all or nothing (a publication): raise
         ContentError listing every problem, size and guide-count limits included."""
+        from .content.loader import load_content_text  # parsers load with the first publication
+
         return load_content_text(
             text,
             name,

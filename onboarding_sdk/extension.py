@@ -11,17 +11,16 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
 
-from . import privacy, web
-from .api import register_api
+from . import csrf, privacy, web
 from .assets import static_dir
+from .cli_mount import onboarding_command
 from .config import Settings, load_settings
-from .console import console_blueprint
-from .content import ContentError
+from .console_mount import register_console
+from .content.errors import ContentError
 from .engine import Engine
 from .errors import InvalidArgument, InvalidProfile, NoCurrentUser, NoUserLoader, OnboardingError, StorageError
 from .events import unknown_event
 from .identity import UserProfile
-from .pages import register_helpers, register_pages
 from .state import UserState
 from .storage import storage_from_uri
 from .storage.population import DormantAccount
@@ -64,13 +63,11 @@ class Onboarding:
         )
         engine = Engine(app, settings, storage, clock or self._clock or system_clock)
         paths = [os.path.join(app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
-        from .cli import loading_for_onboarding_command  # late import: the CLI module imports Flask's
-
         problems = engine.load_files(paths)
         # A broken guide is dropped alone and logged, the others are served, and `flask onboarding
         # check` (run it in CI) fails on it. Strict (debug and testing by default), start-up stops
         # instead; not for `flask onboarding ...`, whose check and import report problems themselves.
-        if problems and content_strict(app, settings) and not loading_for_onboarding_command():
+        if problems and content_strict(app, settings) and not _loading_for_onboarding_command():
             raise ContentError(problems)
         for problem in problems:
             logger.error("onboarding content: %s", problem)
@@ -85,15 +82,19 @@ class Onboarding:
         app.after_request(self._after_request)
         app.before_request(_exempt_from_flask_wtf)
         app.register_blueprint(self._blueprint(), url_prefix=settings["ONBOARDING_URL_PREFIX"])
-        app.register_blueprint(console_blueprint(self), url_prefix=settings["ONBOARDING_CONSOLE_PREFIX"])
+        register_console(app, self, settings["ONBOARDING_CONSOLE_PREFIX"])  # the console loads on first use
+        csrf.connect_flask_login()
+        from .pages import register_helpers
+
         register_helpers(app, self)
 
-        from .cli import onboarding_cli  # late import: the CLI module imports this one
-
-        app.cli.add_command(onboarding_cli)
+        app.cli.add_command(onboarding_command)  # the CLI module loads when a subcommand runs
 
     def _blueprint(self) -> Blueprint:
         # one blueprint per app: its routes close over this object's callbacks only
+        from .api import register_api  # its request schemas use marshmallow: imported at init_app
+        from .pages import register_pages
+
         bp = Blueprint("onboarding", __name__, static_folder=str(static_dir()), template_folder="templates")
         register_api(bp, self)
         register_pages(bp, self)
@@ -352,6 +353,12 @@ def _exempt_from_flask_wtf() -> None:
         blueprint = current_app.blueprints.get(name)
         if blueprint is not None and blueprint not in getattr(protect, "_exempt_blueprints", ()):
             exempt(blueprint)
+
+
+def _loading_for_onboarding_command() -> bool:
+    from .cli import loading_for_onboarding_command  # the CLI module: only when content has problems
+
+    return loading_for_onboarding_command()
 
 
 def content_strict(app: Flask, settings: Settings) -> bool:

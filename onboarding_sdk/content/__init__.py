@@ -8,11 +8,11 @@ rendered and sanitized once, here), keeping every valid guide and listing every 
 
 from __future__ import annotations
 
-from .diff import ContentDiff, diff_content
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import ContentError, ContentProblem
 from .i18n import UI_STRINGS, canonical_tag, pick_locale, ui_strings
-from .limits import ContentLimits
-from .loader import ContentReport, dump_content, load_content, load_content_text, read_content, read_content_text
 from .model import (
     FREQUENCIES,
     KINDS,
@@ -25,7 +25,38 @@ from .model import (
     SourceRef,
     TourStep,
 )
-from .render import render_markdown, sanitize
+
+if TYPE_CHECKING:
+    from .diff import ContentDiff, diff_content
+    from .limits import ContentLimits
+    from .loader import ContentReport, dump_content, load_content, load_content_text, read_content, read_content_text
+    from .render import render_markdown, sanitize
+
+# The loader and its parsers (marshmallow, yaml, markdown-it, nh3) load on first use: reading
+# content is start-up or publishing work, and a page view only needs the model and the locales.
+_LAZY = {
+    "ContentDiff": ".diff",
+    "diff_content": ".diff",
+    "ContentLimits": ".limits",
+    "ContentReport": ".loader",
+    "dump_content": ".loader",
+    "load_content": ".loader",
+    "load_content_text": ".loader",
+    "read_content": ".loader",
+    "read_content_text": ".loader",
+    "render_markdown": ".render",
+    "sanitize": ".render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FREQUENCIES",
