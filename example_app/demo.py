@@ -43,12 +43,14 @@ class DemoUser:
     locale: str
     days: int  # since sign-up
     stage: str
+    dormant: bool = False  # no activity for longer than ONBOARDING_DORMANT_AFTER_DAYS
 
 
 ORGS = {  # slug -> (name, plan, days since the tracking code was installed, or None)
     "lantern-studio": ("Lantern Studio", "free", None),
     "harbor-books": ("Harbor Books 海港书店", "free", 2),
     "acme-shop": ("Acme Shop", "paid", 130),
+    "quiet-cafe": ("Quiet Café", "paid", 45),  # installed, then went quiet: a churn risk
     STAFF_ORG: ("Pulse Analytics team", "paid", None),  # our own team: the onboarding console
 }
 USERS = (
@@ -57,6 +59,8 @@ USERS = (
     DemoUser("chen@acme.demo", "陈静", "acme-shop", "manager", "zh-CN", 12, "depth"),
     DemoUser("dana@acme.demo", "Dana Kim", "acme-shop", "employee", "en", 40, "adaptation"),
     DemoUser("eli@acme.demo", "Eli Zhou", "acme-shop", "decision_maker", "en", 120, "stickiness"),
+    # active for their first days only: the console's analytics list Quiet Café as a dormant account
+    DemoUser("fay@quiet.demo", "Fay Moreau", "quiet-cafe", "decision_maker", "en", 45, "use", dormant=True),
 )
 # Pulse's product team: the onboarding console's users (their team role gives their console role,
 # settings.CONSOLE_ROLES). They use the product too, as a new organisation would.

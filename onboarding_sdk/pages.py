@@ -17,7 +17,7 @@ from .content.i18n import pick_locale, ui_strings
 from .delivery import Decision
 from .errors import StorageError
 from .guide_state import EMPTY
-from .payload import tooltip_anchor
+from .payload import starter_lead, tooltip_anchor
 
 if TYPE_CHECKING:
     from .extension import Onboarding
@@ -102,7 +102,12 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
     @_safe
     def onboarding_starter_link() -> Markup:
         decisions, locale = page_decisions("starter_guide")
-        return Markup(render_template("onboarding/starter_link.html", guides=_view(decisions, locale), locale=locale))
+        # as the widget draws it: the lead, and a link to the one-page guide only when more is behind it
+        guides = []
+        for guide in _view(decisions, locale):
+            lead, more = starter_lead(str(guide["body"]))
+            guides.append({**guide, "body": Markup(lead), "url": guide["url"] if more else None})
+        return Markup(render_template("onboarding/starter_link.html", guides=guides, locale=locale))
 
     @_safe
     def onboarding_slot(name: str) -> Markup:

@@ -7,7 +7,9 @@ Python (``guides_for``), the API and the page always agree.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, MutableMapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .content.i18n import pick_locale
@@ -23,6 +25,22 @@ def tooltip_anchor(spec: GuideSpec) -> str | None:
     if spec.anchor:
         return spec.anchor
     return f"term-{spec.id}" if spec.term else spec.field
+
+
+# The first top-level block of a sanitized body when it is a paragraph or a heading
+_FIRST_BLOCK = re.compile(r"\s*<(p|h[1-6])\b.*?</\1>", re.S)  # (these never nest)
+
+
+@lru_cache(maxsize=1024)
+def starter_lead(html: str) -> tuple[str, bool]:
+    """A starter guide's card: (its lead, whether more is behind it). The page shows a link card,
+    the lead and a link to the one-page guide, never the whole guide inlined; a guide that is all
+    lead is shown whole, without a link to a page that would only repeat it."""
+    match = _FIRST_BLOCK.match(html)
+    if match is None:
+        return html, False
+    lead = match.group(0).strip()
+    return lead, bool(html[match.end() :].strip())
 
 
 def guide_json(
@@ -46,6 +64,9 @@ def guide_json(
         "priority": spec.priority,
         "auto_open": decision.auto_open,
     }
+    if spec.kind == "starter_guide":
+        data["body"], more = starter_lead(data["body"])
+        guide_url = guide_url if more else None
     if guide_url:
         data["url"] = guide_url
     if spec.kind == "tooltip":
@@ -137,5 +158,7 @@ def guides_json_text(
                 cache.clear()
             cache[(spec.id, locale)] = fixed
         tail = ',"auto_open":true' if decision.auto_open else ',"auto_open":false'
+        if url and spec.kind == "starter_guide" and not starter_lead(pick_locale(spec.body, locale, default_locale))[1]:
+            url = None  # all lead: no link to a page that would only repeat it
         parts.append(f'{fixed}{tail},"url":{_encode(url)}}}' if url else f"{fixed}{tail}}}")
     return "[" + ",".join(parts) + "]"

@@ -69,7 +69,12 @@ def client(app: Flask) -> FlaskClient:
 def base_url(tmp_path: Path) -> Iterator[str]:
     """The app served on a free local port for a real browser: memory store, demo clock on."""
     app = create_app(
-        {"DATABASE": str(tmp_path / "e2e.sqlite3"), "DEMO_CLOCK": True, "ONBOARDING_STORAGE_URI": "memory://"}
+        {
+            "DATABASE": str(tmp_path / "e2e.sqlite3"),
+            "DEMO_CLOCK": True,
+            "ONBOARDING_STORAGE_URI": "memory://",
+            "SECRET_KEY": "example-app-browser-tests",  # neither debug nor testing: the app requires one
+        }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -53,13 +53,20 @@ def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> Non
     expect(page.get_by_text("Welcome to Pulse, Mia Chen!")).to_be_visible()
     expect(stage).to_have_text("Awareness")
     expect(page.get_by_role("heading", name="How to start")).to_be_visible()  # drawn by the widget
-    expect(page.get_by_role("heading", name="The starter guide")).to_be_visible()
+    starter = page.get_by_role("region", name="The starter guide")  # a link card, not the guide inlined
+    expect(starter).to_contain_text("Every feature of Pulse Analytics on one page.")
+    expect(starter).not_to_contain_text("Read your dashboard")
+    expect(page.get_by_role("link", name="Install the tracking code")).to_have_count(1)  # one call to action
     expect(page.get_by_text("0 of 5 done")).to_be_visible()
     expect(page.get_by_text("Keep the launch price")).to_have_count(0)
     shot(page, "1-awareness-dashboard")
 
+    starter.get_by_role("link", name="Starter guide").click()  # the one-page guide behind the card
+    expect(page.get_by_role("heading", name="Read your dashboard")).to_be_visible()
+    page.go_back()
+
     # --- install the tracking code: the key step ------------------------------------------
-    page.get_by_role("link", name="Install the tracking code").first.click()
+    page.get_by_role("link", name="Install the tracking code").click()
     expect(page.get_by_role("button", name="Help: Where does it go?")).to_be_visible()  # a field tooltip's beacon
     page.fill("#site_url", "teahouse")
     page.get_by_role("button", name="Verify installation").click()
@@ -69,8 +76,8 @@ def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> Non
     expect(page.get_by_text("teahouse.example is sending data")).to_be_visible()
     expect(stage).to_have_text("Use")
     expect(page.get_by_role("heading", name="How to start")).to_have_count(0)
-    expect(page.get_by_role("heading", name="The starter guide")).to_have_count(0)
-    expect(page.get_by_role("heading", name="Everything on one page")).to_be_visible()
+    expect(page.get_by_role("heading", name="The starter guide")).to_be_visible()  # all week, a link card
+    expect(page.get_by_role("heading", name="Next: your first report")).to_be_visible()
     expect(page.get_by_role("heading", name="Keep the launch price")).to_be_visible()
     expect(page.get_by_text("1 of 5 done")).to_be_visible()
     expect(page.get_by_role("heading", name="About the dashboard")).to_be_visible()  # footer help
@@ -131,7 +138,8 @@ def test_one_user_from_sign_up_to_stickiness(browser: Any, base_url: str) -> Non
     page.get_by_role("link", name="Dashboard").first.click()
     page.locator(".demo-form").get_by_role("button", name="Day 8").click()
     expect(page.get_by_text("day 8 since sign-up")).to_be_visible()
-    expect(page.get_by_role("heading", name="Everything on one page")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Next: your first report")).to_have_count(0)
+    expect(page.get_by_role("heading", name="The starter guide")).to_have_count(0)
     expect(page.get_by_role("heading", name="Keep the launch price")).to_have_count(0)
 
     # --- day 35: adaptation -----------------------------------------------------------------

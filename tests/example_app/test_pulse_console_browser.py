@@ -19,7 +19,7 @@ __all__ = ["base_url"]  # fixtures
 pytestmark = pytest.mark.browser
 
 CONSOLE = "/onboarding/console"
-OLD_BODY = "五分钟讲清楚"
+OLD_BODY = "上面的新手宝典五分钟讲清楚其余功能"
 NEW_BODY = "报表、提醒和导出的用法，都在**新手宝典**里：[现在打开](/onboarding/guide/starter-guide)。"
 NEW_TEXT = "报表、提醒和导出的用法，都在新手宝典里"  # as the widget draws it (Markdown rendered)
 
@@ -60,10 +60,8 @@ def test_edit_preview_as_use_publish_and_see_it_as_that_user(browser: Any, base_
 
     # --- change the Chinese body in the per-kind form; the live preview follows -------------
     body = page.get_by_label("Body (zh-CN)")
-    expect(body).to_have_value(
-        f"报表、提醒、导出、团队和用户中心，{OLD_BODY}：[打开新手宝典](/onboarding/guide/starter-guide)。"
-    )
-    expect(page.get_by_label("Title (zh-CN)")).to_have_value("一页看懂所有功能")
+    expect(body).to_have_value(f"数据已经开始流入。**报表**按月展示数据，{OLD_BODY}：[打开报表](/app/reports/)。")
+    expect(page.get_by_label("Title (zh-CN)")).to_have_value("下一步：查看第一份报表")
     expect(page.locator(".live-status")).to_have_count(1)  # console.js runs (and listens to the form)
     body.fill(NEW_BODY)
     preview = page.locator("#live-preview article[lang=zh-CN] .pv-body")
@@ -111,7 +109,7 @@ def test_edit_preview_as_use_publish_and_see_it_as_that_user(browser: Any, base_
     # --- 王博, in stage `use`, reads Chinese: the new text on his dashboard -------------------
     customer, page = sign_in(browser, base_url, "bo@harbor.demo", errors)
     expect(page.locator(".demo-bar .stage-name")).to_have_text("使用")
-    expect(page.get_by_role("heading", name="一页看懂所有功能")).to_be_visible()
+    expect(page.get_by_role("heading", name="下一步：查看第一份报表")).to_be_visible()
     expect(page.get_by_text(NEW_TEXT)).to_be_visible()
     expect(page.get_by_text(OLD_BODY)).to_have_count(0)
     expect(page.get_by_role("heading", name="关于仪表盘")).to_be_visible()  # the other guides are still served

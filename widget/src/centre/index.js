@@ -44,7 +44,9 @@ export default async function centre(kit) {
       node.ontoggle = () => node.open && seen(entry);
       return node;
     },
+    // the one-page guide behind its link; a short one (no url: all of it is here) opens in place
     starter_guide: (entry) => {
+      if (!entry.url) return details(entry);
       const node = el('p', 'ob-i');
       node.append(safeHref(el('a', 'ob-k', entry.title), entry.url));
       return node;
