@@ -114,3 +114,19 @@ def test_the_new_pages_have_no_accessibility_violations(browser: Any, console: s
     expect(page.get_by_role("heading", name="Version history")).to_be_visible()
     assert problems == [], problems
     page.context.close()
+
+
+def test_the_preview_stays_beside_the_form_on_wide_screens(browser: Any, console: str) -> None:
+    url = console + CONSOLE + "/guides/tip-filter"
+    page, problems = open_page(browser, url, viewport={"width": 1280, "height": 800})
+    expect(page.locator(".live-status")).to_have_count(1)  # console.js ran: its status line is in
+    form, preview = page.locator("#guide-form").bounding_box(), page.locator("#live-preview").bounding_box()
+    assert form and preview and preview["x"] >= form["x"] + form["width"] and preview["y"] < 400
+    page.get_by_role("button", name="Publish", exact=True).scroll_into_view_if_needed()
+    expect(page.locator("#live-preview h2")).to_be_in_viewport()  # still in view at the form's end
+    assert problems == [], problems
+    page.context.close()
+    phone, problems = open_page(browser, url, viewport={"width": 390, "height": 844})
+    form, preview = phone.locator("#guide-form").bounding_box(), phone.locator("#live-preview").bounding_box()
+    assert form and preview and preview["y"] >= form["y"] + form["height"]  # below it on a phone
+    phone.context.close()
