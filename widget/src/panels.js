@@ -34,8 +34,7 @@ export async function openPanel(kind, opener, takeFocus = true) {
   let content;
   let url;
   if (kind == 'tips') {
-    url = state.payload.tips_url;
-    content = await centre();
+    content = await centre(); // with its own links to the full pages
   } else if (kind == 'changelog') {
     const changelog = state.payload.changelog || {};
     url = changelog.url;

@@ -31,7 +31,7 @@ export default async function centre(kit) {
   const entries = (answer && answer.entries) || state.guides.filter((g) => /^(faq|advanced_tip)$/.test(g.kind));
   const empty = el('p', 'ob-s ob-empty', t(entries.length ? 'no_results' : 'no_help'));
   attr(empty, 'role', 'status');
-  if (!entries.length) return [empty];
+  if (!entries.length) return [empty, safeHref(el('a', 'ob-k', t('more')), state.payload.tips_url)];
 
   const details = (entry, meta) => {
     const node = el('details', 'ob-d');
@@ -90,8 +90,10 @@ export default async function centre(kit) {
     empty.hidden = any;
   };
   search.oninput();
-  const changelog = state.payload.changelog || {};
+  // the full pages, on one row: what's new, and every tip and question ("See all")
   const more = el('p', 'ob-more');
+  const changelog = state.payload.changelog || {};
   if (changelog.url) more.append(safeHref(el('a', 'ob-k', t('whats_new')), changelog.url));
+  if (state.payload.tips_url) more.append(safeHref(el('a', 'ob-k', t('more')), state.payload.tips_url));
   return [search, ...sections, empty, more];
 }
