@@ -104,3 +104,25 @@ def test_replay_a_dismissed_tour_across_pages(pages, site):
     expect(page.get_by_role("dialog")).to_have_count(0)
     state = site.guide("alice", "tour-basics")
     assert state.dismissed and state.step == 0  # a replay is this tab's, not the server's
+
+
+def test_a_replay_never_pulls_the_user_back(pages, site):
+    page = pages.open("/tour/start")
+    page.get_by_role("dialog", name="Your data").get_by_role("button", name="Close").click()
+    page.wait_for_function(SENT)
+    open_centre(page).get_by_role("button", name="Replay: Basics").click()  # its first step is here
+    step = page.get_by_role("dialog", name="Your data")
+    expect(step).to_contain_text("Step 1 of 3")
+    page.goto(site.url("/reports"))  # the user wanders off: the replay waits in the corner
+    waiting = page.get_by_role("dialog", name="Your data")
+    expect(waiting).to_contain_text("Step 1 of 3")
+    assert page.url.endswith("/reports")
+    waiting.get_by_role("link", name="Next").click()  # back to the step's page when they choose
+    page.wait_for_url("**/tour/start")
+    expect(page.get_by_role("dialog", name="Your data")).to_be_visible()
+    page.keyboard.press("Escape")  # ends the replay
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.goto(site.url("/reports"))
+    expect(page.locator("h1")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("dialog", name="Your data")).to_have_count(0)

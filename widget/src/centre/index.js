@@ -55,7 +55,7 @@ export default async function centre(kit) {
       const node = el('p', 'ob-i');
       const replay = button(t('replay'), (event) => {
         hide(event.target.closest('.ob-card'));
-        loadTour({ ...entry, step: 0, auto_open: false, replay: true });
+        loadTour({ ...entry, step: 0, auto_open: false, replay: true, jump: 1 });
       });
       node.append(el('span', 0, entry.title), attr(replay, 'aria-label', t('replay') + ': ' + entry.title));
       // the steps' titles are searched too: "export" finds the tour that shows exporting

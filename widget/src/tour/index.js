@@ -51,6 +51,8 @@ export default function runTour(kit, tour) {
     delete running[tour.id];
   };
   running[tour.id] = { end };
+  // a replay's place in this tab; `jump` (just started from the centre) is never kept
+  const keepAt = (step) => keepReplay(user, { ...tour, jump: 0, step });
   state.cleanups.push(() => (removeEventListener('keydown', escape, true), delete running[tour.id]));
 
   // × and Escape: dismissed means gone, on every device (and a replay ends)
@@ -69,7 +71,7 @@ export default function runTour(kit, tour) {
     if (current) current.discard();
     const step = steps[index];
     if (!step) return;
-    if (replay) keepReplay(user, { ...tour, step: index });
+    if (replay) keepAt(index);
     const last = index == steps.length - 1;
     const actions = [];
     const draw = (anchor) => {
@@ -98,9 +100,10 @@ export default function runTour(kit, tour) {
       else open();
     };
     if (!here(step)) {
-      // a replay goes straight to its first step's page; later steps elsewhere link there, and
-      // that page resumes from the server's `step` (or this tab's replay)
-      if (replay && index == firstStep(tour) && step.url) return location.assign(safeHref(el('a'), step.url).href);
+      // a replay just started from the centre goes straight to its first step's page; otherwise a
+      // step elsewhere links there, and that page resumes from the server's `step` (or this tab's
+      // replay), so a user who wanders off during a replay is never pulled back
+      if (tour.jump && step.url) return location.assign(safeHref(el('a'), step.url).href);
       actions.push(safeHref(el('a', 'ob-btn ob-pri', strings.next), step.url));
       return draw();
     }
@@ -119,7 +122,7 @@ export default function runTour(kit, tour) {
 
   function move(index) {
     // a replay keeps its place in this tab only; the server keeps the user's own tour's step
-    const saved = replay ? Promise.resolve(keepReplay(user, { ...tour, step: index })) : act(tour, 'progress', { step: index });
+    const saved = replay ? Promise.resolve(keepAt(index)) : act(tour, 'progress', { step: index });
     const step = steps[index];
     if (here(step)) return go(index, true);
     const url = safeHref(el('a'), step.url).href;
