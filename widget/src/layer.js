@@ -74,7 +74,7 @@ export function attachRoot(host) {
 // A fixed box of no size (its children are popovers or fixed too; an inline, important
 // position: the host's CSS cannot put it back in the flow, so it is never a grid or flex item);
 // its own element name, so the host's `div` rules do not match it.
-export function floatingRoot() {
+function floatingRoot() {
   if (!root) {
     const host = el('ob-layer');
     host.style.cssText = 'position:fixed!important;top:0;left:0;z-index:2147483646';

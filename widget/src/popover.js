@@ -1,7 +1,7 @@
 /* Opening, closing and positioning floating cards (popovers in the top layer) and beacons. */
 
-import { attr, deepActive, isOpen } from './dom.js';
-import { floatingRoot } from './layer.js';
+import { attr, deepActive, el, isOpen } from './dom.js';
+import { attachRoot } from './layer.js';
 import { seen } from './actions.js';
 import { BASE, onCleanup, state } from './state.js';
 
@@ -61,16 +61,21 @@ export function place(card) {
 
 const marks = []; // beacons: {mark, anchor}
 
-/** A beacon next to its anchor: in the fixed root, so it takes no space in the host's page. */
+/** A beacon next to its anchor. Its host follows the anchor in the DOM, so Tab goes from the
+    field to its beacon, but is absolutely positioned and of no size: it takes no space, and it
+    is never a grid or flex item (absolutely positioned children are not). */
 export function addMark(mark, anchor) {
-  const entry = { mark, anchor };
+  const host = el('ob-mark');
+  host.style.cssText = 'position:absolute!important;width:0!important;height:0!important;margin:0!important';
+  const entry = { mark, anchor, host };
   mark.hidden = true; // until the chunk places it
-  floatingRoot().append(mark);
+  attachRoot(host).append(mark);
+  anchor.after(host);
   marks.push(entry);
   reflow();
   loadPositioner(); // a card will likely open here: have the placement ready
   const remove = () => {
-    mark.remove();
+    host.remove();
     marks.splice(marks.indexOf(entry) >>> 0, 1);
   };
   onCleanup(remove);

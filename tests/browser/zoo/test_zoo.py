@@ -43,14 +43,16 @@ CASES = [
     ("dark", DESKTOP, "light"),
 ]
 
-# Every element of the host's page with its box, scrolled to the top; the widget's own nodes and
-# the slots' content are left out. `around`: an ancestor of a slot or of an inline card;
+# Every element of the host's page with its box, scrolled to the top; the widget's own nodes (its
+# layer, the beacons' zero-size hosts after their anchors, the badge) and the slots' content are
+# left out. `around`: an ancestor of a slot or of an inline card;
 # `after`: after one in document order.
 MEASURE = """() => {
   for (const node of document.querySelectorAll('*')) { node.scrollTop = 0; node.scrollLeft = 0; }
   scrollTo(0, 0);
-  const ours = '[data-onboarding-slot],[data-onboarding-footer],ob-layer,.ob-badge,.ob-visually-hidden';
-  const inline = [...document.querySelectorAll('body *')].filter((n) => n.shadowRoot && n.localName != 'ob-layer');
+  const ours = '[data-onboarding-slot],[data-onboarding-footer],ob-layer,ob-mark,.ob-badge,.ob-visually-hidden';
+  const inline = [...document.querySelectorAll('body *')]
+    .filter((n) => n.shadowRoot && !/^ob-(layer|mark)$/.test(n.localName));
   const regions = [...document.querySelectorAll('[data-onboarding-slot],[data-onboarding-footer]'), ...inline];
   return [...document.querySelectorAll('body *')]
     .filter((n) => !n.closest(ours) && !inline.some((i) => i.contains(n)) && !/^(SCRIPT|LINK|BR)$/.test(n.tagName))
@@ -168,7 +170,7 @@ def test_zoo_page(
     expect(layer.locator(".ob-spot")).to_be_visible()
     expect(step).to_have_attribute("data-side", re.compile("top|bottom|left|right"))  # placed, with its arrow
     expect(layer.locator(".ob-card[role=status]", has_text="Four digits")).to_have_count(1)  # the server's hint
-    expect(layer.locator(".ob-bc")).to_have_count(2)  # filter and MRR (validation hints have none)
+    expect(page.locator("ob-mark .ob-bc")).to_have_count(2)  # filter and MRR (validation hints have none)
     expect(page.locator(".ob-badge")).to_have_count(1)
     # the footer help in its slot, or at the end of <main> (a block) when the page has none
     footer = page.locator(
@@ -199,7 +201,7 @@ def test_zoo_page(
     if VARIANTS[name].spa:  # the route changes without a reload: the new view's guides are drawn
         page.locator("#to-settings").press("Enter")  # the banner may float over it: the keyboard way
         page.locator("[data-onboarding=sso]").scroll_into_view_if_needed()  # beacons of unseen anchors hide
-        beacon = layer.get_by_role("button", name="Help: Single sign-on")
+        beacon = page.get_by_role("button", name="Help: Single sign-on")
         expect(beacon).to_be_visible()
         beacon.click()
         expect(layer.locator(".ob-card", has_text="Let your team log in")).to_be_visible()
@@ -286,7 +288,7 @@ def test_a_missing_anchor_is_reported_in_debug_after_five_seconds(browser: Any) 
         page.clock.install(time=0)
         page.clock.pause_at(1000)  # the page's timers run only when the test moves the clock
         page.goto(server.url("/zoo/grid"))
-        expect(page.locator("ob-layer .ob-bc").first).to_be_attached()
+        expect(page.locator("ob-mark .ob-bc").first).to_be_attached()
         page.clock.run_for(4900)
         assert not [w for w in warnings if "nowhere" in w]
         page.clock.run_for(200)

@@ -7,20 +7,22 @@ import { placeCard } from '../place.js';
 const CONTROLS = 'input,select,textarea,button,a[href],[tabindex]';
 
 // Whether the anchor can be seen: not scrolled out of its container or the viewport, nor under
-// the host's fixed header. A card or beacon whose anchor is hidden hides with it. Our own layer
-// is looked through (a beacon over a tiny anchor must not hide it).
+// the host's fixed header. A card or beacon whose anchor is hidden hides with it. Our own nodes
+// are looked through (a beacon over a tiny anchor must not hide it).
 function visible(anchor, rect) {
   const hits = document.elementsFromPoint((rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2);
-  const hit = hits.find((node) => node.localName != 'ob-layer');
+  const hit = hits.find((node) => !/^ob-(layer|mark)$/.test(node.localName));
   return !!hit && (anchor.contains(hit) || (hit.localName == 'label' && hit.contains(anchor)));
 }
 
-/** A beacon ({mark, anchor}) sits on its anchor's top end corner, half outside it. */
-export function placeMark({ mark, anchor }, rtl) {
+/** A beacon ({mark, anchor, host}) sits on its anchor's top end corner, half outside it; it is
+    positioned from its host, which sits (with no size) right after the anchor. */
+export function placeMark({ mark, anchor, host }, rtl) {
   const rect = anchor.getBoundingClientRect();
+  const base = host.getBoundingClientRect();
   rtl ||= getComputedStyle(anchor).direction == 'rtl';
-  mark.style.left = (rtl ? rect.left : rect.right) + 'px';
-  mark.style.top = rect.top + 'px';
+  mark.style.left = (rtl ? rect.left : rect.right) - base.left + 'px';
+  mark.style.top = rect.top - base.top + 'px';
   mark.hidden = !anchor.isConnected || !visible(anchor, rect);
 }
 
