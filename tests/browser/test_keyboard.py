@@ -38,6 +38,8 @@ def test_panel_by_keyboard(pages):
     expect(panel).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
+    assert focused(page) == "Search help"  # the resource centre's search box, after its ×
+    page.keyboard.press("Tab")
     # beginners' questions come first (seed 002), then the tips, each group by priority
     assert focused(page) == "How do I export?"
     page.keyboard.press("Tab")
