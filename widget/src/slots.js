@@ -27,7 +27,11 @@ export function drawInline(kind, guide, options) {
     return seen(guide);
   }
   const className = 'ob-corner ' + (options.className || '');
-  show(addFloating(card(guide, { ...options, className, close: hide }), hide), guide.auto_open);
+  const node = addFloating(card(guide, { ...options, className, close: hide }), hide);
+  // corner cards stack upwards (the starter card and footer help on a page without slots)
+  const below = [...widgetRoot().querySelectorAll('.ob-corner:popover-open')].reduce((sum, c) => sum + c.offsetHeight + 12, 0);
+  node.style.setProperty('--ob-below', below + 'px');
+  show(node, guide.auto_open);
 }
 
 /** The banner floats at the bottom of the viewport (in the top layer), never in the host's flow.

@@ -29,13 +29,14 @@ class Variant:
     dir: str = "ltr"
     scheme: str | None = None  # <meta name="color-scheme">
     starter_slot: bool = True  # False: the starter card floats (no slot on the page)
-    footer_slot: bool = True  # False: footer help goes to the end of <main>, a block container
+    footer_slot: bool = True  # False: footer help goes to the end of <main> if it is a block, else floats
     spa: bool = False
 
 
 VARIANTS = {
     "grid": Variant("grid.css"),
     "flex": Variant("flex.css", starter_slot=False, footer_slot=False),
+    "all-grid": Variant("allgrid.css", starter_slot=False, footer_slot=False),
     "fixed-header": Variant("fixed.css"),
     "scroller": Variant("scroller.css", starter_slot=False),
     "transformed": Variant("transformed.css"),

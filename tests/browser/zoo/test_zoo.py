@@ -33,6 +33,7 @@ CASES = [
     ("grid", DESKTOP, "light"),
     ("grid", PHONE, "light"),
     ("flex", DESKTOP, "light"),
+    ("all-grid", DESKTOP, "light"),
     ("fixed-header", DESKTOP, "light"),
     ("fixed-header", ZOOM_200, "light"),
     ("scroller", DESKTOP, "light"),
@@ -172,13 +173,21 @@ def test_zoo_page(
     expect(layer.locator(".ob-card[role=status]", has_text="Four digits")).to_have_count(1)  # the server's hint
     expect(page.locator("ob-mark .ob-bc")).to_have_count(2)  # filter and MRR (validation hints have none)
     expect(page.locator(".ob-badge")).to_have_count(1)
-    # the footer help in its slot, or at the end of <main> (a block) when the page has none
-    footer = page.locator(
-        "[data-onboarding-slot=footer] .ob-foot" if VARIANTS[name].footer_slot else "main > div:last-child .ob-foot"
-    )
+    # the footer help in its slot; without one at the end of <main> when that is a plain block,
+    # else floating in the corner (never a grid or flex item of the host)
+    if VARIANTS[name].footer_slot:
+        footer = page.locator("[data-onboarding-slot=footer] .ob-foot")
+    elif name == "all-grid":
+        footer = layer.locator(".ob-foot.ob-corner")
+    else:
+        footer = page.locator("main > div:last-child .ob-foot")
     expect(footer).to_contain_text("Reports sum up")
     starter = "[data-onboarding-slot=starter] .ob-card" if VARIANTS[name].starter_slot else "ob-layer .ob-corner"
-    expect(page.locator(starter)).to_contain_text("How to start")
+    expect(page.locator(starter, has_text="How to start")).to_have_count(1)
+    corners = [box for box in (c.bounding_box() for c in layer.locator(".ob-corner").all()) if box]
+    for i, a in enumerate(corners):  # floating corner cards stack, never on each other
+        for b in corners[i + 1 :]:
+            assert a["y"] >= b["y"] + b["height"] or b["y"] >= a["y"] + a["height"], (a, b)
 
     page.locator("#filter").hover()
     expect(layer.locator(".ob-card", has_text="Type part of a report name")).to_be_visible()
