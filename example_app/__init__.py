@@ -43,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # the tour and one hint at a moment of trouble (a failed import) may open by themselves
         ONBOARDING_ATTENTION_BUDGET={"use": 2, "depth": 2},
         ONBOARDING_BASE_TEMPLATE="onboarding_base.html",
+        # The session cookie is sent again only when a request changed the session: with a
+        # refresh on every response, the widget's requests still in flight from the previous
+        # page would answer with the old session and undo a form's change (the demo clock's
+        # day, a sign-out) that landed in between.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.config.update(config or {})
     require_secret_key(app)
