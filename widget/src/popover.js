@@ -66,7 +66,7 @@ const marks = []; // beacons: {mark, anchor}
     is never a grid or flex item (absolutely positioned children are not). */
 export function addMark(mark, anchor) {
   const host = el('ob-mark');
-  host.style.cssText = 'position:absolute!important;width:0!important;height:0!important;margin:0!important';
+  host.style.cssText = 'position:absolute!important'; // its only child is absolute too: no size
   const entry = { mark, anchor, host };
   mark.hidden = true; // until the chunk places it
   attachRoot(host).append(mark);
