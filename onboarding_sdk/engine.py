@@ -465,7 +465,7 @@ class Engine:
         stays += [(STAGES[i], 0) for i in range(current + 1, target)]
         day = epoch_day(to_epoch(at))
         try:
-            self.call_store(lambda: self.storage.count_stages(day, entered, stays))
+            self.call_store(lambda: self.storage.count_stages(day, entered, stays, state.user_id))
         except StorageError as exc:  # the stage itself is recorded; only the funnel misses it
             logger.warning("stage move of user %s not counted for the funnel: %s", state.user_id, exc)
 

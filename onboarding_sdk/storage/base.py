@@ -92,7 +92,7 @@ class Storage(ABC):
         state comes back with ``replayed``; otherwise it is stored with the write, atomically
         (``layout.key_applied`` / ``remember_key``). A refusal (over budget) stores no key.
         ``counter``: the per-day analytics counter (``guide_id|action``) to add 1 to on ``day``,
-        at most once per user and day (``layout.counted_key``), never for a refused action.
+        at most once per user and day (``population.counted_key``), never for a refused action.
         One round trip when ``budget_limit`` is 0 (the user's slot and the counters' slot in
         one pipeline); a budgeted ``shown`` counts after its write is known to be allowed.
         """
@@ -195,9 +195,12 @@ class Storage(ABC):
         last remembered for the user when None) active on ``day`` with ``events`` events."""
 
     @abstractmethod
-    def count_stages(self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]) -> None:
+    def count_stages(
+        self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]], user_id: str = ""
+    ) -> None:
         """Atomically apply ``population.count_stages``: stages entered on ``day`` and whole
-        days spent in the stages left."""
+        days spent in the stages left, by ``user_id`` (Redis counts them in the user's bucket
+        of the index, where ``forget`` takes them back)."""
 
     @abstractmethod
     def population(self, cutoff: int, since: int, limit: int) -> Population:

@@ -257,10 +257,14 @@ def idempotency_key(prefix: str, user_id: str) -> str:
     return f"{user_key(prefix, user_id)}:k"
 
 
-def counted_key(prefix: str, day: int) -> str:
+def counted_key(prefix: str, day: int, user_id: str, buckets: int | None = None) -> str:
     """A day's set of ``guide|action|user`` already counted in that day's analytics counters,
-    in the counters' slot ({counters}) so the check and the count are one script."""
-    return f"{prefix}:{{counters}}:once:{day}"
+    in the user's bucket of the population index (with that bucket's per-day counters), so the
+    check and the count are one script (population.counted_key)."""
+    from . import population  # population imports nothing of layout: no circle, just late
+
+    count = population.DEFAULT_BUCKETS if buckets is None else buckets
+    return population.counted_key(population.user_bucket_prefix(prefix, count, user_id), day)
 
 
 def counted_member(counter: str, user_id: str) -> str:

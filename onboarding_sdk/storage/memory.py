@@ -260,7 +260,9 @@ class MemoryStorage(Storage):
         with self._lock:
             index.note_activity(self._population, self._counters, user_id, account, day, events, key_events)
 
-    def count_stages(self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]) -> None:
+    def count_stages(
+        self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]], user_id: str = ""
+    ) -> None:
         with self._lock:
             index.count_stages(self._population, self._counters, day, entered, stays)
 

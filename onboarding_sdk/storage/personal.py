@@ -3,7 +3,7 @@
 A user's data lives in two places: the user's own slot (the record hash and the applied
 idempotency keys, ``layout.user_key`` / ``layout.idempotency_key``) and the population index in
 the ``{counters}`` slot (``population.py``: last active day, remembered account, the account's
-member set, and the day's "counted once" sets of ``layout.counted_key`` whose members end with
+member set, and the day's "counted once" sets of ``population.counted_key`` whose members end with
 the user's id). Everything else in the index is an anonymous total and holds no id.
 """
 

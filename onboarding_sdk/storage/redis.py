@@ -12,6 +12,7 @@ built on first use, so an app starts even while Redis is unreachable.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import threading
@@ -54,7 +55,8 @@ COUNTED_SCAN_BATCH = 10_000  # forget's look for the days' counted-once sets (a 
 SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content", "count_once")
 # Scripts that take an idempotency key: once.lua (the shared check) is prepended to them.
 ONCE_SCRIPTS = ("track", "guide_action")
-# The population index's scripts (keys in population.py, all in the {counters} slot).
+# The population index's scripts (keys in population.py; each runs in one bucket's slot, or,
+# claim_dormant, in the {accounts} slot).
 INDEX_SCRIPTS = ("note_activity", "count_stages", "population", "claim_dormant", "forget_population", "user_index")
 # One user's own keys, deleted for forget (in the user's slot).
 PRIVACY_SCRIPTS = ("forget_user",)
@@ -291,10 +293,20 @@ def _glob_escape(text: str) -> str:
 
 
 class RedisStorage(Storage):
-    def __init__(self, uri: str, *, prefix: str = "ob", timeout: float = 0.5, retries: int = 1) -> None:
+    def __init__(
+        self,
+        uri: str,
+        *,
+        prefix: str = "ob",
+        timeout: float = 0.5,
+        retries: int = 1,
+        index_buckets: int = pop.DEFAULT_BUCKETS,
+    ) -> None:
         self._target = parse_uri(uri)
         self.uri = self._target.safe_uri  # never keep the password where it may be logged
         self.prefix = prefix
+        pop.bucket_tags(index_buckets)  # refuses a bad count now, and finds the tags once
+        self.index_buckets = index_buckets
         self.timeout = timeout
         self.retries = retries
         self._lock = threading.Lock()
@@ -360,9 +372,15 @@ class RedisStorage(Storage):
         return layout.user_key(self.prefix, user_id)
 
     def _counters_key(self, day: int) -> str:
-        # One hash per day; the hash tag keeps all days in one cluster slot so that
-        # reading a range of days is one pipelined round trip to one node.
-        return f"{self.prefix}:{{counters}}:{day}"
+        # Storage.count's hash per day (and the counters of versions before the index buckets).
+        return pop.legacy_counters_key(self.prefix, day)
+
+    def _bucket(self, user_id: str) -> str:
+        """The prefix of the keys of ``user_id``'s bucket of the population index."""
+        return pop.user_bucket_prefix(self.prefix, self.index_buckets, user_id)
+
+    def _buckets(self) -> list[str]:
+        return [pop.bucket_prefix(self.prefix, self.index_buckets, b) for b in range(self.index_buckets)]
 
     # -- Storage
 
@@ -442,8 +460,14 @@ class RedisStorage(Storage):
         write = ("guide_action", keys, args)
         count = None
         if counter is not None:
-            count_keys = [layout.counted_key(self.prefix, day), self._counters_key(day)]
-            count_args = [layout.counted_member(counter, user_id), counter, str(layout.COUNTED_TTL)]
+            bucket = self._bucket(user_id)
+            count_keys = [pop.counted_key(bucket, day), pop.counters_key(bucket, day)]
+            count_args = [
+                layout.counted_member(counter, user_id),
+                counter,
+                str(layout.COUNTED_TTL),
+                str(pop.DAY_KEYS_TTL),
+            ]
             count = ("count_once", count_keys, count_args)
 
         def action_(client: Client) -> GuideWrite:
@@ -512,18 +536,30 @@ class RedisStorage(Storage):
         if not days:
             return {}
 
+        # Storage.count's hash and every bucket's, summed (one pipeline; on a cluster the
+        # nodes answer in parallel).
+        sources: list[Callable[[int], str]] = [
+            self._counters_key,
+            *(functools.partial(pop.counters_key, b) for b in self._buckets()),
+        ]
+
         def action(client: Client) -> list[dict[bytes, bytes]]:
-            pipe = client.pipeline(transaction=False)  # every day key shares one slot
+            pipe = client.pipeline(transaction=False)
             for day in days:
-                pipe.hgetall(self._counters_key(day))
+                for key_of in sources:
+                    pipe.hgetall(key_of(day))
             replies: list[dict[bytes, bytes]] = pipe.execute()
             return replies
 
-        replies = self._run("counters", action)
-        return {
-            day: {name.decode(): int(value) for name, value in reply.items()}
-            for day, reply in zip(days, replies, strict=True)
-        }
+        replies = iter(self._run("counters", action))
+        result: dict[int, dict[str, int]] = {}
+        for day in days:
+            table = result[day] = {}
+            for _ in sources:
+                for name, value in next(replies).items():
+                    text = name.decode()
+                    table[text] = table.get(text, 0) + int(value)
+        return result
 
     def publish_content(
         self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
@@ -589,7 +625,7 @@ class RedisStorage(Storage):
         return [json.loads(entry) for entry in entries]
 
     def forget(self, user_id: str) -> None:
-        self._run("forget", lambda client: self._forget(client, user_id, self._counted_keys(client)))
+        self._run("forget", lambda client: self._forget(client, user_id, self._counted_keys(client, user_id)))
 
     def _forget(
         self, client: Client, user_id: str, counted_keys: Sequence[str], seen_before: int | None = None
@@ -601,22 +637,27 @@ class RedisStorage(Storage):
         stage = int(self._scripts["forget_user"](keys=own, args=[guard], client=client))
         if stage < 0:
             return False
-        p = self.prefix
-        keys = [pop.seen_key(p), pop.user_accounts_key(p), pop.reach_key(p), pop.accounts_key(p), *counted_keys]
-        args = [user_id, pop.account_users_prefix(p), counted_pattern(user_id), *STAGES[1 : stage + 1]]
-        self._scripts["forget_population"](keys=keys, args=args, client=client)
+        b = self._bucket(user_id)
+        keys = [pop.seen_key(b), pop.user_accounts_key(b), pop.reach_key(b), *counted_keys]
+        args = [user_id, pop.account_users_prefix(b), counted_pattern(user_id), *STAGES[1 : stage + 1]]
+        _, account = self._scripts["forget_population"](keys=keys, args=args, client=client)
+        if account is not None and not self._account_users(client, [account.decode()])[0][0]:
+            # No bucket holds a user of the account any more: it leaves the index too. (A user
+            # noted meanwhile would bring it back with their next active day.)
+            client.zrem(pop.accounts_key(self.prefix), account)
         return True
 
     # -- one person's data (personal.py)
 
-    def _counted_keys(self, client: Client) -> list[str]:
-        """The days' counted-once sets that exist now (they expire after layout.COUNTED_TTL).
-        On a cluster they all sit in the {counters} slot: SCAN the node that holds it."""
-        pattern = _glob_escape(layout.counted_key(self.prefix, 0).removesuffix("0")) + "*"
+    def _counted_keys(self, client: Client, user_id: str) -> list[str]:
+        """The days' counted-once sets of the user's bucket that exist now (they expire after
+        layout.COUNTED_TTL). On a cluster they sit in the bucket's slot: SCAN its node."""
+        bucket = self._bucket(user_id)
+        pattern = _glob_escape(pop.counted_key(bucket, 0).removesuffix("0")) + "*"
         if isinstance(client, redis.Redis):
             server = client
         else:
-            server = client.get_redis_connection(client.get_node_from_key(pop.seen_key(self.prefix)))  # type: ignore[no-untyped-call]
+            server = client.get_redis_connection(client.get_node_from_key(pop.seen_key(bucket)))  # type: ignore[no-untyped-call]
         # The MATCH filters on the server; a large COUNT walks a big keyspace in few round trips.
         return sorted(key.decode() for key in server.scan_iter(match=pattern, count=COUNTED_SCAN_BATCH))
 
@@ -629,12 +670,12 @@ class RedisStorage(Storage):
             return replies
 
         record, applied = self._run("stored_user", own)
-        p = self.prefix
+        b = self._bucket(user_id)
 
         def index(client: Client) -> tuple[list[str], Any]:
-            counted_keys = self._counted_keys(client)
-            keys = [pop.seen_key(p), pop.user_accounts_key(p), *counted_keys]
-            args = [user_id, pop.account_users_prefix(p), counted_pattern(user_id)]
+            counted_keys = self._counted_keys(client, user_id)
+            keys = [pop.seen_key(b), pop.user_accounts_key(b), *counted_keys]
+            args = [user_id, pop.account_users_prefix(b), counted_pattern(user_id)]
             return counted_keys, self._scripts["user_index"](keys=keys, args=args, client=client)
 
         counted_keys, (day, account, account_day, flat) = self._run("stored_user", index)
@@ -654,14 +695,22 @@ class RedisStorage(Storage):
     def forget_inactive(self, cutoff: int, limit: int) -> list[str]:
         if limit <= 0:
             return []
-        key = pop.seen_key(self.prefix)
 
         def action(client: Client) -> list[str]:
-            found: list[bytes] = client.zrangebyscore(key, "-inf", int(cutoff), start=0, num=int(limit))  # type: ignore[assignment]
-            counted_keys = self._counted_keys(client)  # one SCAN for the whole batch
+            pipe = client.pipeline(transaction=False)
+            for bucket in self._buckets():
+                pipe.zrangebyscore(pop.seen_key(bucket), "-inf", int(cutoff), start=0, num=int(limit))
+            found = [user.decode() for batch in pipe.execute() for user in batch][: int(limit)]
+            counted: dict[str, list[str]] = {}  # one SCAN per bucket for the whole batch
             seen_before = (int(cutoff) + 1) * DAY
-            users = [user.decode() for user in found]
-            return [user for user in users if self._forget(client, user, counted_keys, seen_before)]
+            forgotten = []
+            for user in found:
+                bucket = self._bucket(user)
+                if bucket not in counted:
+                    counted[bucket] = self._counted_keys(client, user)
+                if self._forget(client, user, counted[bucket], seen_before):
+                    forgotten.append(user)
+            return forgotten
 
         return self._run("forget_inactive", action)
 
@@ -685,16 +734,17 @@ class RedisStorage(Storage):
     def _note_call(
         self, user_id: str, account: str | None, day: int, events: int, key_events: int
     ) -> tuple[list[str], list[str]]:
-        p = self.prefix
-        keys = [
-            pop.seen_key(p),
-            pop.user_accounts_key(p),
-            pop.accounts_key(p),
-            pop.account_day_key(p, day),
-            pop.counters_key(p, day),
-        ]
+        b = self._bucket(user_id)
+        keys = [pop.seen_key(b), pop.user_accounts_key(b), pop.account_day_key(b, day), pop.counters_key(b, day)]
         args = [user_id, account or "", str(int(day)), str(int(events)), str(int(key_events))]
-        return keys, [*args, pop.account_users_prefix(p), pop.stage_field(STAGES[0])]
+        return keys, [*args, pop.account_users_prefix(b), pop.stage_field(STAGES[0]), str(pop.DAY_KEYS_TTL)]
+
+    def _raise_account(self, client: Client, noted: Any, day: int) -> None:
+        """note_activity.lua's answer: an account to raise to ``day`` in the global accounts key
+        (another slot), or 0. Asked at most once per account, bucket and day, so the global key
+        takes a few writes a day per account, not one per track()."""
+        if isinstance(noted, bytes):
+            client.zadd(pop.accounts_key(self.prefix), {noted: int(day)}, gt=True)
 
     def _pipelined_scripts(self, client: Client, calls: Sequence[tuple[str, list[str], list[str]]]) -> list[Any]:
         """Several scripts in one pipeline (one round trip; on a cluster, one per node, in
@@ -735,100 +785,172 @@ class RedisStorage(Storage):
             flat, noted = self._pipelined_scripts(client, [track_call, note_call])
             if isinstance(flat, BaseException):
                 raise flat
-            if isinstance(noted, BaseException):
+            try:
+                if isinstance(noted, BaseException):
+                    raise noted
+                self._raise_account(client, noted, at // DAY)
+            except (RedisError, RedisClusterException, OSError) as exc:
                 # The user's event is stored: failing the call would invite a retry that counts
                 # it twice. Only the analytics index misses this activity.
-                logger.warning("activity of user %s not added to the population index: %s", user_id, noted)
+                logger.warning("activity of user %s not added to the population index: %s", user_id, exc)
             return _record(flat)
 
         return self._run("track", action)
 
     def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
         keys, args = self._note_call(user_id, account, day, events, key_events)
-        self._run("note_activity", lambda client: self._scripts["note_activity"](keys=keys, args=args, client=client))
 
-    def count_stages(self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]) -> None:
+        def action(client: Client) -> None:
+            self._raise_account(client, self._scripts["note_activity"](keys=keys, args=args, client=client), day)
+
+        self._run("note_activity", action)
+
+    def count_stages(
+        self, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]], user_id: str = ""
+    ) -> None:
         if not entered and not stays:
             return
-        keys = [pop.reach_key(self.prefix), pop.counters_key(self.prefix, day)]
+        b = self._bucket(user_id)  # the user's bucket: forget takes the reach counts back there
+        keys = [pop.reach_key(b), pop.counters_key(b, day)]
         args = [str(len(entered)), *entered]
         for stage, days in stays:
             args += [stage, str(int(days))]
+        args.append(str(pop.DAY_KEYS_TTL))
         self._run("count_stages", lambda client: self._scripts["count_stages"](keys=keys, args=args, client=client))
 
+    def _account_users(
+        self, client: Client, accounts: Sequence[str], since: int | None = None
+    ) -> list[tuple[int, int]]:
+        """Per account, its users and those active on or after ``since``, over every bucket."""
+        buckets = self._buckets()
+        pipe = client.pipeline(transaction=False)
+        for account in accounts:
+            for b in buckets:
+                pipe.zcard(pop.account_users_prefix(b) + account)
+                pipe.zcount(pop.account_users_prefix(b) + account, "-inf" if since is None else int(since), "+inf")
+        replies = pipe.execute()
+        width = 2 * len(buckets)
+        return [
+            (sum(replies[i * width : (i + 1) * width : 2]), sum(replies[i * width + 1 : (i + 1) * width : 2]))
+            for i in range(len(accounts))
+        ]
+
     def population(self, cutoff: int, since: int, limit: int) -> Population:
-        p = self.prefix
-        keys = [pop.seen_key(p), pop.user_accounts_key(p), pop.accounts_key(p), pop.reach_key(p)]
-        args = [str(int(cutoff)), str(int(since)), str(int(limit)), pop.account_users_prefix(p)]
-        reply = self._run("population", lambda client: self._scripts["population"](keys=keys, args=args, client=client))
-        users, reach, dormant_users, newest, their_accounts, accounts, dormant_accounts, rows = reply
-        return Population(
-            users=int(users),
-            reached={k.decode(): int(v) for k, v in _pairs(reach) if int(v)},
-            dormant_users=int(dormant_users),
-            newest_dormant_users=[
+        calls = [
+            (
+                "population",
+                [pop.seen_key(b), pop.user_accounts_key(b), pop.reach_key(b)],
+                [str(int(cutoff)), str(int(limit))],
+            )
+            for b in self._buckets()
+        ]
+        accounts_key = pop.accounts_key(self.prefix)
+
+        def action(client: Client) -> tuple[list[Any], list[Any], list[tuple[int, int]]]:
+            parts = self._pipelined_scripts(client, calls)
+            for part in parts:
+                if isinstance(part, BaseException):
+                    raise part
+            pipe = client.pipeline(transaction=False)  # one key: one node
+            pipe.zcard(accounts_key)
+            pipe.zcount(accounts_key, "-inf", int(cutoff))
+            pipe.zrevrangebyscore(accounts_key, int(cutoff), "-inf", start=0, num=int(limit), withscores=True)
+            accounts = pipe.execute()
+            return parts, accounts, self._account_users(client, [a.decode() for a, _ in accounts[2]], since)
+
+        parts, (accounts, dormant_accounts, found), counts = self._run("population", action)
+        reached: dict[str, int] = {}
+        newest: list[tuple[str, int, str | None]] = []
+        for _, reach, _, users, their_accounts in parts:
+            for stage, n in _pairs(reach):
+                reached[stage.decode()] = reached.get(stage.decode(), 0) + int(n)
+            newest += [
                 (user.decode(), int(day), None if account is None else account.decode())
-                for (user, day), account in zip(_pairs(newest), their_accounts, strict=True)
-            ],
+                for (user, day), account in zip(_pairs(users), their_accounts, strict=True)
+            ]
+        newest.sort(key=lambda item: (item[1], item[0]), reverse=True)  # as one sorted set orders them
+        return Population(
+            users=sum(int(part[0]) for part in parts),
+            reached={stage: n for stage, n in reached.items() if n},
+            dormant_users=sum(int(part[2]) for part in parts),
+            newest_dormant_users=newest[: max(0, int(limit))],
             accounts=int(accounts),
             dormant_accounts=int(dormant_accounts),
             newest_dormant_accounts=[
-                AccountRow(rows[i].decode(), int(rows[i + 1]), int(rows[i + 2]), int(rows[i + 3]))
-                for i in range(0, len(rows), 4)
+                AccountRow(account.decode(), int(day), users, active)
+                for (account, day), (users, active) in zip(found, counts, strict=True)
             ],
         )
 
     def account_activity(self, account: str, days: Sequence[int], since: int, limit: int) -> AccountActivity | None:
-        members = pop.account_users_prefix(self.prefix) + account
-        fields = [f"{account}|{name}" for name in pop.ACCOUNT_FIELDS]
+        buckets = self._buckets()
 
-        def action(client: Client) -> list[Any]:
-            pipe = client.pipeline(transaction=False)  # every key shares the {counters} slot
-            pipe.zscore(pop.accounts_key(self.prefix), account)
-            pipe.zcard(members)
-            pipe.zcount(members, int(since), "+inf")
-            pipe.zrevrange(members, 0, max(0, limit - 1), withscores=True)
-            for day in days:
-                pipe.hmget(pop.account_day_key(self.prefix, day), fields)
-            replies: list[Any] = pipe.execute()
-            return replies
+        def action(client: Client) -> tuple[Any, list[tuple[int, int]], list[Any]]:
+            last = client.zscore(pop.accounts_key(self.prefix), account)
+            if last is None:
+                return None, [], []
+            counts = self._account_users(client, [account], since)
+            pipe = client.pipeline(transaction=False)
+            for b in buckets:
+                pipe.zrevrange(pop.account_users_prefix(b) + account, 0, max(0, limit - 1), withscores=True)
+            return last, counts, pipe.execute()
 
-        last, users, active, newest, *per_day = self._run("account_activity", action)
+        last, counts, per_bucket = self._run("account_activity", action)
         if last is None:
             return None
-        row = AccountRow(account, int(last), int(users), int(active))
-        newest_users = [(user.decode(), int(day)) for user, day in newest] if limit > 0 else []
-        counts = {day: _triple(values) for day, values in zip(days, per_day, strict=True)}
-        return AccountActivity(row, newest_users, counts)
+        users, active = counts[0]
+        row = AccountRow(account, int(last), users, active)
+        newest = sorted(
+            ((user.decode(), int(day)) for found in per_bucket for user, day in found),
+            key=lambda item: (item[1], item[0]),
+            reverse=True,
+        )
+        return AccountActivity(row, newest[:limit] if limit > 0 else [], self.account_days([account], days)[account])
 
     def account_days(self, accounts: Sequence[str], days: Sequence[int]) -> dict[str, dict[int, tuple[int, int, int]]]:
         if not accounts or not days:
             return {account: {day: (0, 0, 0) for day in days} for account in accounts}
         fields = [f"{account}|{name}" for account in accounts for name in pop.ACCOUNT_FIELDS]
+        buckets = self._buckets()
 
         def action(client: Client) -> list[list[bytes | None]]:
             pipe = client.pipeline(transaction=False)
             for day in days:
-                pipe.hmget(pop.account_day_key(self.prefix, day), fields)
+                for b in buckets:
+                    pipe.hmget(pop.account_day_key(b, day), fields)
             replies: list[list[bytes | None]] = pipe.execute()
             return replies
 
-        replies = self._run("account_days", action)
+        replies = iter(self._run("account_days", action))
         width = len(pop.ACCOUNT_FIELDS)
+        totals: dict[int, list[int]] = {}
+        for day in days:
+            total = totals[day] = [0] * len(fields)
+            for _ in buckets:
+                for i, value in enumerate(next(replies)):
+                    total[i] += int(value or 0)
         return {
-            account: {
-                day: _triple(values[i * width : (i + 1) * width]) for day, values in zip(days, replies, strict=True)
-            }
+            account: {day: _triple(totals[day][i * width : (i + 1) * width]) for day in days}
             for i, account in enumerate(accounts)
         }
 
     def claim_dormant_accounts(self, cutoff: int, limit: int) -> list[DormantAccount]:
         keys = [pop.accounts_key(self.prefix), pop.dormant_key(self.prefix)]
-        args = [str(int(cutoff)), str(max(1, int(limit))), pop.account_users_prefix(self.prefix)]
-        flat = self._run(
-            "claim_dormant_accounts", lambda client: self._scripts["claim_dormant"](keys=keys, args=args, client=client)
-        )
-        return [DormantAccount(flat[i].decode(), int(flat[i + 1]), int(flat[i + 2])) for i in range(0, len(flat), 3)]
+        args = [str(int(cutoff)), str(max(1, int(limit)))]
+
+        def action(client: Client) -> list[DormantAccount]:
+            flat = self._scripts["claim_dormant"](keys=keys, args=args, client=client)
+            claimed = [(flat[i].decode(), int(flat[i + 1])) for i in range(0, len(flat), 2)]
+            # Counted after the claim (the users sit in every bucket): a figure for the signal,
+            # so a failure here must not lose the claim.
+            try:
+                counts = self._account_users(client, [account for account, _ in claimed]) if claimed else []
+            except (RedisError, RedisClusterException, OSError) as exc:
+                logger.warning("dormant accounts' users not counted: %s", exc)
+                counts = [(0, 0)] * len(claimed)
+            return [DormantAccount(a, day, n) for (a, day), (n, _) in zip(claimed, counts, strict=True)]
+
+        return self._run("claim_dormant_accounts", action)
 
     def acquire_lock(self, name: str, seconds: int) -> bool:
         key = pop.lock_key(self.prefix, name)
@@ -900,6 +1022,6 @@ def _pairs(flat: Sequence[Any]) -> list[tuple[Any, Any]]:
     return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
 
 
-def _triple(values: Sequence[bytes | None]) -> tuple[int, int, int]:
+def _triple(values: Sequence[bytes | int | None]) -> tuple[int, int, int]:
     u, e, k = (int(v or 0) for v in values)
     return u, e, k

@@ -155,7 +155,7 @@ def test_forget_takes_the_user_out_of_the_index(storage: Storage) -> None:
     storage.track_and_note("gone", "e1", NOW, NOW, "acme", 1, 0)
     storage.track_and_note("kept", "e1", NOW, NOW, "acme", 1, 0)
     assert storage.advance_stage("gone", 0, 2, {1: NOW, 2: NOW})
-    storage.count_stages(TODAY, ["use", "depth"], [("awareness", 0), ("use", 0)])
+    storage.count_stages(TODAY, ["use", "depth"], [("awareness", 0), ("use", 0)], "gone")
     storage.forget("gone")
     found = storage.population(TODAY, TODAY, 10)
     assert found.users == 1 and found.reached == {}
@@ -214,10 +214,88 @@ def test_a_failing_index_never_fails_the_user_s_event(
 ) -> None:
     storage = RedisStorage(request.getfixturevalue(backend), prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
     try:
-        storage._connect().set(pop.seen_key(storage.prefix), b"not a sorted set")  # note_activity.lua fails
+        storage._connect().set(pop.seen_key(storage._bucket("u1")), b"not a sorted set")  # note_activity.lua fails
         record = storage.track_and_note("u1", "e1", NOW, None, "acme", 1, 0)
         assert record == reference([("e1", NOW, None)]) == storage.load("u1")  # stored once, and returned
         assert "not added to the population index" in caplog.text
+    finally:
+        storage.reset()
+        storage.close()
+
+
+# --------------------------------------------------------------------------- the index's buckets
+
+
+def test_racing_tracks_give_figures_equal_to_the_events(storage: Storage) -> None:
+    """Many users over many buckets, the same user-days sent by racing processes: every figure
+    equals what was generated (users counted once per day, events every time)."""
+    users = [(f"user-{n}", f"acct{n % 7}") for n in range(60)]
+    stores = [twin(storage) for _ in range(6)]
+
+    def work(i: int) -> None:
+        for user, account in users:
+            stores[i].track_and_note(user, "e1", NOW + i, None, account, 1, i % 2)
+
+    in_threads(6, work)
+    assert storage.counters([TODAY])[TODAY] == {"users|active": 60, "stage|awareness": 60}
+    found = storage.population(TODAY, TODAY, 100)
+    assert (found.users, found.accounts, found.dormant_users, found.dormant_accounts) == (60, 7, 60, 7)
+    per_account = storage.account_days([f"acct{a}" for a in range(7)], [TODAY])
+    for a in range(7):
+        members = sum(1 for _, account in users if account == f"acct{a}")
+        assert per_account[f"acct{a}"][TODAY] == (members, 6 * members, 3 * members)
+    assert sorted(d.account_id for d in storage.claim_dormant_accounts(TODAY, 100)) == [f"acct{a}" for a in range(7)]
+    assert storage.claim_dormant_accounts(TODAY, 100) == []  # claimed once
+
+
+def test_bucket_tags_are_fixed_and_spread_over_the_slot_ranges() -> None:
+    tags = pop.bucket_tags(pop.DEFAULT_BUCKETS)
+    assert len(set(tags)) == pop.DEFAULT_BUCKETS and tags == pop.bucket_tags(pop.DEFAULT_BUCKETS)
+    width = pop.CLUSTER_SLOTS / pop.DEFAULT_BUCKETS
+    assert [int(pop.key_slot(t) // width) for t in tags] == list(range(pop.DEFAULT_BUCKETS))
+    assert tags[:2] == ("ix0-262", "ix1-8")  # key names are data: the search must never change
+    with pytest.raises(ValueError):
+        pop.bucket_tags(0)
+    assert {pop.bucket_of(f"u{n}", 24) for n in range(500)} == set(range(24))
+
+
+@pytest.mark.parametrize("backend", ["redis_uri", "cluster_uri"])
+def test_the_per_day_index_keys_expire_after_the_longest_window(backend: str, request: pytest.FixtureRequest) -> None:
+    from onboarding_sdk.console.analytics_views import MAX_DAYS
+
+    assert pop.DAY_KEYS_TTL > (MAX_DAYS + 1) * DAY  # the console never asks for an expired day
+    storage = RedisStorage(request.getfixturevalue(backend), prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        for n in range(10):
+            storage.track_and_note(f"u{n}", "e1", NOW, None, "acme", 1, 1)
+            storage.count_stages(TODAY, ["use"], [("awareness", 0)], f"u{n}")
+            storage.guide_write(f"u{n}", "g1", "dismiss", TODAY, 0, 0, now=NOW, counter="tips|dismiss")
+        client = storage._connect()
+        day_keys = [f"{b}:{TODAY}" for b in storage._buckets()] + [f"{b}:a:{TODAY}" for b in storage._buckets()]
+        ttls = {key: client.ttl(key) for key in day_keys if client.exists(key)}
+        assert len(ttls) >= 2 * len({storage._bucket(f"u{n}") for n in range(10)})
+        assert all(0 < ttl <= pop.DAY_KEYS_TTL for ttl in ttls.values()), ttls
+        assert client.ttl(pop.seen_key(storage._bucket("u0"))) == -1  # who is known: kept
+    finally:
+        storage.reset()
+        storage.close()
+
+
+def test_on_a_cluster_the_index_spreads_over_the_masters(cluster_uri: str) -> None:
+    storage = RedisStorage(cluster_uri, prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        client = storage._connect()
+        users = [f"user-{n}" for n in range(50)]
+        for user in users:
+            storage.track_and_note(user, "e1", NOW, None, "acme", 1, 0)
+        slots = {client.keyslot(pop.seen_key(storage._bucket(user))) for user in users}
+        assert len(slots) > 1
+        nodes: dict[str, int] = {}
+        for bucket in storage._buckets():
+            node = client.get_node_from_key(pop.seen_key(bucket)).name  # type: ignore[no-untyped-call]
+            nodes[node] = nodes.get(node, 0) + 1
+        assert sorted(nodes.values()) == [8, 8, 8]  # 24 buckets, three equal masters
+        assert storage.population(TODAY, TODAY, 100).users == 50
     finally:
         storage.reset()
         storage.close()

@@ -2,9 +2,10 @@
 -- An account is due when its last active day is after the stored mark and at most the cutoff;
 -- the mark then moves to the cutoff, so each account is claimed once per dormancy episode
 -- (activity on a later day makes its last active day pass the mark again).
--- KEYS[1] = accounts by last active day (zset), KEYS[2] = the claim state (hash: "mark")
--- ARGV[1] = cutoff day, ARGV[2] = limit, ARGV[3] = prefix of the account member keys
--- Returns flat triples: account, last active day, users.
+-- KEYS[1] = accounts by last active day (zset), KEYS[2] = the claim state (hash: "mark"), both
+-- under the {accounts} tag; the caller counts the accounts' users over the index's buckets
+-- ARGV[1] = cutoff day, ARGV[2] = limit
+-- Returns flat pairs: account, last active day.
 local cutoff = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local mark = redis.call("HGET", KEYS[2], "mark")
@@ -36,6 +37,5 @@ local result = {}
 for i = 1, #due, 2 do
   table.insert(result, due[i])
   table.insert(result, due[i + 1])
-  table.insert(result, redis.call("ZCARD", ARGV[3] .. due[i]))
 end
 return result
