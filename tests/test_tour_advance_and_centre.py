@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from onboarding_sdk.content.loader import dump_content, load_content_text
 from onboarding_sdk.content.errors import ContentError
+from onboarding_sdk.content.loader import dump_content, load_content_text
 from tests.browser.widget_app import LiveServer, make_app, profile
 
 EVENTS = ("invited", "report_created")
