@@ -7,11 +7,16 @@ signed up ~90 days ago, now in stage 2. Each layout is written for N users (defa
 - ours: the real track.lua (one call per active day, pipelined) and advance_stage.lua,
   plus the 5 dismissed guides as fields g<code>; measured twice, with the guide value
   b"d" and with the state guide_action.lua really writes (shown, then dismissed).
+- ours + index: the same, plus the population index the real track() keeps
+  (note_activity.lua in the user's bucket for every activity, the account's last day in the
+  global accounts key, count_stages.lua for the two stage moves), users in accounts of
+  ACCOUNT_SIZE; the index's own share is printed too. Per-day keys are shared by every user
+  active that day, so their share shrinks with more users; they expire after 373 days.
 - naive: one hash per user with readable fields (signed_up_at, stage, first_seen,
   last_seen, <event>:count / :first / :last in epoch seconds) plus one set per user
   holding the active days as "YYYY-MM-DD" and the dismissed guide ids.
 
-Usage: python bench/memory.py [--users 100000] [--real-guides]   (about 2.5 minutes per 100,000 users)
+Usage: python bench/memory.py [--users 100000] [--real-guides] [--no-index]   (about 2.5 minutes per 100,000 users)
 Uses REDIS_URL when set (its database is FLUSHed first), else starts a throwaway redis-server.
 """
 
@@ -34,7 +39,15 @@ import redis
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.redis_process import throwaway_redis
 from onboarding_sdk.storage import layout
-from onboarding_sdk.storage.redis import guide_action_args, script_source, stage_args, track_args
+from onboarding_sdk.storage import population as pop
+from onboarding_sdk.storage.redis import (
+    guide_action_args,
+    note_call,
+    script_source,
+    stage_args,
+    stages_call,
+    track_args,
+)
 from onboarding_sdk.timeutil import DAY
 
 NOW = 1_760_000_000
@@ -43,6 +56,7 @@ EVENTS = ["installed_code", "report_created", "funnel_created", "export_done", "
 GUIDES = ["how-to-start", "reports-filter-help", "install-code-tooltip", "funnels-intro", "whats-new-2025-09"]
 BATCH = 2000  # commands per pipeline flush
 SCRIPTS = ("track", "advance_stage", "guide_action")
+ACCOUNT_SIZE = 10  # users per account (a B2B product's small teams)
 
 
 @dataclass(frozen=True)
@@ -80,21 +94,35 @@ def pipelined(client: redis.Redis, writes: Iterator[Callable[[redis.client.Pipel
     pipe.execute()
 
 
-def ours(client: redis.Redis, people: list[User], guide_state: str) -> None:
+def ours(client: redis.Redis, people: list[User], guide_state: str, index: bool = False) -> None:
     # The package's scripts, loaded once and called by SHA: redis-py's Script objects
     # would add a SCRIPT EXISTS to every pipeline flush and cost Python time per call.
     track, stage, guide = (str(client.script_load(script_source(name))) for name in SCRIPTS)
     fields = {name: layout.event_field(code) for code, name in enumerate(EVENTS, start=1)}
     guide_fields = [layout.guide_field(code) for code in range(1, len(GUIDES) + 1)]
 
+    note, stages = (str(client.script_load(script_source(name))) for name in ("note_activity", "count_stages"))
+    accounts_key = pop.accounts_key("ob")
+
     def writes() -> Iterator[Callable[[redis.client.Pipeline], object]]:
-        for user in people:
+        for number, user in enumerate(people):
             key = [layout.user_key("ob", user.id)]
+            account = f"acct-{number // ACCOUNT_SIZE}"
+            bucket = pop.user_bucket_prefix("ob", pop.DEFAULT_BUCKETS, user.id)
             for at, event in zip(user.times, user.events, strict=True):
                 args = track_args(fields[event], at, user.signup)
                 yield lambda p, key=key, args=args: p.evalsha(track, 1, *key, *args)
+                if index:
+                    day = at // DAY
+                    nkeys, nargs = note_call(bucket, user.id, account, day, 1, 0)
+                    yield lambda p, k=nkeys, a=nargs: p.evalsha(note, len(k), *k, *a)
+                    yield lambda p, a=account, d=day: p.zadd(accounts_key, {a: d}, gt=True)
             args = stage_args(0, 2, {1: user.times[5], 2: user.times[30]})
             yield lambda p, key=key, args=args: p.evalsha(stage, 1, *key, *args)
+            if index:
+                for at, entered, left in ((user.times[5], "use", "awareness"), (user.times[30], "depth", "use")):
+                    skeys, sargs = stages_call(bucket, at // DAY, [entered], [(left, 3)])
+                    yield lambda p, k=skeys, a=sargs: p.evalsha(stages, len(k), *k, *a)
             for field in guide_fields:
                 if guide_state == "d":
                     yield lambda p, key=key, field=field: p.hset(key[0], field, b"d")
@@ -138,12 +166,18 @@ def measure(client: redis.Redis, label: str, write: Callable[[], None], count: i
     return per_user
 
 
-def run(url: str, count: int, real_guides: bool) -> None:
+def run(url: str, count: int, real_guides: bool, index: bool = True) -> None:
     client = redis.Redis.from_url(url)
     people = list(users(count))
     print(f"redis {client.info('server')['redis_version']}, {count} users, {client.config_get('hash-max-*')}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     first = layout.user_key("ob", people[0].id)
     mine = measure(client, "ours (guide value b'd')", lambda: ours(client, people, "d"), count, first)
+    if index:
+        with_index = measure(
+            client, "ours + population index", lambda: ours(client, people, "d", index=True), count, first
+        )
+        print(f"{'  of which the population index:':<44} {with_index - mine:8.1f} B/user")
     real = measure(
         client, "ours (guide state from guide_action.lua)", lambda: ours(client, people, "real"), count, first
     )
@@ -161,13 +195,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--real-guides", action="store_true", help="also measure guides written by guide_action.lua")
+    parser.add_argument("--no-index", action="store_true", help="leave out the population index's measurement")
     args = parser.parse_args()
     url = os.environ.get("REDIS_URL")
     if url:
-        run(url, args.users, args.real_guides)
+        run(url, args.users, args.real_guides, not args.no_index)
     else:
         with throwaway_redis() as uri:
-            run(uri, args.users, args.real_guides)
+            run(uri, args.users, args.real_guides, not args.no_index)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,19 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
             raise ApiError(422, "invalid", "Some fields are not valid.", _messages(exc.messages)) from None
         return loaded
 
+    def _declared_event(engine: Any) -> dict[str, Any] | None:
+        """The one-field body ``{"name": <a declared client event>}`` read without marshmallow
+        (the common case); None for anything else, which the schema then reads and explains."""
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict) or len(data) != 1 or not isinstance(data.get("name"), str):
+            return None
+        spec = engine.settings.events.get(data["name"])
+        if spec is None or not spec.client:
+            return None
+        if len(request.get_data(cache=True)) > engine.settings["ONBOARDING_MAX_REQUEST_BYTES"]:
+            return None
+        return data
+
     def guide_or_404(guide_id: str) -> str:
         engine = web.engine()
         if engine.catalog.get(guide_id) is None:
@@ -218,8 +231,8 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     @bp.post("/api/events", endpoint="api_events")
     @endpoint
     def events() -> Response:
-        data = body(_EVENT)
         engine = web.engine()
+        data = _declared_event(engine) or body(_EVENT)
         spec = engine.settings.events.get(data["name"])
         if spec is None or not spec.client:
             raise ApiError(422, "unknown_event", "This event cannot be sent from the browser.",

@@ -52,7 +52,7 @@ logger = logging.getLogger("onboarding_sdk")
 CONFIG_KEY = "ONBOARDING_STORAGE_URI"
 SCAN_BATCH = 500
 COUNTED_SCAN_BATCH = 10_000  # forget's look for the days' counted-once sets (a few keys in all)
-SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content", "count_once")
+SCRIPTS = ("track", "advance_stage", "guide_action", "assign_codes", "publish_content", "count_once", "track_note")
 # Scripts that take an idempotency key: once.lua (the shared check) is prepended to them.
 ONCE_SCRIPTS = ("track", "guide_action")
 # The population index's scripts (keys in population.py; each runs in one bucket's slot, or,
@@ -252,6 +252,12 @@ def _cluster_target(uri: str, hosts: str, path: str, options: dict[str, Any], sa
 def script_source(name: str) -> str:
     """The text of one of the package's Lua scripts (``"track"``, ``"advance_stage"``, ...)."""
     text = _lua_file(name)
+    if name == "track_note":  # track.lua and note_activity.lua as functions of one script
+        track, note = _lua_file("track"), _lua_file("note_activity")
+        return (
+            f"{_lua_file('once')}local function run_track(KEYS, ARGV)\n{track}\nend\n"
+            f"local function run_note(KEYS, ARGV)\n{note}\nend\n{text}"
+        )
     return _lua_file("once") + text if name in ONCE_SCRIPTS else text
 
 
@@ -267,6 +273,27 @@ def once_args(key: str | None) -> list[str]:
 def track_args(field: str | None, at: int, signup: int | None) -> list[str]:
     """ARGV of track.lua (shared with bench/memory.py, which pipelines the script)."""
     return [field or "", str(int(at)), "" if signup is None else str(int(signup)), str(layout.EPOCH0), str(DAY)]
+
+
+def note_call(
+    bucket: str, user_id: str, account: str | None, day: int, events: int, key_events: int
+) -> tuple[list[str], list[str]]:
+    """KEYS and ARGV of note_activity.lua in ``bucket`` (population.user_bucket_prefix; shared
+    with bench/memory.py)."""
+    keys = [pop.seen_key(bucket), pop.user_accounts_key(bucket), pop.account_day_key(bucket, day)]
+    keys.append(pop.counters_key(bucket, day))
+    args = [user_id, account or "", str(int(day)), str(int(events)), str(int(key_events))]
+    return keys, [*args, pop.account_users_prefix(bucket), pop.stage_field(STAGES[0]), str(pop.DAY_KEYS_TTL)]
+
+
+def stages_call(
+    bucket: str, day: int, entered: Sequence[str], stays: Sequence[tuple[str, int]]
+) -> tuple[list[str], list[str]]:
+    """KEYS and ARGV of count_stages.lua in ``bucket``."""
+    args = [str(len(entered)), *entered]
+    for stage, days in stays:
+        args += [stage, str(int(days))]
+    return [pop.reach_key(bucket), pop.counters_key(bucket, day)], [*args, str(pop.DAY_KEYS_TTL)]
 
 
 def stage_args(expected: int, new: int, times: Mapping[int, int]) -> list[str]:
@@ -307,6 +334,8 @@ class RedisStorage(Storage):
         self.prefix = prefix
         pop.bucket_tags(index_buckets)  # refuses a bad count now, and finds the tags once
         self.index_buckets = index_buckets
+        # A single node runs any keys in one script; a cluster only keys of one slot.
+        self._one_node = not self._target.cluster
         self.timeout = timeout
         self.retries = retries
         self._lock = threading.Lock()
@@ -505,11 +534,17 @@ class RedisStorage(Storage):
     ) -> tuple[RawRecord, bool]:
         keys = [self._user(user_id), layout.idempotency_key(self.prefix, user_id)]
         args = [*track_args(field, at, signup), *once_args(key)]
+        if self._one_node:
+            # One script: the key's check, the user's write and the index (one round trip).
+            (applied, flat), _ = self._track_note(keys, args, user_id, account, at, events, key_events)
+            return _record(flat), not applied
 
         def action(client: Client) -> tuple[RawRecord, bool]:
             applied, flat = self._scripts["track"](keys=keys, args=args, client=client)
             return _record(flat), not applied
 
+        # A cluster: the index's bucket is another slot, and a replay must not count it again,
+        # so the note follows the user's write (a second round trip, for keyed events only).
         record, replayed = self._run("track", action)
         if not replayed:
             # After the user's write only, so that a replay never counts the index twice; a
@@ -734,10 +769,7 @@ class RedisStorage(Storage):
     def _note_call(
         self, user_id: str, account: str | None, day: int, events: int, key_events: int
     ) -> tuple[list[str], list[str]]:
-        b = self._bucket(user_id)
-        keys = [pop.seen_key(b), pop.user_accounts_key(b), pop.account_day_key(b, day), pop.counters_key(b, day)]
-        args = [user_id, account or "", str(int(day)), str(int(events)), str(int(key_events))]
-        return keys, [*args, pop.account_users_prefix(b), pop.stage_field(STAGES[0]), str(pop.DAY_KEYS_TTL)]
+        return note_call(self._bucket(user_id), user_id, account, day, events, key_events)
 
     def _raise_account(self, client: Client, noted: Any, day: int) -> None:
         """note_activity.lua's answer: an account to raise to ``day`` in the global accounts key
@@ -778,6 +810,13 @@ class RedisStorage(Storage):
         events: int,
         key_events: int,
     ) -> RawRecord:
+        if self._one_node:
+            flat, _ = self._track_note(
+                [self._user(user_id)], track_args(field, at, signup), user_id, account, at, events, key_events
+            )
+            return _record(flat)
+        # A cluster: the user's slot and the index bucket's differ, so two scripts in one
+        # pipeline (one round-trip time: redis-py writes to both nodes before reading).
         track_call = ("track", [self._user(user_id)], track_args(field, at, signup))
         note_call = ("note_activity", *self._note_call(user_id, account, at // DAY, events, key_events))
 
@@ -797,6 +836,33 @@ class RedisStorage(Storage):
 
         return self._run("track", action)
 
+    def _track_note(
+        self,
+        keys: list[str],
+        args: list[str],
+        user_id: str,
+        account: str | None,
+        at: int,
+        events: int,
+        key_events: int,
+    ) -> tuple[Any, Any]:
+        """track_note.lua on a single node: the user's write (with its key, if any), the index
+        and the account's global day in one script. Returns track.lua's reply and the note's."""
+        note_keys, note_args = self._note_call(user_id, account, at // DAY, events, key_events)
+        all_keys = [*keys, *note_keys, pop.accounts_key(self.prefix)]
+        all_args = [*args, *note_args, str(len(keys)), str(len(args))]
+
+        def action(client: Client) -> list[Any]:
+            reply: list[Any] = self._scripts["track_note"](keys=all_keys, args=all_args, client=client)
+            return reply
+
+        written, noted, *failed = self._run("track", action)
+        if failed:
+            # The user's event is stored: failing the call would invite a retry that counts it
+            # twice. Only the analytics index misses this activity.
+            logger.warning("activity of user %s not added to the population index: %s", user_id, failed[0])
+        return written, noted
+
     def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
         keys, args = self._note_call(user_id, account, day, events, key_events)
 
@@ -810,12 +876,8 @@ class RedisStorage(Storage):
     ) -> None:
         if not entered and not stays:
             return
-        b = self._bucket(user_id)  # the user's bucket: forget takes the reach counts back there
-        keys = [pop.reach_key(b), pop.counters_key(b, day)]
-        args = [str(len(entered)), *entered]
-        for stage, days in stays:
-            args += [stage, str(int(days))]
-        args.append(str(pop.DAY_KEYS_TTL))
+        # The user's bucket: forget takes the reach counts back there.
+        keys, args = stages_call(self._bucket(user_id), day, entered, stays)
         self._run("count_stages", lambda client: self._scripts["count_stages"](keys=keys, args=args, client=client))
 
     def _account_users(

@@ -299,3 +299,28 @@ def test_on_a_cluster_the_index_spreads_over_the_masters(cluster_uri: str) -> No
     finally:
         storage.reset()
         storage.close()
+
+
+def test_on_a_single_node_a_track_is_one_script(redis_uri: str) -> None:
+    """track() and a keyed event each cost one script (one round trip) on a single node: the
+    user's write, the key's check and the index together; a replay writes nothing anywhere."""
+    storage = RedisStorage(redis_uri, prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        client = storage._connect()
+        storage.track_and_note("u0", "e1", NOW, None, "acme", 1, 0)  # loads the script
+
+        def scripts_run() -> int:
+            stats = client.info("commandstats")
+            return sum(int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in ("evalsha", "eval"))
+
+        before = scripts_run()
+        storage.track_and_note("u1", "e1", NOW, None, "acme", 1, 0)
+        first, replayed = storage.track_once("u1", "e2", NOW + 1, None, "acme", 1, 1, "key-1")
+        again, replayed_again = storage.track_once("u1", "e2", NOW + 2, None, "acme", 1, 1, "key-1")
+        assert scripts_run() - before == 3
+        assert (replayed, replayed_again) == (False, True) and again == first
+        assert storage.account_days(["acme"], [TODAY])["acme"][TODAY] == (2, 3, 1)  # the replay: nothing
+        assert storage.population(TODAY, TODAY, 10).accounts == 1
+    finally:
+        storage.reset()
+        storage.close()
