@@ -180,3 +180,16 @@ def test_hints_and_terms_show_an_ampersand_once_escaped(tmp_path: Path) -> None:
         }
         term = render_template_string('{{ onboarding_term("UV") }}')
         assert "visits &amp; reloads" in term and "&amp;amp;" not in term
+
+
+def test_help_pages_say_why_they_are_empty_and_never_fail_when_the_store_is_down() -> None:
+    # a real Redis client against a port where nothing listens: the store is down
+    app, _ = create_app(Clock(), ONBOARDING_STORAGE_URI="redis://127.0.0.1:1/0", ONBOARDING_STORAGE_RETRIES=0)
+    client = app.test_client()
+    anonymous = client.get("/onboarding/tips")
+    assert anonymous.status_code == 401 and "Sign in to see your help pages." in anonymous.text
+    for path in ("/onboarding/tips", "/onboarding/changelog", "/onboarding/guide/starter-guide"):
+        for locale, text in (("en", "Help is unavailable for a moment."), ("zh-CN", "帮助内容暂时无法加载")):
+            response = client.get(path, headers={"X-User": "a", "X-Locale": locale})
+            assert response.status_code == 503, path
+            assert text in response.text, (path, locale)

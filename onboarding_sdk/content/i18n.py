@@ -127,6 +127,9 @@ _EN: dict[str, str] = {
     "read_more": "Read more",
     "mark_read": "Mark all as read",
     "no_entries": "Nothing new yet",
+    "not_found": "There is no such help page.",
+    "sign_in": "Sign in to see your help pages.",
+    "unavailable": "Help is unavailable for a moment. Please try again in a minute.",
 }
 
 _ZH_CN: dict[str, str] = {
@@ -161,6 +164,9 @@ _ZH_CN: dict[str, str] = {
     "read_more": "阅读全文",
     "mark_read": "全部标为已读",
     "no_entries": "暂无新内容",
+    "not_found": "没有这个帮助页面。",
+    "sign_in": "登录后即可查看帮助页面。",
+    "unavailable": "帮助内容暂时无法加载，请稍后再试。",
 }
 
 UI_STRINGS: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh-CN": _ZH_CN}

@@ -46,6 +46,7 @@ UI_KEYS = {
     "tips", "step", "checklist", "starter", "help", "new_items", "more", "tips_title", "faq_title",
     "changelog_title", "starter_title", "read_more", "mark_read", "no_entries",
     "search", "no_results", "no_help", "replay", "later", "tours",  # the resource centre, tours
+    "not_found", "sign_in", "unavailable",  # the help pages' messages
 }  # fmt: skip
 
 
