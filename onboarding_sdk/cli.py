@@ -356,6 +356,26 @@ def forget_command(user_id: str | None, yes: bool, inactive: bool) -> None:
         click.echo(f"forgot user {user_id!r}")
 
 
+@onboarding_cli.command("rebuild-index")
+@with_appcontext
+def rebuild_index_command() -> None:
+    """Copy the population index of versions before its buckets into them (once; Redis only)."""
+    engine = _engine()
+    rebuild = getattr(engine.storage, "rebuild_index", None)
+    if rebuild is None:
+        click.echo("nothing to rebuild: this store keeps no index on disk")
+        return
+    try:
+        done = rebuild()
+    except StorageError as exc:
+        raise click.ClickException(f"cannot write the store ({engine.storage.uri}): {exc}") from None
+    if done is None:
+        click.echo("the index was already rebuilt in this store")
+        return
+    click.echo(f"copied {_plural(done['users'], 'user')}, {_plural(done['accounts'], 'account')}, "
+               f"{_plural(done['days'], 'day')} of account figures")  # fmt: skip
+
+
 @onboarding_cli.command("export-user")
 @click.argument("user_id")
 @with_appcontext

@@ -787,8 +787,13 @@ class RedisStorage(Storage):
         pipe = client.pipeline(transaction=False)
         for name, keys, args in calls:
             # EVALSHA by name: redis-py blocks its evalsha() method in cluster pipelines because
-            # of script loading, which is handled below.
-            pipe.execute_command("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args)
+            # of script loading, which is handled below. On a cluster the node is named: else
+            # redis-py's pipeline asks a node for the command's keys (COMMAND GETKEYS), one more
+            # round trip per script.
+            options: dict[str, Any] = {}
+            if not isinstance(client, redis.Redis):
+                options["target_nodes"] = client.get_node_from_key(keys[0])  # type: ignore[no-untyped-call]
+            pipe.execute_command("EVALSHA", self._scripts[name].sha, len(keys), *keys, *args, **options)
         replies = pipe.execute(raise_on_error=False)
         results: list[Any] = []
         for (name, keys, args), reply in zip(calls, replies, strict=True):
@@ -1013,6 +1018,72 @@ class RedisStorage(Storage):
             return [DormantAccount(a, day, n) for (a, day), (n, _) in zip(claimed, counts, strict=True)]
 
         return self._run("claim_dormant_accounts", action)
+
+    def rebuild_index(self) -> dict[str, int] | None:
+        """Copy the population index of versions before the buckets (every key under
+        ``{counters}``) into the buckets, once per store (``flask onboarding rebuild-index``).
+        Newer entries win (``ZADD GT``, ``HSETNX``); the reach counts are recounted from the
+        users' records, in their buckets; the per-day account figures are added to bucket 0's
+        (readers sum the buckets). Returns what was copied, or None when it already ran."""
+        p, legacy = self.prefix, pop.legacy_tag(self.prefix)
+        marker = f"{p}:{{accounts}}:rebuilt"
+
+        def action(client: Client) -> dict[str, int] | None:
+            if not client.set(marker, b"1", nx=True):
+                return None
+            # Every old key sits in the {counters} slot: one node holds them all.
+            if isinstance(client, redis.Redis):
+                old = client
+            else:
+                old = client.get_redis_connection(client.get_node_from_key(f"{legacy}:seen"))  # type: ignore[no-untyped-call]
+            done = {"users": 0, "accounts": 0, "days": 0}
+            pipe = client.pipeline(transaction=False)
+            users: list[tuple[bytes, float]] = []
+
+            def copy_users() -> None:  # a batch at a time: a big store never sits in memory
+                read = client.pipeline(transaction=False)
+                for user, _ in users:
+                    read.hget(self._user(user.decode()), "st")
+                    read.hget(f"{legacy}:ua", user)
+                found = read.execute()
+                for (user, day), stage, account in zip(users, found[::2], found[1::2], strict=True):
+                    b = self._bucket(user.decode())
+                    pipe.zadd(pop.seen_key(b), {user: int(day)}, gt=True)
+                    if account is not None:
+                        pipe.hsetnx(pop.user_accounts_key(b), user, account)
+                    for reached in STAGES[1 : int(stage or 0) + 1]:
+                        pipe.hincrby(pop.reach_key(b), reached, 1)
+                pipe.execute()
+                done["users"] += len(users)
+                users.clear()
+
+            for entry in old.zscan_iter(f"{legacy}:seen", count=SCAN_BATCH):
+                users.append(entry)
+                if len(users) >= SCAN_BATCH:
+                    copy_users()
+            copy_users()
+            for account, day in old.zscan_iter(f"{legacy}:accts"):
+                pipe.zadd(pop.accounts_key(p), {account: int(day)}, gt=True)
+                for user, user_day in old.zscan_iter(f"{legacy}:au:".encode() + account):
+                    b = self._bucket(user.decode())
+                    pipe.zadd(pop.account_users_prefix(b).encode() + account, {user: int(user_day)}, gt=True)
+                done["accounts"] += 1
+                if len(pipe) >= SCAN_BATCH:
+                    pipe.execute()
+            mark = old.hget(f"{legacy}:dormant", "mark")
+            if mark is not None:
+                pipe.hsetnx(pop.dormant_key(p), "mark", mark)
+            first = pop.bucket_prefix(p, self.index_buckets, 0)
+            for key in old.scan_iter(match=_glob_escape(f"{legacy}:a:") + "*", count=COUNTED_SCAN_BATCH):
+                day_text = key.decode().rsplit(":", 1)[1]
+                for name, value in old.hscan_iter(key):
+                    pipe.hincrby(pop.account_day_key(first, int(day_text)), name, int(value))
+                pipe.expire(pop.account_day_key(first, int(day_text)), pop.DAY_KEYS_TTL)
+                done["days"] += 1
+            pipe.execute()
+            return done
+
+        return self._run("rebuild_index", action)
 
     def acquire_lock(self, name: str, seconds: int) -> bool:
         key = pop.lock_key(self.prefix, name)

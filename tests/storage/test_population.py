@@ -324,3 +324,33 @@ def test_on_a_single_node_a_track_is_one_script(redis_uri: str) -> None:
     finally:
         storage.reset()
         storage.close()
+
+
+@pytest.mark.parametrize("backend", ["redis_uri", "cluster_uri"])
+def test_rebuild_index_brings_the_index_of_before_the_buckets(backend: str, request: pytest.FixtureRequest) -> None:
+    storage = RedisStorage(request.getfixturevalue(backend), prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        client = storage._connect()
+        old = pop.legacy_tag(storage.prefix)  # what a version before the buckets wrote
+        client.zadd(f"{old}:seen", {"a1": TODAY - 30, "a2": TODAY - 2, "solo": TODAY - 40})
+        client.hset(f"{old}:ua", mapping={"a1": "acme", "a2": "acme"})
+        client.zadd(f"{old}:accts", {"acme": TODAY - 2})
+        client.zadd(f"{old}:au:acme", {"a1": TODAY - 30, "a2": TODAY - 2})
+        client.hset(f"{old}:a:{TODAY - 2}", mapping={"acme|u": 1, "acme|e": 4})
+        client.hset(f"{old}:dormant", "mark", TODAY - 50)
+        client.hset(storage._user("a2"), "st", 2)
+        storage.note_activity("a2", "acme", TODAY, 1, 0)  # active since the upgrade: newer wins
+
+        assert storage.rebuild_index() == {"users": 3, "accounts": 1, "days": 1}
+        assert storage.rebuild_index() is None  # once per store
+        found = storage.population(TODAY - 10, TODAY - 5, 10)
+        assert (found.users, found.dormant_users, found.accounts, found.dormant_accounts) == (3, 2, 1, 0)
+        assert found.reached == {"use": 1, "depth": 1}
+        assert found.newest_dormant_users == [("a1", TODAY - 30, "acme"), ("solo", TODAY - 40, None)]
+        assert storage.account_days(["acme"], [TODAY - 2, TODAY])["acme"] == {TODAY - 2: (1, 4, 0), TODAY: (1, 1, 0)}
+        activity = storage.account_activity("acme", [TODAY], TODAY - 5, 10)
+        assert activity is not None and activity.row == AccountRow("acme", TODAY, 2, 1)
+        assert storage.claim_dormant_accounts(TODAY + 10, 10) == [DormantAccount("acme", TODAY, 2)]
+    finally:
+        storage.reset()
+        storage.close()
