@@ -1,5 +1,8 @@
 """Keyboard-only use: reach, open, use and close every guide; focus moves in and comes back."""
 
+import re
+
+import pytest
 from playwright.sync_api import expect
 
 FOCUSED = """() => { let e = document.activeElement;
@@ -115,3 +118,137 @@ def test_the_attention_budget_is_shared_by_every_tab_and_device(pages, site):
     expect(third.get_by_role("dialog", name="Display name")).to_be_hidden()  # passive: hover or focus
     third.focus("#display-name")
     expect(third.get_by_role("dialog", name="Display name")).to_be_visible()
+
+
+# The title of the open card holding focus, or None when focus is outside every card.
+CARD_OF_FOCUS = """() => { const layer = document.querySelector('ob-layer');
+  const active = layer && document.activeElement === layer && layer.shadowRoot.activeElement;
+  const card = active && active.closest('.ob-card');
+  return card ? card.querySelector('.ob-t').textContent : null }"""
+
+
+def open_beacon_tooltip(page):
+    page.focus("#filter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    return "Filter"
+
+
+def open_glossary(page):
+    page.get_by_role("button", name="Help: MRR").focus()
+    page.keyboard.press("Enter")
+    return "MRR"
+
+
+def open_panel(kind, title):
+    def opener(page):
+        page.focus(f"[data-onboarding-open={kind}]")
+        page.keyboard.press("Enter")
+        return title
+
+    return opener
+
+
+KINDS = {
+    "tooltip": ("/reports", open_beacon_tooltip),
+    "glossary": ("/reports", open_glossary),
+    "tips": ("/reports", open_panel("tips", "Tips")),
+    "changelog": ("/reports", open_panel("changelog", "What's new")),
+    "checklist": ("/reports", open_panel("checklist", "Set up your account")),
+    "tour": ("/tour/start", lambda page: "Your data"),
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_tab_cycles_inside_what_the_user_opened_and_escape_gives_focus_back(pages, kind):
+    path, open_it = KINDS[kind]
+    page = pages.open(path)
+    title = open_it(page)
+    card = page.get_by_role("dialog", name=title)
+    expect(card).to_be_focused()
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
+        page.keyboard.press(key)
+        assert page.evaluate(CARD_OF_FOCUS) == title, (key, focused(page))
+    labels = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        labels.append(focused(page))
+    assert len(set(labels)) < len(labels), labels  # it came round again
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+    if kind != "tour":  # the opener: the beacon, or the panel's host control
+        assert focused(page) is not None and page.evaluate(CARD_OF_FOCUS) is None
+
+
+def test_a_hover_tooltip_does_not_keep_focus(pages):
+    page = pages.open("/reports")
+    page.hover("#filter")
+    expect(page.get_by_role("dialog", name="Filter")).to_be_visible()
+    page.focus("#filter")
+    page.keyboard.press("Tab")
+    assert focused(page) == "Help: Filter"  # on along the page, not into the card
+
+
+def test_the_live_region_is_there_from_page_load(pages):
+    page = pages.open("/reports")
+    region = page.locator("ob-layer [aria-live=polite]")
+    expect(region).to_have_count(1)
+    expect(region).to_have_text(re.compile(r"\S"))  # what the page announced on load was kept
+
+
+def test_dont_show_again_gives_focus_to_the_anchor(pages, site):
+    page = pages.open("/reports")
+    page.focus("#filter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    tip = page.get_by_role("dialog", name="Filter")
+    expect(tip).to_be_focused()
+    tip.get_by_role("button", name="Don't show again").focus()
+    page.keyboard.press("Enter")
+    expect(tip).to_have_count(0)
+    expect(page.get_by_role("button", name="Help: Filter")).to_have_count(0)  # the beacon went with it
+    assert focused(page) == "filter"  # never lost to <body>
+    expect(page.get_by_role("dialog", name="Filter")).to_have_count(0)  # and it does not come back
+
+
+def test_enter_on_the_glossary_beacon_always_toggles(pages):
+    page = pages.open("/reports")
+    beacon = page.get_by_role("button", name="Help: MRR")
+    tip = page.get_by_role("dialog", name="MRR")
+    beacon.hover()  # the term's card shows on hover (and its close is pending once the pointer leaves)
+    page.mouse.move(0, 0)
+    beacon.focus()
+    page.keyboard.press("Enter")  # at once: it opens, with focus, whatever hover did a moment ago
+    expect(tip).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
+    assert focused(page) == "Help: MRR"
+    page.keyboard.press("Enter")
+    expect(tip).to_be_focused()
+    beacon.focus()
+    page.keyboard.press("Enter")  # opened from the beacon: the beacon closes it
+    expect(tip).to_be_hidden()
+
+
+def test_a_tour_step_is_focused_and_described(pages):
+    page = pages.open("/tour/start")
+    step = page.get_by_role("dialog", name="Your data")
+    expect(step).to_be_focused()
+    description = step.evaluate(
+        "(s) => s.getAttribute('aria-describedby').split(' ')"
+        ".map((id) => s.getRootNode().getElementById(id).textContent).join(' ')"
+    )
+    assert "All your data starts here." in description and "1" in description
+
+
+def test_beacons_use_system_colours_in_forced_colours_mode(pages):
+    page = pages.open("/reports")
+    page.emulate_media(forced_colors="active")
+    beacon = page.get_by_role("button", name="Help: Filter")
+    expect(beacon).to_be_visible()
+    dot = beacon.evaluate("(b) => getComputedStyle(b, '::before').backgroundColor")
+    highlight = page.evaluate(
+        "() => { const d = document.createElement('i'); d.style.color = 'Highlight'; document.body.append(d);"
+        " const c = getComputedStyle(d).color; d.remove(); return c }"
+    )
+    assert dot == highlight, (dot, highlight)

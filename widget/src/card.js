@@ -2,7 +2,7 @@
 
 import { act } from './actions.js';
 import { answered, rememberAnswer } from './answered.js';
-import { attr, button, el, setBody } from './dom.js';
+import { attr, button, deepActive, el, setBody } from './dom.js';
 import { readOnly, state } from './state.js';
 
 let ids = 0;
@@ -63,8 +63,12 @@ function feedbackRow(guide) {
   return group;
 }
 
-/** "Don't show again" (and a banner's or tour's ×): kept on the server, gone on every device. */
+/** "Don't show again" (and a banner's or tour's ×): kept on the server, gone on every device.
+    Focus, which was on the removed card, goes to its opener, or its anchor when the opener
+    went with it (a tooltip's beacon): never lost to <body>. */
 export function dismiss(node) {
   act(node.guide, 'dismiss');
+  const opener = node.returnFocus;
   node.discard();
+  if (deepActive() == document.body) (opener && opener.isConnected && opener != document.body ? opener : node.anchor)?.focus();
 }

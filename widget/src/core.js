@@ -6,11 +6,11 @@ import { autoOpen, flush, post, useQueueOf } from './actions.js';
 import { waitForAnchor } from './anchor.js';
 import { confirmThenClick } from './confirm.js';
 import { $, el, safeHref, t } from './dom.js';
-import { rethemeAll, say } from './layer.js';
+import { floatingRoot, rethemeAll, say } from './layer.js';
 import { followNavigation } from './navigation.js';
 import { newestFirst } from './news.js';
 import { changelogEntries, drawBadges, openPanel } from './panels.js';
-import { hide, reflow } from './popover.js';
+import { hide, reflow, trap } from './popover.js';
 import { drawBanner, drawInline } from './slots.js';
 import { cleanUp, state } from './state.js';
 import { serverHint, tooltip } from './tooltip.js';
@@ -29,6 +29,7 @@ function start(payload) {
     stack: [],
   });
   useQueueOf(payload);
+  floatingRoot(); // with the live region: announcements made on load are read
   rethemeAll();
   state.guides.forEach(drawGuide);
   resumeReplay(); // a tour replayed from the resource centre
@@ -96,6 +97,7 @@ document.addEventListener(
 );
 
 document.addEventListener('keydown', (event) => {
+  if (event.key == 'Tab' && state.stack.length) trap(event, state.stack.at(-1));
   // Escape in the confirmation (a modal dialog) is the dialog's: it cancels it
   if (event.key == 'Escape' && state.stack.length && !event.composedPath().some((node) => node.localName == 'dialog')) {
     hide(state.stack.at(-1));

@@ -74,7 +74,7 @@ export function attachRoot(host) {
 // A fixed box of no size (its children are popovers or fixed too; an inline, important
 // position: the host's CSS cannot put it back in the flow, so it is never a grid or flex item);
 // its own element name, so the host's `div` rules do not match it.
-function floatingRoot() {
+export function floatingRoot() {
   if (!root) {
     const host = el('ob-layer');
     host.style.cssText = 'position:fixed!important;top:0;left:0;z-index:2147483646';
@@ -96,9 +96,9 @@ export function addFloating(card, hide) {
   return card;
 }
 
-/** Announces text to screen readers (cleared first, so the same text is read again). */
+/** Announces text to screen readers (cleared first, so the same text is read again). The region
+    exists from the first payload on (core.js start()): one created with its text is not read. */
 export function say(text) {
-  if (!live) return;
   live.textContent = '';
   setTimeout(() => (live.textContent = text), 60);
 }

@@ -1,8 +1,8 @@
 /* The panels a host control opens ([data-onboarding-open=tips|changelog|checklist]) and the
    what's-new badge. The Tips panel is the resource centre, a lazy chunk (centre/index.js ->
-   onboarding-centre.js) loaded when it first opens. */
+   onboarding-centre.js) loaded when it first opens; the checklist's content comes from there too. */
 
-import { act, getJson, post, seen } from './actions.js';
+import { getJson, post, seen } from './actions.js';
 import { card } from './card.js';
 import { $, attr, el, safeHref, setBody, t } from './dom.js';
 import { addFloating, widgetRoot } from './layer.js';
@@ -11,10 +11,11 @@ import { hide, show } from './popover.js';
 import { BASE, state } from './state.js';
 import { kit, loadTour } from './tours.js';
 
-/** The resource centre's content (centre/index.js); nothing if the chunk cannot load. */
-const centre = () =>
+/** Panel content from the lazy chunk (centre/index.js): the resource centre, the checklist;
+    nothing if the chunk cannot load. */
+const fromChunk = (draw) =>
   import(new URL('onboarding-centre.js', BASE)).then(
-    (chunk) => chunk.default({ ...kit, setBody, getJson, seen, loadTour, widgetRoot }),
+    (chunk) => draw(chunk, { ...kit, setBody, getJson, seen, loadTour, widgetRoot }),
     () => [],
   );
 
@@ -34,7 +35,7 @@ export async function openPanel(kind, opener, takeFocus = true) {
   let content;
   let url;
   if (kind == 'tips') {
-    content = await centre(); // with its own links to the full pages
+    content = await fromChunk((chunk, toolkit) => chunk.default(toolkit)); // with its own links to the full pages
   } else if (kind == 'changelog') {
     const changelog = state.payload.changelog || {};
     url = changelog.url;
@@ -50,7 +51,7 @@ export async function openPanel(kind, opener, takeFocus = true) {
     const checklist = state.guides.find((g) => g.kind == kind);
     if (!checklist) return;
     guide = { ...checklist, title: checklist.title || strings.checklist };
-    content = checklistContent(checklist);
+    content = await fromChunk((chunk, toolkit) => chunk.checklist(toolkit, checklist));
   } else return;
   if (url) content.push(safeHref(el('a', 'ob-k', strings.more || guide.title), url));
   const className = 'ob-p ob-' + kind + (opener ? '' : ' ob-corner');
@@ -65,29 +66,6 @@ function changelogEntry(entry) {
   const meta = [entry.version, entry.date].filter(Boolean).join(' · ');
   article.append(el('h3', 'ob-t', entry.title), el('p', 'ob-s', meta), setBody(el('div', 'ob-b'), entry));
   return article;
-}
-
-function checklistContent(checklist) {
-  const items = checklist.items || [];
-  const done = items.filter((item) => item.done).length;
-  const progress = el('progress');
-  progress.max = items.length || 1;
-  progress.value = done;
-  attr(progress, 'aria-label', state.strings.checklist);
-  const list = el('ul', 'ob-l');
-  for (const item of items) {
-    const li = el('li');
-    const label = el('label');
-    const box = el('input');
-    box.type = 'checkbox';
-    box.disabled = true; // progress comes from the user's real actions, not from ticking
-    box.checked = item.done;
-    label.append(box, ' ' + item.title);
-    li.append(label);
-    list.append(li);
-  }
-  if (items.length && done == items.length) act(checklist, 'complete');
-  return [el('p', 'ob-s', done + ' / ' + items.length), progress, list];
 }
 
 /** The payload's changelog guides, else GET /changelog (only when the panel opens). */

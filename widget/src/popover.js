@@ -19,8 +19,13 @@ export function show(card, takeFocus) {
   if (takeFocus) {
     card.returnFocus = before;
     card.focus({ preventScroll: true });
+    loadPositioner(); // its focus trap: Tab stays in a card the user opened (trap below)
   }
 }
+
+/** Tab and Shift+Tab cycle inside the top card while it holds the focus it took (a panel, a tour
+    step, a tooltip opened from its beacon); hover tooltips never take focus, so never trap it. */
+export const trap = (event, card) => positioner && card.returnFocus && positioner.trap(event, card);
 
 export function hide(card) {
   if (!isOpen(card)) return;

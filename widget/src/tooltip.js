@@ -19,8 +19,9 @@ export function tooltip(guide, anchor) {
   node.anchor = anchor;
   node.lightDismiss = true;
   if (guide.purpose == 'validation') return validationHint(guide, node, anchor);
-  addBeacon(guide, node, anchor);
   let timer;
+  node.keepOpen = () => clearTimeout(timer);
+  addBeacon(guide, node, anchor);
   const open = () => {
     clearTimeout(timer);
     if (!isOpen(node)) show(node);
@@ -33,6 +34,7 @@ export function tooltip(guide, anchor) {
   listen(node, 'mouseenter', open);
   listen(node, 'mouseleave', close);
   listen(anchor, 'focusin', () => {
+    if (!node.isConnected) return; // dismissed: focus came back to the anchor
     if (!isOpen(node)) say(guide.title + '. ' + ($('.ob-b', node) || node).textContent);
     open();
   });
@@ -95,9 +97,12 @@ export function describe(field, text) {
 }
 
 // The beacon: a small button after the anchor that toggles the tooltip (keyboard and touch).
+// Open from the beacon (holding focus) it closes; else it opens with focus, even when hover or the
+// anchor's focus showed it a moment ago, and the anchor's pending close is cancelled: the same
+// key press always does the same thing, however soon after leaving the anchor.
 function addBeacon(guide, node, anchor) {
   const host = el('span', 'ob-bh');
-  const toggle = () => (isOpen(node) ? hide(node) : show(node, true));
+  const toggle = () => (node.keepOpen(), node.returnFocus ? hide(node) : (hide(node), show(node, true)));
   node.beacon = attr(button('', toggle, 'ob-bc'), 'aria-label', state.strings.help + ': ' + guide.title);
   attr(node.beacon, 'aria-expanded', false);
   attachRoot(host).append(node.beacon);

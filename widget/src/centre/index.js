@@ -97,3 +97,28 @@ export default async function centre(kit) {
   if (state.payload.tips_url) more.append(safeHref(el('a', 'ob-k', t('more')), state.payload.tips_url));
   return [search, ...sections, empty, more];
 }
+
+/** The checklist panel's content: "2 / 3", a progress bar and the items (ticked by the user's real
+    actions, never by hand); a checklist found complete is reported once. */
+export function checklist({ state, el, attr, act }, guide) {
+  const items = guide.items || [];
+  const done = items.filter((item) => item.done).length;
+  const progress = el('progress');
+  progress.max = items.length || 1;
+  progress.value = done;
+  attr(progress, 'aria-label', state.strings.checklist);
+  const list = el('ul', 'ob-l');
+  for (const item of items) {
+    const li = el('li');
+    const label = el('label');
+    const box = el('input');
+    box.type = 'checkbox';
+    box.disabled = true; // progress comes from the user's real actions, not from ticking
+    box.checked = item.done;
+    label.append(box, ' ' + item.title);
+    li.append(label);
+    list.append(li);
+  }
+  if (items.length && done == items.length) act(guide, 'complete');
+  return [el('p', 'ob-s', done + ' / ' + items.length), progress, list];
+}

@@ -67,3 +67,25 @@ export function position(card, rtl) {
     });
   }
 }
+
+const FOCUSABLE = 'a[href],button,input,select,textarea,summary,[tabindex="0"]';
+
+/**
+ * Keeps Tab inside an open card that took focus (popover.js trap): from its last control Tab goes
+ * to the first, from the first (or the card itself) Shift+Tab to the last. Focus the user put
+ * elsewhere with the pointer is left alone, and so is a tour step that waits for a click on its
+ * anchor (`free`: the keyboard user must be able to reach the anchor).
+ * @param {KeyboardEvent} event - a Tab keydown
+ * @param {HTMLElement} card - the open card on top
+ */
+export function trap(event, card) {
+  const active = card.getRootNode().activeElement;
+  if (card.free || !card.contains(active)) return;
+  const controls = [...card.querySelectorAll(FOCUSABLE)].filter((c) => !c.disabled && c.checkVisibility());
+  const [first, last] = [controls[0] || card, controls.at(-1) || card];
+  const edge = event.shiftKey ? active == first || active == card : active == last;
+  if (edge) {
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  }
+}

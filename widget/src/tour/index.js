@@ -24,7 +24,7 @@ function reveal(anchor) {
 }
 
 export default function runTour(kit, tour) {
-  const { state, el, button, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen } = kit;
+  const { state, el, button, attr, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen } = kit;
   const strings = state.strings;
   const page = state.payload.page;
   const steps = tour.steps || [];
@@ -80,6 +80,12 @@ export default function runTour(kit, tour) {
       const className = stepPlacement(anchor, here(step));
       current = addFloating(card(guide, { close, actions, className, content: [progress] }), hide);
       current.anchor = anchor;
+      // announced when it takes focus: its title (aria-labelledby), then "2 of 3" and its text
+      const name = current.getAttribute('aria-labelledby');
+      progress.id = name + 'p';
+      const text = current.querySelector('.ob-b');
+      if (text) text.id = name + 'd';
+      attr(current, 'aria-describedby', (text ? text.id + ' ' : '') + progress.id);
       if (anchor && step.spotlight) {
         // the dimmed page with a cut-out around the anchor, drawn just below the step
         const spot = addFloating(el('div', 'ob-spot'), hide);
@@ -92,6 +98,7 @@ export default function runTour(kit, tour) {
         // the user did the thing the step asks for: on to the next step
         const onClick = () => current && current.guide == guide && forward();
         anchor.addEventListener('click', onClick, { once: true });
+        current.free = true; // no focus trap: Tab must reach the anchor it asks the user to click
         const discard = current.discard;
         current.discard = () => (discard(), anchor.removeEventListener('click', onClick));
       }
@@ -130,6 +137,9 @@ export default function runTour(kit, tour) {
     if (url) saved.then(() => location.assign(url)); // after the server has the step
   }
 
-  // auto_open: the server grants today's attention budget, then focus moves into the step
-  Promise.resolve(replay || (tour.auto_open && autoOpen(tour))).then((granted) => go(firstStep(tour), granted));
+  // auto_open: the server grants today's attention budget. The step takes focus (and so is
+  // announced) unless the user is already busy in the page (focus moved off <body>).
+  Promise.resolve(replay || (tour.auto_open && autoOpen(tour))).then((granted) =>
+    go(firstStep(tour), granted || [document.body, null].includes(document.activeElement)),
+  );
 }
