@@ -1,13 +1,15 @@
-"""`flask onboarding state` and `flask onboarding rules`, through Flask's CLI runner."""
+"""`flask onboarding state`, `rules` and `rebuild-index`, through Flask's CLI runner."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 from flask import Flask
 
 from onboarding_sdk import Onboarding
+from onboarding_sdk.storage import population as pop
 from tests.test_extension import START, FakeClock, make_app
 
 
@@ -64,3 +66,24 @@ def test_rules_shows_defaults_when_not_configured() -> None:
     assert "stage rules (defaults)" in result.output
     assert 'use         {"done": ["installed_code"]}' in result.output
     assert "installed_code (key)" in result.output
+
+
+def test_rebuild_index_runs_once_on_redis_and_is_a_no_op_on_memory(redis_uri: str) -> None:
+    app, _ = setup()
+    result = app.test_cli_runner().invoke(args=["onboarding", "rebuild-index"])
+    assert result.exit_code == 0 and "nothing to rebuild" in result.output
+
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    app = make_app(ONBOARDING_STORAGE_URI=redis_uri, ONBOARDING_KEY_PREFIX=prefix)
+    ext = Onboarding(app)
+    with app.app_context():
+        client = ext.engine.storage._connect()  # type: ignore[attr-defined]
+        client.zadd(f"{pop.legacy_tag(prefix)}:seen", {"old-user": 20_000})  # written before the buckets
+    try:
+        first = app.test_cli_runner().invoke(args=["onboarding", "rebuild-index"])
+        assert first.exit_code == 0 and "copied 1 user, 0 accounts, 0 days" in first.output, first.output
+        again = app.test_cli_runner().invoke(args=["onboarding", "rebuild-index"])
+        assert again.exit_code == 0 and "already rebuilt" in again.output
+    finally:
+        with app.app_context():
+            ext.engine.storage.reset()
