@@ -165,7 +165,7 @@ def stale_translations(previous: Mapping[str, Any], data: Mapping[str, Any]) -> 
         if old is None:
             continue
         common = [tag for tag in now if tag in old and tag]
-        changed = [tag for tag in common if now[tag] != old[tag]]
+        changed = [tag for tag in common if now[tag].strip() != old[tag].strip()]  # not a stray newline
         if not changed:
             continue
         for tag in common:

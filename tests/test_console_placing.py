@@ -260,6 +260,19 @@ def test_preview_as_says_not_drawn_when_the_anchor_is_not_on_the_page() -> None:
     assert "tip-save (tooltip): not drawn: anchor reports-save-button is not on this page" in listed
 
 
+def test_preview_as_judges_a_tours_current_step_anchor() -> None:
+    content = CONTENT + (
+        "  - id: tour\n    kind: tour\n    title: {en: Tour, zh-CN: 导览}\n    steps:\n"
+        "      - {endpoint: reports, anchor: save-button, title: {en: Save, zh-CN: 保存}}\n"
+        "      - {endpoint: home, title: {en: Home, zh-CN: 首页}}\n"
+    )
+    client = placing_app(content).test_client()
+    on_reports = client.get(f"{PREFIX}/preview-as?endpoint=reports&stage=use", headers=as_("viewer")).text
+    cells = r'<tr id="why-tour">\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>'
+    verdict = re.search(cells, on_reports, re.S)
+    assert verdict and text_of(verdict.group(1)) == "not drawn : anchor save-button is not on this page"
+
+
 # --- item 6 -----------------------------------------------------------------------------------
 
 
