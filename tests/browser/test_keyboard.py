@@ -252,3 +252,17 @@ def test_beacons_use_system_colours_in_forced_colours_mode(pages):
         " const c = getComputedStyle(d).color; d.remove(); return c }"
     )
     assert dot == highlight, (dot, highlight)
+
+
+def test_placement_mirrors_under_rtl(pages):
+    page = pages.open("/reports", cookies={"lang": "ar"})  # dir="rtl" from the locale
+    field = page.locator("#filter").bounding_box()
+    beacon = page.locator("#filter + * .ob-bc")
+    expect(beacon).to_be_visible()
+    dot = beacon.bounding_box()
+    assert abs(dot["x"] + dot["width"] / 2 - field["x"]) <= 1  # on the anchor's start (left) corner
+    beacon.focus()
+    page.keyboard.press("Enter")
+    tip = page.get_by_role("dialog", name="Filter")
+    expect(tip).to_be_focused()
+    assert tip.evaluate("e => getComputedStyle(e).direction") == "rtl"
