@@ -18,6 +18,7 @@ from . import csrf, web
 from .errors import GuideNotTargeted, StorageError, UnknownEvent
 from .guide_state import GuideState
 from .identity import UserProfile
+from .nesting import json_too_deep
 from .openapi import build_document
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         raw = request.get_data(cache=True)
         if len(raw) > limit:
             raise ApiError(413, "too_large", f"The request body is larger than {limit} bytes.")
-        data = request.get_json(silent=True) if raw.strip() else {}
+        data = _request_json() if raw.strip() else {}
         if data is None:
             raise ApiError(400, "bad_json", "The body must be JSON (Content-Type: application/json).")
         if not isinstance(data, dict):
@@ -180,7 +181,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
     def _declared_event(engine: Any) -> dict[str, Any] | None:
         """The one-field body ``{"name": <a declared client event>}`` read without marshmallow
         (the common case); None for anything else, which the schema then reads and explains."""
-        data = request.get_json(silent=True)
+        data = _request_json()
         if not isinstance(data, dict) or len(data) != 1 or not isinstance(data.get("name"), str):
             return None
         spec = engine.settings.events.get(data["name"])
@@ -348,6 +349,20 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
             response.headers["Allow"] = ", ".join(allowed)
             return response
         return refused(ApiError(404, "not_found", "No such API route."))
+
+
+#: The API's bodies are flat objects; anything deeper is refused before ``json`` recurses.
+MAX_BODY_DEPTH = 8
+
+
+def _request_json() -> Any:
+    """The request's JSON, or None when it is not JSON; a 422 when it nests deeper than any
+    body of this API (a few kilobytes of brackets would otherwise overflow the parser's stack)."""
+    raw = request.get_data(cache=True)
+    if json_too_deep(raw.decode("utf-8", "replace"), MAX_BODY_DEPTH) is not None:
+        raise ApiError(422, "invalid", f"The body nests more than {MAX_BODY_DEPTH} levels deep.",
+                       {"_schema": [f"nested more than {MAX_BODY_DEPTH} levels deep"]})  # fmt: skip
+    return request.get_json(silent=True)
 
 
 def _messages(messages: Any) -> dict[str, Any]:

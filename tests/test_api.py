@@ -124,6 +124,22 @@ def test_malformed_and_oversized_bodies(env: tuple[Flask, Onboarding, Clock, Fla
     assert huge.status_code == 413 and huge.get_json()["error"]["code"] == "too_large"
 
 
+def test_deeply_nested_bodies_are_422_not_500(env: tuple[Flask, Onboarding, Clock, FlaskClient]) -> None:
+    # 2,000 levels in 4 KB overflowed json's recursion: every POST answered 500
+    client = env[3]
+    token = payload(client, "a")["csrf"]["token"]
+    headers = {"X-User": "a", "X-Onboarding-CSRF": token, "Content-Type": "application/json"}
+    deep_array = "[" * 2000 + "]" * 2000
+    deep_object = '{"name":' * 1500 + "1" + "}" * 1500
+    for url in ("/events", "/changelog/read", "/guides/how-to-start/feedback"):
+        for body in (deep_array, deep_object):
+            response = client.post(f"/onboarding/api{url}", data=body, headers=headers)
+            assert response.status_code == 422, (url, response.status_code)
+            assert response.get_json()["error"]["fields"]["_schema"] == ["nested more than 8 levels deep"]
+    ordinary = client.post("/onboarding/api/changelog/read", data='{"ids": ["a"]}', headers=headers)
+    assert ordinary.status_code == 200
+
+
 def test_events_from_the_browser_move_the_stage(env: tuple[Flask, Onboarding, Clock, FlaskClient]) -> None:
     response = post(env[3], "/events", "a", {"name": "installed_code"})
     assert response.get_json() == {"name": "installed_code", "stage": "use", "count": 1}

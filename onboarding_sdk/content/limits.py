@@ -7,7 +7,6 @@ any guide is validated. Pure: no Flask, no I/O.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import yaml
@@ -61,25 +60,6 @@ def too_many_guides(count: int, before: int, limits: ContentLimits) -> str | Non
 
 def depth_message(limits: ContentLimits) -> str:
     return f"nested more than {limits.max_depth} levels deep: refusing to read this file"
-
-
-# A JSON string (escapes included) or one bracket: strings are skipped whole by the regex
-# engine, so a 4 MB file costs a few milliseconds.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-
-
-def json_too_deep(text: str, max_depth: int) -> int | None:
-    """The line where JSON ``text`` opens its ``max_depth + 1``-th nested level, or None."""
-    depth = 0
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > max_depth:
-                return text.count("\n", 0, match.start()) + 1
-        elif token in "]}":
-            depth -= 1
-    return None
 
 
 def yaml_too_deep(text: str, loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader], max_depth: int) -> int | None:

@@ -28,6 +28,7 @@ import yaml
 from marshmallow import ValidationError
 
 from ..conditions import ConditionError
+from ..nesting import json_too_deep
 from ..targeting import compile_when
 from .errors import ContentError, ContentProblem
 from .i18n import canonical_tag, is_locale_tag
@@ -35,7 +36,6 @@ from .limits import (
     DEFAULT_LIMITS,
     ContentLimits,
     depth_message,
-    json_too_deep,
     text_size,
     too_large,
     too_many_guides,

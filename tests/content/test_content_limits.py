@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from onboarding_sdk.content import ContentLimits, read_content, read_content_text
-from onboarding_sdk.content.limits import MAX_DEPTH, json_too_deep
+from onboarding_sdk.content.limits import MAX_DEPTH
+from onboarding_sdk.nesting import json_too_deep
 
 from .conftest import EVENTS
 
