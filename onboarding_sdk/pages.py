@@ -59,6 +59,18 @@ def _text(value: Any, locale: str) -> str:
     return pick_locale(value, locale, web.engine().settings["ONBOARDING_DEFAULT_LOCALE"])
 
 
+def _chunks_needed(payload: dict[str, Any]) -> list[str]:
+    """The widget's lazy chunks this payload will import at once, preloaded from the page's
+    <head> (<link rel="modulepreload">) so they load beside the core instead of one after another:
+    a tour needs its chunk and the placement chunk (its step is anchored); a tooltip or a hint,
+    the placement chunk (its beacon and card)."""
+    kinds = {guide.get("kind") for guide in payload.get("guides") or []}
+    chunks = ["onboarding-tour.js"] if "tour" in kinds else []
+    if chunks or "tooltip" in kinds or payload.get("hints"):
+        chunks.append("onboarding-float.js")
+    return chunks
+
+
 def register_helpers(app: Flask, ext: Onboarding) -> None:
     def page_decisions(kind: str) -> tuple[list[Decision], str]:
         profile = web.profile_or_none(ext)
@@ -82,11 +94,15 @@ def register_helpers(app: Flask, ext: Onboarding) -> None:
         parts = [Markup('<link rel="stylesheet" href="{}"{}>').format(css, attr)]
         if profile is not None:
             endpoint, path = web.current_page()
-            data = htmlsafe_json_dumps(web.page_payload(profile, endpoint, path))
+            payload = web.page_payload(profile, endpoint, path)
+            data = htmlsafe_json_dumps(payload)
             parts.append(
                 Markup('<script type="application/json" id="onboarding-data"{}>{}</script>').format(attr, data)
             )
             parts.append(Markup('<script src="{}" defer{}></script>').format(js, attr))
+            for chunk in _chunks_needed(payload):
+                href = url_for("onboarding.static", filename=chunk)
+                parts.append(Markup('<link rel="modulepreload" href="{}"{}>').format(href, attr))
         return Markup("\n").join(parts)
 
     def onboarding_anchor(key: str) -> Markup:

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import g, render_template_string
 
@@ -27,6 +28,39 @@ def test_assets_inline_the_payload_with_the_hosts_nonce() -> None:
     data = json.loads(match.group(1))
     assert [guide["id"] for guide in data["guides"]] == ["how-to-start", "starter-guide"]
     assert " on" not in html.split("<body>")[1].split("<main>")[0]  # no inline event handlers
+
+
+def test_a_page_with_a_tour_preloads_the_chunks_its_step_needs(tmp_path: Path) -> None:
+    # the tour's chunk and the placement chunk load beside the core, not one after another
+    content = tmp_path / "tour.yaml"
+    content.write_text(
+        "guides:\n  - id: tour\n    kind: tour\n    title: Tour\n    steps:\n"
+        "      - {endpoint: home, anchor: filter-year, title: Filter}\n"
+    )
+    app, _ = create_app(Clock(), content=[str(content)])
+
+    @app.before_request
+    def nonce() -> None:
+        g.csp_nonce = "n0nce"
+
+    html = app.test_client().get("/", headers={"X-User": "a"}).text
+    assert [guide["kind"] for guide in payload_of(html)["guides"]] == ["tour"]
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)" nonce="n0nce">', html)
+    assert preloads == ["/onboarding/static/onboarding-tour.js", "/onboarding/static/onboarding-float.js"]
+
+
+def test_a_page_without_floating_guides_preloads_no_chunk() -> None:
+    app, _ = create_app(Clock(START + timedelta(days=1)))
+    html = app.test_client().get("/", headers={"X-User": "a"}).text
+    assert {guide["kind"] for guide in payload_of(html)["guides"]} == {"starter_guide"}
+    assert "modulepreload" not in html
+
+
+def payload_of(html: str) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="onboarding-data"[^>]*>(.*?)</script>', html)
+    assert match is not None
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
 
 
 def test_payload_json_cannot_break_out_of_the_script_tag(tmp_path: Path) -> None:

@@ -7,6 +7,11 @@ import { state, readOnly } from './state.js';
 let queue = null;
 let queueUser;
 
+// The queue's storage work (about 75 ms a load on a slow machine) never delays drawing: the
+// `shown` reports, the sweep and the first flush run when the browser is next idle (within
+// 1 s; Safari has no requestIdleCallback: a timer).
+const idle = (fn) => (self.requestIdleCallback || setTimeout)(fn, { timeout: 1e3 });
+
 function browserStorage() {
   try {
     return localStorage; // throws in some sandboxed frames
@@ -33,7 +38,7 @@ export function useQueueOf(payload) {
   queueUser = payload.user;
   // Without a user in the payload nothing is stored: it could be sent as someone else later.
   const storage = typeof payload.user == 'string' ? browserStorage() : memoryStorage();
-  sweep(storage);
+  idle(() => sweep(storage));
   queue = createQueue({
     user: payload.user,
     storage,
@@ -47,15 +52,15 @@ export function useQueueOf(payload) {
 /** Queues a POST; read-only pages send nothing. Resolves when sent or waiting for a retry. */
 export const post = (path, body) => (readOnly() ? Promise.resolve() : queue.add(path, body));
 
-export const flush = () => (queue && !readOnly() ? queue.flush() : Promise.resolve());
+export const flush = () => idle(() => queue && !readOnly() && queue.flush());
 
 export const act = (guide, action, body) => post('/guides/' + encodeURIComponent(guide.id) + '/' + action, body);
 
-/** Reports a guide as shown, once per page view. */
+/** Reports a guide as shown, once per page view (queued when the browser is next idle). */
 export function seen(guide) {
   if (guide && guide.id && !state.seenIds.has(guide.id)) {
     state.seenIds.add(guide.id);
-    act(guide, 'shown');
+    idle(() => act(guide, 'shown'));
   }
 }
 

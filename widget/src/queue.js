@@ -17,10 +17,11 @@ export const LEASE = 10e3; // the fallback lock's lifetime, renewed before each 
 export const FIRST_WAIT = 1e3; // retry backoff: 1 s doubling to 60 s
 export const LAST_WAIT = 60e3;
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** 22 random base64url characters (132 bits) from a getRandomValues-like function. */
-export const newKey = (randomValues) => Array.from(randomValues(new Uint8Array(22)), (b) => ALPHABET[b & 63]).join('');
+/** 22 random base64url characters (128 bits) from a getRandomValues-like function. */
+export const newKey = (randomValues) =>
+  btoa(String.fromCharCode(...randomValues(new Uint8Array(16))))
+    .slice(0, 22)
+    .replace(/[+/]/g, (c) => (c == '+' ? '-' : '_'));
 
 /** Statuses worth sending again with the same key: the write may or may not have happened. */
 export const retryable = (status) => !status || status == 408 || status == 429 || status >= 500;
