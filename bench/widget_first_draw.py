@@ -178,6 +178,8 @@ WIDGET_TAGS = (
     re.compile(r"<link[^>]*/onboarding/static/onboarding\.css[^>]*>"),
     re.compile(r"<script[^>]*/onboarding/static/onboarding\.js[^>]*></script>"),
 )
+# the widget's chunk preloads (pages.py writes them for a page with a tour): gone too
+WIDGET_PRELOADS = re.compile(r'<link rel="modulepreload"[^>]*/onboarding/static/[^>]*>')
 DRIVER_TAGS = (
     f'<link rel="stylesheet" href="/bench/lib/{DRIVER_CSS}">'
     f'<script defer src="/bench/lib/{DRIVER_JS}"></script><script defer src="/bench/driver-start.js"></script>'
@@ -191,6 +193,7 @@ def with_driver(html: str) -> str:
             raise SystemExit(
                 f"the dashboard has {found} tags matching {tag.pattern}: update bench/widget_first_draw.py"
             )
+    html = WIDGET_PRELOADS.sub("", html)
     return html.replace("</head>", DRIVER_TAGS + "</head>", 1)
 
 
