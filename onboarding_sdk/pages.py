@@ -223,7 +223,7 @@ def register_pages(bp: Blueprint, ext: Onboarding) -> None:
             sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
         except StorageError as exc:
             logger.warning("onboarding: guide page %s not shown, storage unavailable: %s", guide_id, exc)
-            return page("onboarding/message.html", 503, message_key="not_found")
+            return page("onboarding/message.html", 503, message_key="unavailable")
         catalog = web.engine().catalog
         guide = catalog.get(guide_id)
         if guide is None or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog"):
@@ -239,7 +239,11 @@ def register_pages(bp: Blueprint, ext: Onboarding) -> None:
         profile = signed_in()
         if profile is None:
             return page("onboarding/message.html", 401, message_key="sign_in")
-        sit = web.situation(profile)
+        try:
+            sit = web.situation(profile)
+        except StorageError as exc:
+            logger.warning("onboarding: tips page not shown, storage unavailable: %s", exc)
+            return page("onboarding/message.html", 503, message_key="unavailable")
         locale = web.locale_for(profile)
         catalog = web.engine().catalog
         questions = _view(catalog.collection(sit, ["faq"]), locale)
@@ -252,7 +256,11 @@ def register_pages(bp: Blueprint, ext: Onboarding) -> None:
         if profile is None:
             return page("onboarding/message.html", 401, message_key="sign_in")
         engine = web.engine()
-        sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        try:
+            sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
+        except StorageError as exc:
+            logger.warning("onboarding: changelog page not shown, storage unavailable: %s", exc)
+            return page("onboarding/message.html", 503, message_key="unavailable")
         entries, _, _ = engine.catalog.changelog_for(sit)
         view = _view(entries, web.locale_for(profile))
         try:  # viewing the list marks it read, on every device
