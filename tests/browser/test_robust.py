@@ -130,6 +130,9 @@ def test_auto_theme_follows_the_host_then_the_system(pages):
         "{name: 'color-scheme', content: 'light dark'}))"
     )
     page.emulate_media(color_scheme="light")
+    # let the page see the light scheme first: two changes in one task may reach it as none
+    page.wait_for_function("() => matchMedia('(prefers-color-scheme: light)').matches")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))")
     page.emulate_media(color_scheme="dark")
     expect(page.locator(".ob-foot")).to_have_css("background-color", "rgb(34, 39, 46)")
     page2 = pages.open("/reports", color_scheme="dark", uid="bob", cookies={"acct": "light-co"})  # mode: light

@@ -4,8 +4,8 @@ import { autoOpen } from './actions.js';
 import { card } from './card.js';
 import { $, attr, button, deepActive, el, isOpen, listen } from './dom.js';
 import { waitForAnchor } from './anchor.js';
-import { addFloating, attachRoot, say } from './layer.js';
-import { hide, show } from './popover.js';
+import { addFloating, say } from './layer.js';
+import { addMark, hide, show } from './popover.js';
 import { onCleanup, state } from './state.js';
 
 const HOVER_GRACE = 300; // ms to move the pointer from the anchor onto the card
@@ -101,16 +101,14 @@ export function describe(field, text) {
 // anchor's focus showed it a moment ago, and the anchor's pending close is cancelled: the same
 // key press always does the same thing, however soon after leaving the anchor.
 function addBeacon(guide, node, anchor) {
-  const host = el('span', 'ob-bh');
   const toggle = () => (node.keepOpen(), node.returnFocus ? hide(node) : (hide(node), show(node, true)));
   node.beacon = attr(button('', toggle, 'ob-bc'), 'aria-label', state.strings.help + ': ' + guide.title);
   attr(node.beacon, 'aria-expanded', false);
-  attachRoot(host).append(node.beacon);
-  anchor.after(host);
+  const removeMark = addMark(node.beacon, anchor); // in the fixed root: no layout space
   const discardCard = node.discard;
   node.discard = () => {
     discardCard();
-    host.remove();
+    removeMark();
   };
   onCleanup(node.discard);
 }
