@@ -9,7 +9,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from werkzeug.utils import import_string
 
@@ -112,10 +112,17 @@ def _optional_name(key: str, value: Any) -> str | None:
     return value
 
 
+class Theme(TypedDict):
+    """A validated ``ONBOARDING_THEME`` (or one of ``ONBOARDING_THEMES``)."""
+
+    mode: Literal["auto", "light", "dark"]
+    vars: dict[str, str]
+
+
 _HEX_OR_CSS = re.compile(r"^[#(),.%\w\s-]{1,64}$")
 
 
-def _theme(key: str, value: Any) -> dict[str, Any]:
+def _theme(key: str, value: Any) -> Theme:
     if not isinstance(value, dict) or set(value) - {"mode", "vars"}:
         raise ConfigurationError(f"{key}: must be a mapping with 'mode' and/or 'vars'")
     mode = value.get("mode", "auto")
@@ -130,10 +137,10 @@ def _theme(key: str, value: Any) -> dict[str, Any]:
             raise ConfigurationError(f"{key}.vars: {name!r} must be a '--ob-*' property with a string value")
         if not _HEX_OR_CSS.match(css):
             raise ConfigurationError(f"{key}.vars.{name}: {css!r} is not a plain colour, length or font value")
-    return {"mode": mode, "vars": dict(variables)}
+    return Theme(mode=mode, vars=dict(variables))
 
 
-def _themes(key: str, value: Any) -> dict[str, dict[str, Any]]:
+def _themes(key: str, value: Any) -> dict[str, Theme]:
     if not isinstance(value, dict):
         raise ConfigurationError(f"{key}: must map a plan or account id to a theme")
     return {str(name): _theme(f"{key}.{name}", theme) for name, theme in value.items()}
@@ -267,17 +274,67 @@ SETTINGS: tuple[Setting, ...] = (
 KNOWN_KEYS = frozenset(s.key for s in SETTINGS)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The validated configuration of one app."""
+def attribute_of(key: str) -> str:
+    """The ``Settings`` attribute holding ``key``: ``ONBOARDING_ATTENTION_BUDGET`` ->
+    ``attention_budget``. ``ONBOARDING_EVENTS`` as written is ``event_config``: ``events`` is
+    the parsed declaration every caller wants."""
+    return _RENAMED.get(key) or key.removeprefix("ONBOARDING_").lower()
 
-    values: Mapping[str, Any]
+
+_RENAMED = {"ONBOARDING_EVENTS": "event_config"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The validated configuration of one app: one attribute per ``ONBOARDING_*`` key (see
+    ``SETTINGS`` and docs/configuration.md), plus the declared events and stage rules, parsed."""
+
+    storage_uri: str
+    key_prefix: str
+    storage_timeout: float
+    storage_retries: int
+    event_config: Any  # ONBOARDING_EVENTS as written (a list of names or a mapping); see ``events``
+    stage_rules: Mapping[str, Any] | None
+    dormant_after_days: int
+    dormant_check_interval: int
+    swallow_errors: bool
+    track_activity: bool
+    degraded_probe_interval: float
+    degraded_backoff: float | None
+    degraded_backoff_max: float | None
+    url_prefix: str
+    console_prefix: str
+    content: tuple[str, ...]
+    content_strict: bool | None
+    content_max_bytes: int
+    content_max_guides: int
+    default_locale: str
+    attention_budget: Mapping[str, int]
+    changelog_new_user_limit: int
+    base_template: str | None
+    theme: Theme
+    themes: Mapping[str, Theme]
+    max_request_bytes: int
+    retention_days: int | None
+    check_sample_args: Mapping[str, Mapping[str, Any]]
+    check_login: Callable[[Any], Any] | None
+    #: ONBOARDING_EVENTS parsed: name -> options.
     events: Mapping[str, EventSpec]
+    #: ONBOARDING_STAGE_RULES (or the defaults) compiled.
     stage_model: StageModel
+    #: Whether the app's config named ONBOARDING_STORAGE_URI (memory:// by default warns).
     storage_uri_was_set: bool
 
     def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+        """Deprecated: ``settings["ONBOARDING_X"]`` is ``settings.x``, typed; kept for code
+        written against the earlier mapping."""
+        if key not in KNOWN_KEYS:
+            raise KeyError(key)
+        return getattr(self, attribute_of(key))
+
+
+_FLOATS = frozenset({"ONBOARDING_STORAGE_TIMEOUT", "ONBOARDING_DEGRADED_PROBE_INTERVAL",
+                     "ONBOARDING_DEGRADED_BACKOFF", "ONBOARDING_DEGRADED_BACKOFF_MAX"})  # fmt: skip
 
 
 def load_settings(config: Mapping[str, Any]) -> Settings:
@@ -286,9 +343,18 @@ def load_settings(config: Mapping[str, Any]) -> Settings:
     if unknown:
         warnings.warn(f"unknown config key(s) {', '.join(unknown)} (typo?)", stacklevel=3)
     values = {s.key: s.check(s.key, config.get(s.key, s.default)) for s in SETTINGS}
+    for key in _FLOATS:  # a number check accepts 1 for 1.0: the attribute is a float all the same
+        if values[key] is not None:
+            values[key] = float(values[key])
+    values["ONBOARDING_CONTENT"] = tuple(values["ONBOARDING_CONTENT"])
     events = parse_events(values["ONBOARDING_EVENTS"])
     stage_model = StageModel.build(values["ONBOARDING_STAGE_RULES"], events)
-    return Settings(values, events, stage_model, "ONBOARDING_STORAGE_URI" in config)
+    return Settings(
+        **{attribute_of(key): value for key, value in values.items()},
+        events=events,
+        stage_model=stage_model,
+        storage_uri_was_set="ONBOARDING_STORAGE_URI" in config,
+    )
 
 
 # Keys owned by later layers (content, console, widget) register here so they are not
