@@ -131,7 +131,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         return profile
 
     def _check_request() -> None:
-        limit = web.engine().settings["ONBOARDING_MAX_REQUEST_BYTES"]
+        limit = web.engine().settings.max_request_bytes
         if request.content_length is not None and request.content_length > limit:
             raise ApiError(413, "too_large", f"The request body is larger than {limit} bytes.")
         profile = user()
@@ -163,7 +163,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         return response
 
     def body(schema: Schema) -> dict[str, Any]:
-        limit = web.engine().settings["ONBOARDING_MAX_REQUEST_BYTES"]
+        limit = web.engine().settings.max_request_bytes
         raw = request.get_data(cache=True)
         if len(raw) > limit:
             raise ApiError(413, "too_large", f"The request body is larger than {limit} bytes.")
@@ -187,7 +187,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         spec = engine.settings.events.get(data["name"])
         if spec is None or not spec.client:
             return None
-        if len(request.get_data(cache=True)) > engine.settings["ONBOARDING_MAX_REQUEST_BYTES"]:
+        if len(request.get_data(cache=True)) > engine.settings.max_request_bytes:
             return None
         return data
 
@@ -297,7 +297,7 @@ def register_api(bp: Blueprint, ext: Onboarding) -> None:
         settings = web.engine().settings
         from .payload import guides_json
 
-        items = guides_json(entries, web.locale_for(profile), settings["ONBOARDING_DEFAULT_LOCALE"])
+        items = guides_json(entries, web.locale_for(profile), settings.default_locale)
         return jsonify({"entries": items, "unread": unread, "level": level})
 
     @bp.get("/api/centre", endpoint="api_centre")

@@ -121,14 +121,14 @@ def rules_command() -> None:
     """Print the active stage rules (configured or default) and the declared events."""
     engine = _engine()
     settings = engine.settings
-    origin = "ONBOARDING_STAGE_RULES" if settings["ONBOARDING_STAGE_RULES"] is not None else "defaults"
+    origin = "ONBOARDING_STAGE_RULES" if settings.stage_rules is not None else "defaults"
     click.echo(f"stage rules ({origin}); a user is in the furthest stage whose rule holds:")
     click.echo(f"  {STAGES[0]:<11} (everyone starts here)")
     for stage in STAGES[1:]:
         rule = settings.stage_model.source.get(stage)
         text = json.dumps(rule, ensure_ascii=False) if rule is not None else "(no rule: never reached)"
         click.echo(f"  {stage:<11} {text}")
-    click.echo(f"dormant after {settings['ONBOARDING_DORMANT_AFTER_DAYS']} days without activity")
+    click.echo(f"dormant after {settings.dormant_after_days} days without activity")
     events = ", ".join(f"{n}{' (key)' if s.key else ''}" for n, s in settings.events.items()) or "(none declared)"
     click.echo(f"events: {events}")
 
@@ -138,7 +138,7 @@ def content_findings(engine: Engine, specs: list[GuideSpec], previous: list[Guid
     found = check_content(
         current_app,
         specs,
-        default_locale=engine.settings["ONBOARDING_DEFAULT_LOCALE"],
+        default_locale=engine.settings.default_locale,
         previous=previous,
         seen=engine.anchors,
     )
@@ -166,7 +166,7 @@ def check_command(render: bool) -> None:
     """Check the content: schema, events, stages, pages, anchors and translations."""
     engine = _engine()
     settings = engine.settings
-    paths = [os.path.join(current_app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
+    paths = [os.path.join(current_app.root_path, p) for p in settings.content]
     if not paths:
         raise click.ClickException("ONBOARDING_CONTENT names no content files")
     try:
@@ -192,8 +192,8 @@ def _render_check(engine: Engine, specs: list[GuideSpec]) -> None:
         from . import render_check
     except ImportError as exc:  # the planner lives in the pytest plugin
         raise click.ClickException(f"check --render needs the test plugin's dependencies ({exc})") from None
-    samples = engine.settings["ONBOARDING_CHECK_SAMPLE_ARGS"]
-    seen = render_check.render(current_app, engine, samples, engine.settings["ONBOARDING_CHECK_LOGIN"])
+    samples = engine.settings.check_sample_args
+    seen = render_check.render(current_app, engine, samples, engine.settings.check_login)
     errors: list[str] = []
     for line in render_check.notes(seen):
         click.echo(line, err=True)
@@ -291,7 +291,7 @@ def _plural(n: int, word: str) -> str:
 def dormant_command(limit: int, no_signal: bool) -> None:
     """List dormant accounts and users; send account_dormant for accounts newly dormant."""
     engine = _engine()
-    after = engine.settings["ONBOARDING_DORMANT_AFTER_DAYS"]
+    after = engine.settings.dormant_after_days
     cutoff = engine.dormant_cutoff()
     today = cutoff + after
     try:
@@ -336,7 +336,7 @@ def forget_command(user_id: str | None, yes: bool, inactive: bool) -> None:
         raise click.UsageError("give either USER_ID or --inactive")
     try:
         if inactive:
-            days = engine.settings["ONBOARDING_RETENTION_DAYS"]
+            days = engine.settings.retention_days
             if days is None:
                 raise click.ClickException("ONBOARDING_RETENTION_DAYS is not set: no retention to apply")
             forgotten = privacy.expire_inactive(engine)

@@ -56,13 +56,13 @@ class Onboarding:
                 "and is not shared between processes"
             )
         storage = storage_from_uri(
-            settings["ONBOARDING_STORAGE_URI"],
-            prefix=settings["ONBOARDING_KEY_PREFIX"],
-            timeout=settings["ONBOARDING_STORAGE_TIMEOUT"],
-            retries=settings["ONBOARDING_STORAGE_RETRIES"],
+            settings.storage_uri,
+            prefix=settings.key_prefix,
+            timeout=settings.storage_timeout,
+            retries=settings.storage_retries,
         )
         engine = Engine(app, settings, storage, clock or self._clock or system_clock)
-        paths = [os.path.join(app.root_path, p) for p in settings["ONBOARDING_CONTENT"]]
+        paths = [os.path.join(app.root_path, p) for p in settings.content]
         problems = engine.load_files(paths)
         # A broken guide is dropped alone and logged, the others are served, and `flask onboarding
         # check` (run it in CI) fails on it. Strict (debug and testing by default), start-up stops
@@ -81,8 +81,8 @@ class Onboarding:
         app.extensions["onboarding"] = engine
         app.after_request(self._after_request)
         app.before_request(_exempt_from_flask_wtf)
-        app.register_blueprint(self._blueprint(), url_prefix=settings["ONBOARDING_URL_PREFIX"])
-        register_console(app, self, settings["ONBOARDING_CONSOLE_PREFIX"])  # the console loads on first use
+        app.register_blueprint(self._blueprint(), url_prefix=settings.url_prefix)
+        register_console(app, self, settings.console_prefix)  # the console loads on first use
         csrf.connect_flask_login()
         from .pages import register_helpers
 
@@ -169,7 +169,7 @@ class Onboarding:
         try:
             return self._track(engine, event, user_id, at, profile)
         except StorageError as exc:
-            if not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+            if not engine.settings.swallow_errors:
                 raise
             logger.error("onboarding: event %r for user %s was not recorded: %s", event, user_id, exc)
             return None
@@ -282,7 +282,7 @@ class Onboarding:
         if engine.dormant_check_due():  # no I/O unless an interval has passed in this process
             response.call_on_close(partial(_dormant_check, current_app._get_current_object()))  # type: ignore[attr-defined]
         if (
-            not engine.settings["ONBOARDING_TRACK_ACTIVITY"]
+            not engine.settings.track_activity
             or self._user_loader is None
             or response.status_code >= 400
             or request.endpoint in (None, "static")
@@ -295,7 +295,7 @@ class Onboarding:
         except StorageError as exc:
             logger.warning("onboarding: activity not recorded: %s", exc)
         except Exception:  # the host's page must never break because of us
-            if not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+            if not engine.settings.swallow_errors:
                 raise
             logger.exception("onboarding: error while recording activity")
         return response
@@ -310,7 +310,7 @@ def _raises_in_this_app(engine: Engine) -> bool:
     return (
         not has_request_context()
         or bool(getattr(app, "debug", False) or getattr(app, "testing", False))
-        or not engine.settings["ONBOARDING_SWALLOW_ERRORS"]
+        or not engine.settings.swallow_errors
     )
 
 
@@ -318,7 +318,7 @@ def _swallowed(exc: Exception, what: str) -> bool:
     """For reads made while the host renders a page: like the request hook, log and let the
     caller serve "no help"; False (the caller re-raises) when ONBOARDING_SWALLOW_ERRORS is off."""
     engine: Engine | None = current_app.extensions.get("onboarding")
-    if engine is None or not engine.settings["ONBOARDING_SWALLOW_ERRORS"]:
+    if engine is None or not engine.settings.swallow_errors:
         return False
     if isinstance(exc, StorageError):
         logger.warning("onboarding: %s: %s", what, exc)
@@ -363,5 +363,5 @@ def _loading_for_onboarding_command() -> bool:
 
 def content_strict(app: Flask, settings: Settings) -> bool:
     """ONBOARDING_CONTENT_STRICT, or (None) whether the app runs in debug or testing mode."""
-    strict: bool | None = settings["ONBOARDING_CONTENT_STRICT"]
+    strict: bool | None = settings.content_strict
     return bool(app.debug or app.testing) if strict is None else strict

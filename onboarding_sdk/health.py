@@ -12,7 +12,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 logger = logging.getLogger("onboarding_sdk")
 
@@ -43,11 +46,16 @@ class HealthGate:
         self._probe_started: float | None = None  # a probe is in flight since then
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any] | Any) -> HealthGate:
-        """The gate an app's settings ask for; the deprecated backoff keys are honoured only
-        where they probe more often (``ONBOARDING_DEGRADED_BACKOFF: 0`` probes on every call)."""
-        interval = float(settings["ONBOARDING_DEGRADED_PROBE_INTERVAL"])
-        backoff = settings["ONBOARDING_DEGRADED_BACKOFF"]
+    def from_settings(cls, settings: Settings | Mapping[str, Any]) -> HealthGate:
+        """The gate an app's settings (or their ``ONBOARDING_*`` keys) ask for; the deprecated
+        backoff keys are honoured only where they probe more often (``ONBOARDING_DEGRADED_BACKOFF:
+        0`` probes on every call)."""
+        if isinstance(settings, Mapping):
+            interval = float(settings["ONBOARDING_DEGRADED_PROBE_INTERVAL"])
+            backoff, backoff_max = settings["ONBOARDING_DEGRADED_BACKOFF"], settings["ONBOARDING_DEGRADED_BACKOFF_MAX"]
+        else:
+            interval, backoff = settings.degraded_probe_interval, settings.degraded_backoff
+            backoff_max = settings.degraded_backoff_max
         if backoff is not None:
             logger.warning(
                 "ONBOARDING_DEGRADED_BACKOFF is deprecated: a degraded store is now probed every "
@@ -55,7 +63,7 @@ class HealthGate:
                 min(interval, float(backoff)),
             )
             interval = min(interval, float(backoff))
-        if settings["ONBOARDING_DEGRADED_BACKOFF_MAX"] is not None:
+        if backoff_max is not None:
             logger.warning("ONBOARDING_DEGRADED_BACKOFF_MAX is deprecated and ignored: there is no backoff to cap")
         return cls(interval)
 

@@ -56,7 +56,7 @@ def _safe(render: Callable[..., Markup]) -> Callable[..., Markup]:
 
 
 def _text(value: Any, locale: str) -> str:
-    return pick_locale(value, locale, web.engine().settings["ONBOARDING_DEFAULT_LOCALE"])
+    return pick_locale(value, locale, web.engine().settings.default_locale)
 
 
 def _chunks_needed(payload: dict[str, Any]) -> list[str]:

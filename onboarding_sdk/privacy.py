@@ -47,7 +47,7 @@ def forget(engine: Engine, user_id: str, reason: str = "request") -> None:
 def retention_cutoff(engine: Engine) -> int | None:
     """The last UTC day number a user may have been active on and still be forgotten today;
     None when ONBOARDING_RETENTION_DAYS is off."""
-    days: int | None = engine.settings["ONBOARDING_RETENTION_DAYS"]
+    days: int | None = engine.settings.retention_days
     if days is None:
         return None
     return epoch_day(to_epoch(engine.now())) - int(days)
@@ -82,9 +82,9 @@ def run_retention_sweep(engine: Engine) -> list[str] | None:
     """The opportunistic sweep after a response: only the process that takes the fleet-wide
     lock (held for one dormant-check interval) sweeps; None when retention is off or another
     process has the lock."""
-    if engine.settings["ONBOARDING_RETENTION_DAYS"] is None:
+    if engine.settings.retention_days is None:
         return None
-    interval = int(engine.settings["ONBOARDING_DORMANT_CHECK_INTERVAL"])
+    interval = engine.settings.dormant_check_interval
     if not engine.call_store(lambda: engine.storage.acquire_lock(RETENTION_LOCK, max(1, interval))):
         return None
     return expire_inactive(engine)

@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 
 from . import csrf
 from .content.i18n import pick_locale, ui_strings
+from .config import Settings
 from .delivery import CompiledGuide, Decision, Page, Situation
 from .engine import Engine
 from .identity import UserProfile
@@ -52,7 +53,7 @@ def locale_for(profile: UserProfile | None, eng: Engine | None = None) -> str:
                 return str(babel_locale).replace("_", "-")
         except ImportError:
             pass
-    return str(eng.settings["ONBOARDING_DEFAULT_LOCALE"])
+    return eng.settings.default_locale
 
 
 def theme_for(profile: UserProfile | None, eng: Engine | None = None) -> Json:
@@ -67,9 +68,9 @@ def theme_for(profile: UserProfile | None, eng: Engine | None = None) -> Json:
     return {"mode": theme["mode"], "vars": dict(theme["vars"])}
 
 
-def _theme(settings: Any, profile: UserProfile | None) -> Json:
-    base = settings["ONBOARDING_THEME"]
-    themes = settings["ONBOARDING_THEMES"]
+def _theme(settings: Settings, profile: UserProfile | None) -> Json:
+    base = settings.theme
+    themes = settings.themes
     chosen = None
     if profile is not None:
         chosen = themes.get(profile.account_id or "") or themes.get(profile.plan or "")
@@ -117,7 +118,7 @@ def _page_guides(
     """The page's guides as JSON dicts, or (``encode``) as JSON text."""
     catalog = eng.catalog
     decisions = catalog.resolve(sit, Page(endpoint, path))
-    default = eng.settings["ONBOARDING_DEFAULT_LOCALE"]
+    default = eng.settings.default_locale
     urls, steps = guide_urls(decisions), step_urls(decisions)
     if encode:
         return guides_json_text(decisions, locale, default, urls, steps, catalog.json_cache)
@@ -147,7 +148,7 @@ def centre_entries(profile: UserProfile) -> list[Json]:
         *(Decision(g, sit.state_of(g.id)) for g in again),
         *catalog.changelog_for(sit)[0],
     ]
-    default = eng.settings["ONBOARDING_DEFAULT_LOCALE"]
+    default = eng.settings.default_locale
     return guides_json(decisions, locale_for(profile, eng), default, guide_urls(decisions), step_urls(decisions))
 
 
@@ -221,7 +222,7 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
     if not isinstance(errors, dict):
         return {}
     locale = locale_for(profile)
-    default = engine().settings["ONBOARDING_DEFAULT_LOCALE"]
+    default = engine().settings.default_locale
     hints: dict[str, tuple[str, str]] = {}
     # Loading the user brings the store's content revision and swaps the catalog after a
     # publication: load first, so the first request after one reads the new revision's hints.
@@ -305,8 +306,8 @@ def profile_or_none(ext: Onboarding) -> UserProfile | None:
 
 
 def swallowing() -> bool:
-    return bool(engine().settings["ONBOARDING_SWALLOW_ERRORS"])
+    return engine().settings.swallow_errors
 
 
 def render_context() -> dict[str, Any]:
-    return {"onboarding_base_template": engine().settings["ONBOARDING_BASE_TEMPLATE"]}
+    return {"onboarding_base_template": engine().settings.base_template}

@@ -23,7 +23,7 @@ def inventory(engine: Engine) -> Inventory:
 def locales(engine: Engine) -> list[str]:
     """The locales the content is written in: the default one first."""
     datas = [{"title": guide.spec.title} for guide in engine.catalog.guides.values()]
-    return content_locales(datas, str(engine.settings["ONBOARDING_DEFAULT_LOCALE"]))
+    return content_locales(datas, engine.settings.default_locale)
 
 
 def findings(

@@ -118,7 +118,7 @@ def catalog_locales(engine: Engine) -> list[str]:
 
 
 def default_locale(engine: Engine) -> str:
-    return str(engine.settings["ONBOARDING_DEFAULT_LOCALE"])
+    return engine.settings.default_locale
 
 
 def check_alone(engine: Engine, data: dict[str, Any]) -> list[ContentProblem]:

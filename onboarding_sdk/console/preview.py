@@ -129,7 +129,7 @@ def register_preview(bp: Blueprint) -> None:
                 real = situation.user
             else:
                 engine.sync_content(engine.call_store(engine.storage.content_revision))
-                situation = synthetic_situation(form, engine.now(), engine.settings["ONBOARDING_DORMANT_AFTER_DAYS"])
+                situation = synthetic_situation(form, engine.now(), engine.settings.dormant_after_days)
             result = explain_page(engine.catalog, situation, page, page_anchors(engine, page.endpoint))
         context: dict[str, Any] = {
             "form": form,

@@ -94,7 +94,7 @@ def make_user(
         now = engine.now()
         wish = Wish(profile, stage, days_since_signup, _events(events), active_days)
         settings = engine.settings
-        dormant_after = settings["ONBOARDING_DORMANT_AFTER_DAYS"]
+        dormant_after = settings.dormant_after_days
         planned = plan_for(wish, settings.stage_model, settings.events, now, dormant_after)
         profile = replace(profile, signed_up_at=planned.signed_up_at)
         engine.call_store(lambda: engine.storage.forget(profile.id))
