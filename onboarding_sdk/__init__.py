@@ -1,5 +1,6 @@
 """onboarding_sdk: in-product onboarding for Flask apps. The public names only."""
 
+from .app_state import OnboardingState, get_state
 from .content import ContentError, ContentProblem
 from .errors import (
     ConfigurationError,
@@ -33,6 +34,7 @@ __all__ = [
     "NoUserLoader",
     "Onboarding",
     "OnboardingError",
+    "OnboardingState",
     "StaleDraft",
     "StaleRevision",
     "StorageError",
@@ -40,4 +42,5 @@ __all__ = [
     "UserProfile",
     "UserState",
     "__version__",
+    "get_state",
 ]

@@ -15,19 +15,21 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import privacy
+from .app_state import get_state
 from .content import ContentError, ContentProblem, GuideSpec, diff_content, dump_content
 from .content.loader import read_text
-from .engine import Engine, day_date
-from .errors import StaleRevision, StorageError
+from .dormancy import day_date
+from .engine import Engine
+from .errors import OnboardingError, StaleRevision, StorageError
 from .guide_checks import check_content
 from .state import STAGES
 
 
 def _engine() -> Engine:
-    engine = current_app.extensions.get("onboarding")
-    if engine is None:
-        raise click.ClickException("this app does not use onboarding_sdk (Onboarding(app) was not called)")
-    return engine  # type: ignore[no-any-return]
+    try:
+        return get_state().engine
+    except OnboardingError:
+        raise click.ClickException("this app does not use onboarding_sdk (Onboarding(app) was not called)") from None
 
 
 @click.group("onboarding")
@@ -140,7 +142,7 @@ def content_findings(engine: Engine, specs: list[GuideSpec], previous: list[Guid
         specs,
         default_locale=engine.settings.default_locale,
         previous=previous,
-        seen=engine.anchors,
+        seen=get_state().anchors,
     )
     errors: list[str] = []
     warnings: list[str] = []
@@ -154,7 +156,7 @@ def _published_specs(engine: Engine) -> list[GuideSpec]:
     """The guides published in the store (none when nothing is, or the store does not answer)."""
     try:
         found = engine.storage.load_content()
-        return list(engine.parse_content(found[1], "published.yaml")) if found is not None else []
+        return list(engine.content.parse(found[1], "published.yaml")) if found is not None else []
     except (StorageError, ContentError):
         return []
 
@@ -170,7 +172,7 @@ def check_command(render: bool) -> None:
     if not paths:
         raise click.ClickException("ONBOARDING_CONTENT names no content files")
     try:
-        errors = engine.load_files(paths)
+        errors = engine.content.load_files(paths)
     except ContentError as exc:  # settings the loader refuses (the default locale)
         _fail_with(exc.problems)
     if errors:
@@ -212,10 +214,10 @@ def _render_check(engine: Engine, specs: list[GuideSpec]) -> None:
 def _served(engine: Engine) -> tuple[int, list[GuideSpec]]:
     """The store's current revision and the guides it serves (the files when none is published)."""
     try:
-        engine.sync_content(engine.storage.content_revision())
+        engine.content.sync(engine.storage.content_revision())
     except StorageError as exc:
         raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
-    return engine.content_revision, [guide.spec for guide in engine.catalog.guides.values()]
+    return engine.content.revision, [guide.spec for guide in engine.catalog.guides.values()]
 
 
 @onboarding_cli.command("import")
@@ -230,8 +232,8 @@ def import_command(file: Path, dry_run: bool, author: str | None, note: str) -> 
     try:
         # size first (nothing read past the limit), then UTF-8, then the parse: each refusal is
         # its own `file:line: path: message` line
-        text = read_text(file, engine.content_limits())
-        specs = engine.parse_content(text, str(file))
+        text = read_text(file, engine.content.limits())
+        specs = engine.content.parse(text, str(file))
     except ContentError as exc:
         _fail_with(exc.problems)
     revision, current = _served(engine)
@@ -249,7 +251,7 @@ def import_command(file: Path, dry_run: bool, author: str | None, note: str) -> 
         return
     try:
         # Based on the revision just read: a publication racing this one is refused, not lost.
-        new = engine.publish(text, revision, author or _login(), note or f"import {file.name}")
+        new = engine.content.publish(text, revision, author or _login(), note or f"import {file.name}")
     except StaleRevision as exc:
         raise click.ClickException(f"{exc}; run the import again") from None
     except StorageError as exc:
@@ -292,7 +294,7 @@ def dormant_command(limit: int, no_signal: bool) -> None:
     """List dormant accounts and users; send account_dormant for accounts newly dormant."""
     engine = _engine()
     after = engine.settings.dormant_after_days
-    cutoff = engine.dormant_cutoff()
+    cutoff = engine.dormancy.cutoff()
     today = cutoff + after
     try:
         found = engine.call_store(lambda: engine.storage.population(cutoff, today, limit))
@@ -314,7 +316,7 @@ def dormant_command(limit: int, no_signal: bool) -> None:
     if no_signal:
         return
     try:
-        sent = engine.check_dormant_accounts()
+        sent = engine.dormancy.check()
     except StorageError as exc:
         raise click.ClickException(f"cannot check dormant accounts ({engine.storage.uri}): {exc}") from None
     if sent:

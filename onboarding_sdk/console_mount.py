@@ -15,20 +15,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Flask, current_app
 
 from .errors import StorageError
 
-if TYPE_CHECKING:
-    from .extension import Onboarding
-
 NAME = "onboarding_console"
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
-#: (rule, endpoint, methods, role, POST role) of every console route, as
-#: ``console.views.console_blueprint`` declares them (``@requires``). A route added or changed
+#: (rule, endpoint, methods, role, POST role) of every console route, as the console's
+#: blueprint (``console.blueprint.bp``) declares them (``@requires``). A route added or changed
 #: there must be changed here too: the first build refuses to serve otherwise, and a test says so.
 ROUTES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("/console.css", "css", ("GET",), "viewer", "viewer"),
@@ -59,11 +56,11 @@ HANDLED: tuple[type[Exception], ...] = (StorageError,)
 class _Built:
     """What the real blueprint registers, read from a private app it was registered on."""
 
-    def __init__(self, ext: Onboarding) -> None:
-        from .console.views import console_blueprint  # the heavy import, on the first request
+    def __init__(self) -> None:
+        from .console.blueprint import bp  # the heavy import, on the first request
 
         scratch = Flask(__name__)
-        scratch.register_blueprint(console_blueprint(ext))
+        scratch.register_blueprint(bp)
         self.views = {endpoint: view for endpoint, view in scratch.view_functions.items() if endpoint.startswith(NAME)}
         differ = set(routes_of(scratch)) ^ set(ROUTES)
         if differ:
@@ -100,7 +97,7 @@ def routes_of(app: Flask, prefix: str = "") -> list[tuple[str, str, tuple[str, .
     return found
 
 
-def register_console(app: Flask, ext: Onboarding, url_prefix: str) -> None:
+def register_console(app: Flask, url_prefix: str) -> None:
     """Mount the console's routes on ``app`` at ``url_prefix``; the console loads on first use."""
     built: list[_Built] = []  # this app's real console, once built
     lock = threading.Lock()
@@ -109,7 +106,7 @@ def register_console(app: Flask, ext: Onboarding, url_prefix: str) -> None:
         if not built:
             with lock:
                 if not built:
-                    console = _Built(ext)
+                    console = _Built()
                     flask_app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
                     flask_app.jinja_env.filters.update(console.filters)
                     flask_app.view_functions.update(console.views)

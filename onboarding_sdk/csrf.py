@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session
 
+from .app_state import OnboardingState, get_state
+
 HEADER = "X-Onboarding-CSRF"
 _DAY = 86400
 _SESSION_KEY = "_onboarding_api_csrf"  # [the user's tag, the session's random value]
@@ -48,15 +50,16 @@ def has_secret(app: Flask | None = None) -> bool:
     return _key(app) is not None
 
 
-def user_tag(user_id: str, app: Flask | None = None) -> str | None:
+def user_tag(user_id: str, state: OnboardingState | None = None) -> str | None:
     """16 hex characters naming the user without revealing the id (an HMAC keyed with the app's
-    secret): the widget keys its retry queue with it. None without SECRET_KEY."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    key = _key(app)
+    secret): the widget keys its retry queue with it. None without SECRET_KEY.
+    ``state``: the current app's state when the caller has it at hand."""
+    state = state or get_state()
+    key = _key(state.app)
     if key is None:
         return None
     # Every page view asks: computed once per user and secret (bounded, like the token cache).
-    cache: dict[tuple[str, bytes], str] = app.extensions.setdefault("onboarding_user_tags", {})
+    cache = state.user_tags
     tag = cache.get((user_id, key))
     if tag is None:
         if len(cache) > 50_000:
@@ -94,17 +97,17 @@ def forget_session_token(*_: Any, **__: Any) -> None:
         session.pop(_SESSION_KEY, None)
 
 
-def issue_token(user_id: str, app: Flask | None = None) -> str | None:
+def issue_token(user_id: str, state: OnboardingState | None = None) -> str | None:
     """This user's token for today in this session; None without SECRET_KEY.
-    ``app``: the current app when the caller has it at hand."""
-    key = _key(app)
+    ``state``: the current app's state when the caller has it at hand."""
+    state = state or get_state()
+    key = _key(state.app)
     if key is None:
         return None
-    tag = user_tag(user_id, app) or ""
+    tag = user_tag(user_id, state) or ""
     nonce = _session_nonce(tag, create=True) or ""
     day = int(time.time()) // _DAY
-    extensions = (app or current_app).extensions
-    cache: dict[tuple[str, int, str], str] = extensions.setdefault("onboarding_csrf_tokens", {})
+    cache = state.csrf_tokens
     token = cache.get((user_id, day, nonce))
     if token is None:
         if len(cache) > 10_000:  # bounded: a day's active sessions, then start again
@@ -113,8 +116,9 @@ def issue_token(user_id: str, app: Flask | None = None) -> str | None:
     return token
 
 
-def token_is_valid(user_id: str, token: str | None) -> bool:
-    key = _key()
+def token_is_valid(user_id: str, token: str | None, state: OnboardingState | None = None) -> bool:
+    state = state or get_state()
+    key = _key(state.app)
     if key is None:
         return False
     if not token or "." not in token:
@@ -126,12 +130,12 @@ def token_is_valid(user_id: str, token: str | None) -> bool:
     today = int(time.time()) // _DAY
     if not today - 1 <= day <= today:
         return False
-    nonce = _session_nonce(user_tag(user_id) or "", create=False)
+    nonce = _session_nonce(user_tag(user_id, state) or "", create=False)
     if nonce is None:
         return False  # the session was cleared or belongs to someone else: reload the page
     # The token a user's session has for a day is fixed: computed once per process and kept
     # in issue_token's bounded cache, so a POST costs a look-up, not an HMAC.
-    cache: dict[tuple[str, int, str], str] = current_app.extensions.setdefault("onboarding_csrf_tokens", {})
+    cache = state.csrf_tokens
     expected = cache.get((user_id, day, nonce))
     if expected is None:
         if len(cache) > 10_000:

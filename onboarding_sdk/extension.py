@@ -9,16 +9,16 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 
 from . import csrf, privacy, web
-from .assets import static_dir
+from .app_state import KEY, ConsoleAccess, OnboardingState, UserLoader, get_state
 from .cli_mount import onboarding_command
 from .config import Settings, load_settings
 from .console_mount import register_console
 from .content.errors import ContentError
 from .engine import Engine
-from .errors import InvalidArgument, InvalidProfile, NoCurrentUser, NoUserLoader, OnboardingError, StorageError
+from .errors import InvalidArgument, NoCurrentUser, NoUserLoader, OnboardingError, StorageError
 from .events import unknown_event
 from .identity import UserProfile
 from .state import UserState
@@ -27,22 +27,20 @@ from .storage.population import DormantAccount
 from .timeutil import Clock, system_clock
 
 logger = logging.getLogger("onboarding_sdk")
-UserLoader = Callable[[], UserProfile | None]
 F = TypeVar("F", bound=Callable[..., Any])
-_UNSET = object()
-_PROFILE_ATTR = "_onboarding_profile"
 
 
 class Onboarding:
     """``Onboarding(app)`` or ``Onboarding()`` then ``init_app(app)``.
 
     Only callbacks live on this object; each app's state lives in
-    ``app.extensions["onboarding"]`` (an ``Engine``), so one object can serve several apps.
+    ``app.extensions["onboarding"]`` (an ``OnboardingState``, reached with
+    ``onboarding_sdk.get_state(app)``), so one object can serve several apps.
     """
 
     def __init__(self, app: Flask | None = None, *, clock: Clock | None = None) -> None:
         self._user_loader: UserLoader | None = None
-        self._console_access: Callable[[], str | None] | None = None
+        self._console_access: ConsoleAccess | None = None
         self._clock = clock
         if app is not None:
             self.init_app(app)
@@ -63,7 +61,7 @@ class Onboarding:
         )
         engine = Engine(app, settings, storage, clock or self._clock or system_clock)
         paths = [os.path.join(app.root_path, p) for p in settings.content]
-        problems = engine.load_files(paths)
+        problems = engine.content.load_files(paths)
         # A broken guide is dropped alone and logged, the others are served, and `flask onboarding
         # check` (run it in CI) fails on it. Strict (debug and testing by default), start-up stops
         # instead; not for `flask onboarding ...`, whose check and import report problems themselves.
@@ -77,28 +75,20 @@ class Onboarding:
                 "but no dismissal, feedback or event is saved) and the API refuses POSTs with 403 "
                 "no_secret_key until SECRET_KEY is set"
             )
-        engine.extension = self
-        app.extensions["onboarding"] = engine
-        app.after_request(self._after_request)
+        app.extensions[KEY] = OnboardingState(app, self, engine)
+        app.after_request(_after_request)
         app.before_request(_exempt_from_flask_wtf)
-        app.register_blueprint(self._blueprint(), url_prefix=settings.url_prefix)
-        register_console(app, self, settings.console_prefix)  # the console loads on first use
-        csrf.connect_flask_login()
-        from .pages import register_helpers
+        # The blueprint's views are module-level functions that find this app's state with
+        # get_state(); the API's request schemas use marshmallow, so api loads here, not on import.
+        from . import api, pages  # noqa: F401 (importing them adds their routes to the blueprint)
+        from .blueprint import bp
 
-        register_helpers(app, self)
+        app.register_blueprint(bp, url_prefix=settings.url_prefix)
+        register_console(app, settings.console_prefix)  # the console loads on first use
+        csrf.connect_flask_login()
+        pages.register_helpers(app)
 
         app.cli.add_command(onboarding_command)  # the CLI module loads when a subcommand runs
-
-    def _blueprint(self) -> Blueprint:
-        # one blueprint per app: its routes close over this object's callbacks only
-        from .api import register_api  # its request schemas use marshmallow: imported at init_app
-        from .pages import register_pages
-
-        bp = Blueprint("onboarding", __name__, static_folder=str(static_dir()), template_folder="templates")
-        register_api(bp, self)
-        register_pages(bp, self)
-        return bp
 
     # --- callbacks ----------------------------------------------------------------------
 
@@ -116,31 +106,28 @@ class Onboarding:
         self._console_access = callback
         return callback
 
+    @property
+    def user_loader_callback(self) -> UserLoader | None:
+        """The registered user loader (None until ``@onboarding.user_loader``)."""
+        return self._user_loader
+
+    @property
+    def console_access_callback(self) -> ConsoleAccess | None:
+        """The registered console-access callback (None: the console answers 404)."""
+        return self._console_access
+
     # --- per-app state --------------------------------------------------------------------
 
     @property
     def engine(self) -> Engine:
         """The current app's Engine (needs an app context)."""
-        try:
-            engine: Engine = current_app.extensions["onboarding"]
-        except KeyError:
-            raise OnboardingError("Onboarding.init_app(app) was not called for this app") from None
-        return engine
+        return get_state().engine
 
     def current_profile(self) -> UserProfile | None:
         """The current user's profile, loaded at most once per request; None if anonymous."""
         if not has_request_context():
             return None
-        cached = g.get(_PROFILE_ATTR, _UNSET)
-        if cached is not _UNSET:
-            return cached  # type: ignore[no-any-return]
-        if self._user_loader is None:
-            raise NoUserLoader("register a user loader: @onboarding.user_loader def load(): return UserProfile(...)")
-        profile = self._user_loader()
-        if profile is not None and not isinstance(profile, UserProfile):
-            raise InvalidProfile(f"the user loader must return a UserProfile or None, not {type(profile).__name__}")
-        setattr(g, _PROFILE_ATTR, profile)
-        return profile
+        return get_state().current_profile()
 
     # --- the public operations -------------------------------------------------------------
 
@@ -165,9 +152,10 @@ class Onboarding:
         production, and raised when ``app.debug`` or ``app.testing`` (seen while developing)
         or outside a request (a worker or script). Without swallowing, every error is raised.
         """
-        engine = self.engine
+        state = get_state()
+        engine = state.engine
         try:
-            return self._track(engine, event, user_id, at, profile)
+            return _track(state, event, user_id, at, profile)
         except StorageError as exc:
             if not engine.settings.swallow_errors:
                 raise
@@ -184,35 +172,13 @@ class Onboarding:
             logger.exception("onboarding: error while tracking event %r (nothing was recorded)", event)
             return None
 
-    def _track(
-        self, engine: Engine, event: str, user_id: str | None, at: datetime | None, profile: UserProfile | None
-    ) -> UserState | None:
-        if not isinstance(event, str) or event not in engine.settings.events:
-            raise unknown_event(event, engine.settings.events)
-        if profile is not None:
-            if user_id is not None and str(user_id) != profile.id:
-                raise InvalidArgument(f"track(): user_id={user_id!r} but profile.id={profile.id!r}")
-            user_id = profile.id
-        elif has_request_context() and self._user_loader:
-            profile = self.current_profile()
-        if user_id is None:
-            if profile is None:
-                if has_request_context() and self._user_loader is not None:
-                    return None  # anonymous visitors are never tracked
-                if not has_request_context():
-                    raise NoCurrentUser("track() outside a request needs user_id=")
-                raise NoUserLoader("track() without user_id needs an @onboarding.user_loader")
-            user_id = profile.id
-        elif profile is not None and profile.id != user_id:
-            profile = None  # another user's event: their profile is not known here
-        return engine.track(str(user_id), event, at, profile)
-
     def state_of(self, user_id: str) -> UserState:
         """Everything known about a user, with the stage settled as of now. Raises StorageError."""
-        profile = self.current_profile() if has_request_context() and self._user_loader else None
+        state = get_state()
+        profile = state.profile_if_loader()
         if profile is not None and profile.id != user_id:
             profile = None
-        return self.engine.state_of(str(user_id), profile)
+        return state.engine.state_of(str(user_id), profile)
 
     def stage_of(self, user_id: str) -> str:
         """The user's stage name. Raises StorageError when the store cannot be read."""
@@ -222,7 +188,7 @@ class Onboarding:
         """Send ``account_dormant`` for every account that went dormant since the last check
         (in any process) and return them; each dormancy episode is announced once across the
         fleet. Needs an app context. Raises StorageError when the store cannot be reached."""
-        return self.engine.check_dormant_accounts()
+        return self.engine.dormancy.check()
 
     def forget(self, user_id: str) -> None:
         """Delete everything stored about ``user_id`` (a privacy request, or an id about to be
@@ -265,7 +231,7 @@ class Onboarding:
         it logs and returns ``{}`` (the host shows its own messages).
         """
         try:
-            profile = self.current_profile() if has_request_context() and self._user_loader else None
+            profile = get_state().profile_if_loader()
             hints = web.validation_hints(errors, form, profile)
         except Exception as exc:
             if not _swallowed(exc, f"validation hints for form {form!r} were not loaded"):
@@ -275,30 +241,59 @@ class Onboarding:
             g._onboarding_hints = [{"anchor": anchor, "text": text} for anchor, text in hints.values()]
         return {field: text for field, (_, text) in hints.items()}
 
-    # --- request hooks ------------------------------------------------------------------------
 
-    def _after_request(self, response: Response) -> Response:
-        engine = self.engine
-        if engine.dormant_check_due():  # no I/O unless an interval has passed in this process
-            response.call_on_close(partial(_dormant_check, current_app._get_current_object()))  # type: ignore[attr-defined]
-        if (
-            not engine.settings.track_activity
-            or self._user_loader is None
-            or response.status_code >= 400
-            or request.endpoint in (None, "static")
-        ):
-            return response
-        try:
-            profile = self.current_profile()
-            if profile is not None:
-                engine.record_activity(profile)
-        except StorageError as exc:
-            logger.warning("onboarding: activity not recorded: %s", exc)
-        except Exception:  # the host's page must never break because of us
-            if not engine.settings.swallow_errors:
-                raise
-            logger.exception("onboarding: error while recording activity")
+def _track(
+    state: OnboardingState, event: str, user_id: str | None, at: datetime | None, profile: UserProfile | None
+) -> UserState | None:
+    engine = state.engine
+    if not isinstance(event, str) or event not in engine.settings.events:
+        raise unknown_event(event, engine.settings.events)
+    has_loader = has_request_context() and state.user_loader is not None
+    if profile is not None:
+        if user_id is not None and str(user_id) != profile.id:
+            raise InvalidArgument(f"track(): user_id={user_id!r} but profile.id={profile.id!r}")
+        user_id = profile.id
+    elif has_loader:
+        profile = state.current_profile()
+    if user_id is None:
+        if profile is None:
+            if has_loader:
+                return None  # anonymous visitors are never tracked
+            if not has_request_context():
+                raise NoCurrentUser("track() outside a request needs user_id=")
+            raise NoUserLoader("track() without user_id needs an @onboarding.user_loader")
+        user_id = profile.id
+    elif profile is not None and profile.id != user_id:
+        profile = None  # another user's event: their profile is not known here
+    return engine.track(str(user_id), event, at, profile)
+
+
+# --- request hooks ----------------------------------------------------------------------------
+
+
+def _after_request(response: Response) -> Response:
+    state = get_state()
+    engine = state.engine
+    if engine.dormancy.due():  # no I/O unless an interval has passed in this process
+        response.call_on_close(partial(_dormant_check, state.app))
+    if (
+        not engine.settings.track_activity
+        or state.user_loader is None
+        or response.status_code >= 400
+        or request.endpoint in (None, "static")
+    ):
         return response
+    try:
+        profile = state.current_profile()
+        if profile is not None:
+            engine.record_activity(profile)
+    except StorageError as exc:
+        logger.warning("onboarding: activity not recorded: %s", exc)
+    except Exception:  # the host's page must never break because of us
+        if not engine.settings.swallow_errors:
+            raise
+        logger.exception("onboarding: error while recording activity")
+    return response
 
 
 def _raises_in_this_app(engine: Engine) -> bool:
@@ -317,8 +312,8 @@ def _raises_in_this_app(engine: Engine) -> bool:
 def _swallowed(exc: Exception, what: str) -> bool:
     """For reads made while the host renders a page: like the request hook, log and let the
     caller serve "no help"; False (the caller re-raises) when ONBOARDING_SWALLOW_ERRORS is off."""
-    engine: Engine | None = current_app.extensions.get("onboarding")
-    if engine is None or not engine.settings.swallow_errors:
+    state = current_app.extensions.get(KEY)
+    if not isinstance(state, OnboardingState) or not state.settings.swallow_errors:
         return False
     if isinstance(exc, StorageError):
         logger.warning("onboarding: %s: %s", what, exc)
@@ -330,10 +325,10 @@ def _swallowed(exc: Exception, what: str) -> bool:
 def _dormant_check(app: Flask) -> None:
     """After the response was sent: the opportunistic dormant-account check and retention sweep
     (for each, one process in the fleet takes the store's lock); failures never reach the host."""
-    engine: Engine = app.extensions["onboarding"]
+    engine = get_state(app).engine
     try:
         with app.app_context():  # receivers may need the app (mail, database)
-            engine.run_dormant_check()
+            engine.dormancy.run()
             privacy.run_retention_sweep(engine)  # ONBOARDING_RETENTION_DAYS (off by default)
     except StorageError as exc:
         logger.warning("onboarding: dormant accounts not checked: %s", exc)

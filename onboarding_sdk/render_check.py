@@ -21,6 +21,7 @@ signs the test client in to the host), are reported and their guides' anchors ar
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from flask import Flask, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, Rule
 
+from .app_state import get_state
 from .content import GuideSpec
 from .engine import Engine
 from .identity import UserProfile
@@ -158,7 +160,8 @@ def throwaway_store(engine: Engine) -> Iterator[None]:
     page views never reach the host's real store. The content served is the files'."""
     saved = engine.__dict__.copy()
     engine.storage = MemoryStorage(prefix="check-render")
-    engine._event_fields = engine._guide_fields = None  # codes come from the new store
+    engine.codes = engine.codes.fresh()  # codes come from the new store
+    engine.content = copy.copy(engine.content)  # its switch to the files' content stays in here
     try:
         yield
     finally:
@@ -166,15 +169,15 @@ def throwaway_store(engine: Engine) -> Iterator[None]:
 
 
 @contextmanager
-def signed_in_as(engine: Engine, holder: list[UserProfile | None]) -> Iterator[None]:
-    """The extension's user loader answers ``holder[0]`` while the pages render."""
-    extension = engine.extension
-    saved = extension._user_loader
-    extension._user_loader = lambda: holder[0]
+def signed_in_as(app: Flask, holder: list[UserProfile | None]) -> Iterator[None]:
+    """The app's user loader answers ``holder[0]`` while the pages render."""
+    state = get_state(app)
+    saved = state.user_loader_override
+    state.user_loader_override = lambda: holder[0]
     try:
         yield
     finally:
-        extension._user_loader = saved
+        state.user_loader_override = saved
 
 
 def render(
@@ -200,7 +203,7 @@ def render(
         else:
             seen.not_rendered[endpoint] = NO_VIEW
     holder: list[UserProfile | None] = [None]
-    with throwaway_store(engine), signed_in_as(engine, holder):
+    with throwaway_store(engine), signed_in_as(app, holder):
         for stage in STAGES:
             try:
                 holder[0] = make_user(app, f"onboarding-check-{stage}", stage=stage).profile

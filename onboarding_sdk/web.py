@@ -10,22 +10,20 @@ import json
 import logging
 import re
 from html import unescape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app, g, has_request_context, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
 from . import csrf
-from .content.i18n import pick_locale, ui_strings
+from .app_state import OnboardingState, get_state
 from .config import Settings
+from .content.i18n import pick_locale, ui_strings
 from .delivery import CompiledGuide, Decision, Page, Situation
 from .engine import Engine
 from .identity import UserProfile
 from .payload import Json, guides_json, guides_json_text, tooltip_anchor
-
-if TYPE_CHECKING:
-    from .extension import Onboarding
 
 logger = logging.getLogger("onboarding_sdk")
 _SITUATION_ATTR = "_onboarding_situation"
@@ -34,7 +32,8 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 def engine() -> Engine:
-    return current_app.extensions["onboarding"]  # type: ignore[no-any-return]
+    """The current app's engine."""
+    return get_state().engine
 
 
 def locale_for(profile: UserProfile | None, eng: Engine | None = None) -> str:
@@ -44,7 +43,7 @@ def locale_for(profile: UserProfile | None, eng: Engine | None = None) -> str:
     if profile is not None and profile.locale:
         return profile.locale
     eng = eng or engine()
-    if has_request_context() and "babel" in eng.sender.extensions:
+    if has_request_context() and "babel" in current_app.extensions:
         try:
             from flask_babel import get_locale  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
@@ -56,15 +55,15 @@ def locale_for(profile: UserProfile | None, eng: Engine | None = None) -> str:
     return eng.settings.default_locale
 
 
-def theme_for(profile: UserProfile | None, eng: Engine | None = None) -> Json:
+def theme_for(profile: UserProfile | None, state: OnboardingState | None = None) -> Json:
     """The theme for the profile's account, else its plan, else the base theme (a fresh dict)."""
-    eng = eng or engine()
+    state = state or get_state()
     key = (profile.account_id, profile.plan) if profile is not None else (None, None)
-    theme = eng.theme_cache.get(key)
+    theme = state.theme_cache.get(key)
     if theme is None:
-        theme = _theme(eng.settings, profile)
-        if len(eng.theme_cache) < 4096:  # one entry per account and plan seen: bounded all the same
-            eng.theme_cache[key] = theme
+        theme = _theme(state.settings, profile)
+        if len(state.theme_cache) < 4096:  # one entry per account and plan seen: bounded all the same
+            state.theme_cache[key] = theme
     return {"mode": theme["mode"], "vars": dict(theme["vars"])}
 
 
@@ -173,15 +172,16 @@ def _payload_and_locale_parts(
 ) -> tuple[Json, Json]:
     """The payload without its UI strings, and this locale's fixed parts. ``encode_guides``:
     ``guides`` is already JSON text (``page_payload_json``)."""
-    eng = engine()
+    state = get_state()
+    eng = state.engine
     locale = locale_for(profile, eng)
     sit = situation(profile, eng)
     _, unread, level = eng.catalog.changelog_for(sit)
-    urls = _urls(eng)
-    fixed = _locale_parts(eng, locale)
+    urls = _urls(state)
+    fixed = _locale_parts(state, locale)
     in_request = has_request_context()
-    app = eng.sender
-    token = csrf.issue_token(profile.id, app)
+    app = state.app
+    token = csrf.issue_token(profile.id, state)
     payload = {
         "version": 1,
         "page": endpoint,
@@ -189,10 +189,10 @@ def _payload_and_locale_parts(
         "api": urls["api"],
         # Without SECRET_KEY: null, and the widget draws read-only (docs/widget-contract.md).
         "csrf": None if token is None else {"header": csrf.HEADER, "token": token},
-        "user": csrf.user_tag(profile.id, app),  # keys the widget's retry queue; never the raw id
+        "user": csrf.user_tag(profile.id, state),  # keys the widget's retry queue; never the raw id
         "locale": locale,
         "dir": fixed["dir"],
-        "theme": theme_for(profile, eng),
+        "theme": theme_for(profile, state),
         "changelog": {"unread": unread, "level": level, "url": urls["changelog"]},
         "tips_url": urls["tips"],
         "hints": list(g.get("_onboarding_hints", [])) if in_request else [],
@@ -203,17 +203,17 @@ def _payload_and_locale_parts(
     return payload, fixed
 
 
-def _locale_parts(eng: Engine, locale: str) -> Json:
+def _locale_parts(state: OnboardingState, locale: str) -> Json:
     """The payload's parts that depend on the locale only, built once per locale (a page view
     serialises them and never changes them)."""
-    parts = eng.locale_cache.get(locale)
+    parts = state.locale_cache.get(locale)
     if parts is None:
         language = locale.split("-")[0].lower()
         strings = ui_strings(locale)
         encoded = json.dumps(strings, separators=(",", ":"), ensure_ascii=False)
         parts = {"dir": "rtl" if language in RTL_LANGUAGES else "ltr", "strings": strings, "strings_json": encoded}
-        if len(eng.locale_cache) < 512:  # locales come from profiles: bounded all the same
-            eng.locale_cache[locale] = parts
+        if len(state.locale_cache) < 512:  # locales come from profiles: bounded all the same
+            state.locale_cache[locale] = parts
     return parts
 
 
@@ -230,7 +230,7 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
     if profile is not None:
         situation(profile)
     else:
-        engine().refresh_content()
+        engine().content.refresh()
     for guide in engine().catalog.validation.get(form, ()):
         spec = guide.spec
         if spec.field in errors and may_see(guide, profile):
@@ -279,17 +279,17 @@ def step_urls(decisions: list[Decision]) -> dict[str, list[str | None]]:
     return urls
 
 
-def _urls(eng: Engine) -> dict[str, str]:
+def _urls(state: OnboardingState) -> dict[str, str]:
     """The blueprint's fixed URLs, built once per script root (they never change)."""
     root = request.script_root if has_request_context() else ""
-    cached = eng.url_cache.get(root)
+    cached = state.url_cache.get(root)
     if cached is None:
         cached = {
             "api": url_for("onboarding.api_root").rstrip("/"),
             "changelog": url_for("onboarding.changelog_page"),
             "tips": url_for("onboarding.tips_page"),
         }
-        eng.url_cache[root] = cached
+        state.url_cache[root] = cached
     return cached
 
 
@@ -297,9 +297,10 @@ def current_page() -> tuple[str | None, str | None]:
     return request.endpoint, request.path
 
 
-def profile_or_none(ext: Onboarding) -> UserProfile | None:
+def profile_or_none() -> UserProfile | None:
+    """The current user's profile; None when anonymous or when the user loader fails (logged)."""
     try:
-        return ext.current_profile()
+        return get_state().current_profile()
     except Exception:  # a broken loader must not break the host's page
         logger.exception("onboarding: the user loader failed")
         return None

@@ -19,6 +19,7 @@ from onboarding_sdk import (
     UserProfile,
     signals,
 )
+from onboarding_sdk.app_state import OnboardingState, get_state
 from onboarding_sdk.engine import Engine
 from onboarding_sdk.errors import InvalidArgument
 
@@ -112,7 +113,9 @@ def received() -> Iterator[list[tuple[str, Any, dict[str, Any]]]]:
 def test_init_app_stores_state_in_app_extensions(app: Flask) -> None:
     ext = Onboarding()
     ext.init_app(app)
-    assert isinstance(app.extensions["onboarding"], Engine)
+    state = get_state(app)
+    assert app.extensions["onboarding"] is state and isinstance(state, OnboardingState)
+    assert isinstance(state.engine, Engine) and state.extension is ext and state.settings is state.engine.settings
     assert vars(ext).keys() == {"_user_loader", "_console_access", "_clock"}  # only callbacks on the object
 
 

@@ -1,7 +1,7 @@
 """The product teams' console: a blueprint at ``ONBOARDING_CONSOLE_PREFIX``, deny by default.
 
 ``access`` decides who may do what, ``csrf`` guards every form, ``audit`` records changes,
-``views`` are the pages. See docs/console.md.
+``views`` are the pages; ``blueprint.bp`` is the whole blueprint. See docs/console.md.
 """
 
 from __future__ import annotations

@@ -11,15 +11,17 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask import Response, abort, g, render_template, request
 
 from .. import analytics
+from ..app_state import get_state
 from ..engine import Engine
 from ..state import STAGES
 from ..storage.population import Population
 from ..timeutil import epoch_day, to_epoch
 from . import csrf, svg
 from .access import ROLES, requires, role_allows
+from .base import bp
 
 DEFAULT_DAYS, MAX_DAYS = 30, 366
 #: Dormant users and accounts listed on the page (the counts are always complete).
@@ -62,7 +64,7 @@ def build_tables(engine: Engine, days: int, guide: str) -> tuple[dict[str, analy
     today = _today(engine)
     span = analytics.day_range(today, days)
     counters = engine.counters(span)
-    population = engine.call_store(lambda: engine.storage.population(engine.dormant_cutoff(), span[0], LIST_LIMIT))
+    population = engine.call_store(lambda: engine.storage.population(engine.dormancy.cutoff(), span[0], LIST_LIMIT))
     listed = [row.account_id for row in population.newest_dormant_accounts]
     per_day = engine.call_store(lambda: engine.storage.account_days(listed, span)) if listed else {}
     specs = [item.spec for item in engine.catalog.guides.values()]
@@ -142,7 +144,7 @@ def account_page(engine: Engine, account: str, days: int, fmt: str) -> tuple[str
     found = engine.call_store(lambda: engine.storage.account_activity(account, span, span[0], LIST_LIMIT))
     if found is None:
         abort(404, description=f"no activity recorded for account {account!r}")
-    cutoff = engine.dormant_cutoff()
+    cutoff = engine.dormancy.cutoff()
     tables = {
         "account_daily": analytics.account_daily(found, span),
         "account_users": analytics.account_users(found, today, cutoff),
@@ -176,38 +178,35 @@ def account_page(engine: Engine, account: str, days: int, fmt: str) -> tuple[str
     return page, 200
 
 
-def register_analytics(bp: Blueprint) -> None:
-    """Add ``/analytics`` to the console blueprint."""
-
-    @bp.get("/analytics", endpoint="analytics")
-    @requires("viewer")
-    def analytics_page() -> tuple[str, int] | Response:
-        engine: Engine = current_app.extensions["onboarding"]
-        days = _days_arg()
-        fmt = _format_arg()
-        account = _account_arg()
-        if account:
-            return account_page(engine, account, days, fmt)
-        guide = request.args.get("guide", "")
-        if guide and engine.catalog.get(guide) is None:
-            abort(404)
-        name = request.args.get("table", "guides")
-        if fmt == "csv" and name not in TABLES:
-            abort(400, description=f"table must be one of {', '.join(TABLES)}")
-        tables, population = build_tables(engine, days, guide)
-        if fmt == "csv":
-            return csv_response(tables[name], days)
-        page = render_template(
-            "onboarding/console/analytics.html",
-            **_context(
-                tables=tables,
-                charts=charts(tables, days),
-                population=population,
-                dormant_after=engine.settings.dormant_after_days,
-                limit=LIST_LIMIT,
-                days=days,
-                guide=guide,
-                guide_ids=sorted(engine.catalog.guides),
-            ),
-        )
-        return page, 200
+@bp.get("/analytics", endpoint="analytics")
+@requires("viewer")
+def analytics_page() -> tuple[str, int] | Response:
+    engine = get_state().engine
+    days = _days_arg()
+    fmt = _format_arg()
+    account = _account_arg()
+    if account:
+        return account_page(engine, account, days, fmt)
+    guide = request.args.get("guide", "")
+    if guide and engine.catalog.get(guide) is None:
+        abort(404)
+    name = request.args.get("table", "guides")
+    if fmt == "csv" and name not in TABLES:
+        abort(400, description=f"table must be one of {', '.join(TABLES)}")
+    tables, population = build_tables(engine, days, guide)
+    if fmt == "csv":
+        return csv_response(tables[name], days)
+    page = render_template(
+        "onboarding/console/analytics.html",
+        **_context(
+            tables=tables,
+            charts=charts(tables, days),
+            population=population,
+            dormant_after=engine.settings.dormant_after_days,
+            limit=LIST_LIMIT,
+            days=days,
+            guide=guide,
+            guide_ids=sorted(engine.catalog.guides),
+        ),
+    )
+    return page, 200

@@ -1,25 +1,47 @@
-"""What every console view uses: the engine, a fresh view of the published content, a page."""
+"""What every console view uses: the console's blueprint, the engine, a fresh view of the
+published content, who is acting, and a page.
+
+The blueprint is module-level: ``views``, ``editor``, ``preview`` and ``analytics_views`` add
+their routes to it when imported (``console/blueprint.py`` imports them all); its views find
+their app's state with ``get_state()``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, render_template
+from flask import Blueprint, g, render_template
 
+from ..app_state import get_state
 from ..engine import Engine
 from . import csrf
 from .access import ROLES, role_allows
 
+NAME = "onboarding_console"
+TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
+bp = Blueprint(NAME, __name__, template_folder=TEMPLATES)
+
 
 def engine() -> Engine:
-    found: Engine = current_app.extensions["onboarding"]
-    return found
+    """The current app's engine."""
+    return get_state().engine
+
+
+def actor() -> str:
+    """Who is acting, for the audit log: the signed-in user's id, else ``"unknown"``."""
+    state = get_state()
+    try:
+        profile = state.current_profile() if state.user_loader is not None else None
+    except Exception:  # the audit names whoever we can; never fail a change over it
+        profile = None
+    return profile.id if profile is not None else "unknown"
 
 
 def fresh_engine() -> Engine:
     """The engine serving the store's current revision (the console must never edit a stale one)."""
     current = engine()
-    current.sync_content(current.call_store(current.storage.content_revision))
+    current.content.sync(current.call_store(current.storage.content_revision))
     return current
 
 

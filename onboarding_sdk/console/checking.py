@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..app_state import get_state
 from ..content import GuideSpec
 from ..content.loader import guide_data
 from ..engine import Engine
@@ -17,7 +18,7 @@ from ..inventory import Inventory, endpoint_for_url, scan
 
 def inventory(engine: Engine) -> Inventory:
     """The host's pages and their anchors (templates, and what this process rendered)."""
-    return scan(current_app, engine.anchors)
+    return scan(current_app, get_state().anchors)
 
 
 def locales(engine: Engine) -> list[str]:

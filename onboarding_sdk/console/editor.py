@@ -10,11 +10,10 @@ person typed and every problem listed (docs/console.md, "Editing").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import KINDS, ContentError, ContentProblem, GuideSpec
@@ -24,13 +23,12 @@ from ..errors import StaleDraft, StaleRevision
 from ..guide_checks import Finding
 from . import audit, checking, drafts, forms
 from .access import requires
-from .base import fresh_engine, page
+from .base import actor, bp, fresh_engine, page
 from .drafts import Draft
 from .editing import guide_yaml, read_guide, text_diff, with_guide
 from .preview import page_endpoints
 from .rendered import render_guide
 
-Actor = Callable[[], str]
 Page = tuple[str, int]
 
 
@@ -124,7 +122,7 @@ def default_locale(engine: Engine) -> str:
 def check_alone(engine: Engine, data: dict[str, Any]) -> list[ContentProblem]:
     """The loader's verdict on this guide alone (paths under ``guides[0]``)."""
     try:
-        engine.parse_content(forms.one_guide_document(data), "guide.yaml")
+        engine.content.parse(forms.one_guide_document(data), "guide.yaml")
     except ContentError as exc:
         return exc.problems
     return []
@@ -228,7 +226,7 @@ def render_editor(
         "spec": target.spec,
         "draft": target.draft,
         "urls": target.urls(),
-        "base": request.form.get("base_revision", "") if posted else engine.content_revision,
+        "base": request.form.get("base_revision", "") if posted else engine.content.revision,
         "draft_version": request.form.get("draft_version", "0") if posted else target.draft_version,
         "errors": sub.errors() if status >= 400 else [],
         "warnings": sub.warnings(),
@@ -269,175 +267,191 @@ def _number(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def register_editor(bp: Blueprint, actor: Actor) -> None:
-    """The editor's routes on the console blueprint (roles: docs/console.md)."""
+# The editor's routes on the console blueprint (roles: docs/console.md).
 
-    def existing(engine: Engine, guide_id: str) -> Target:
-        guide = engine.catalog.get(guide_id)
-        draft = drafts.load(engine, guide_id)
-        if guide is None and draft is None:
-            abort(404)
-        spec = guide.spec if guide is not None else None
-        kind = str(draft.data().get("kind", "")) if draft is not None else spec.kind if spec is not None else ""
-        return Target(guide_id, kind, spec, draft)
 
-    def new_target() -> Target:
-        kind = request.values.get("kind", "")
-        if kind not in KINDS:
-            abort(400, description=f"unknown kind {kind!r}; kinds are {', '.join(KINDS)}")
-        return Target(None, kind)
+def existing(engine: Engine, guide_id: str) -> Target:
+    guide = engine.catalog.get(guide_id)
+    draft = drafts.load(engine, guide_id)
+    if guide is None and draft is None:
+        abort(404)
+    spec = guide.spec if guide is not None else None
+    kind = str(draft.data().get("kind", "")) if draft is not None else spec.kind if spec is not None else ""
+    return Target(guide_id, kind, spec, draft)
 
-    # --- pages ----------------------------------------------------------------------------
 
-    @bp.route("/guides/<guide_id>", methods=["GET", "POST"], endpoint="edit")
-    @requires("viewer", post="publisher")
-    def edit(guide_id: str) -> Page:
-        engine = fresh_engine()
-        target = existing(engine, guide_id)
-        if request.method == "GET":
-            return render_editor(engine, stored(engine, target, "form"), target)
-        return publish(engine, target, read_submission(engine, target))
+def new_target() -> Target:
+    kind = request.values.get("kind", "")
+    if kind not in KINDS:
+        abort(400, description=f"unknown kind {kind!r}; kinds are {', '.join(KINDS)}")
+    return Target(None, kind)
 
-    @bp.get("/guides/<guide_id>/yaml", endpoint="yaml")
-    @requires("viewer")
-    def yaml_editor(guide_id: str) -> Page:
-        engine = fresh_engine()
-        target = existing(engine, guide_id)
-        return render_editor(engine, stored(engine, target, "yaml"), target)
 
-    @bp.route("/new-guide", methods=["GET", "POST"], endpoint="new")
-    @requires("editor", post="publisher")
-    def new() -> Page:
-        """Pick a kind, then get its form; posting it publishes the new guide at once."""
-        engine = fresh_engine()
-        if request.method == "GET" and "kind" not in request.args:
-            return page("new.html", kinds=KINDS)
-        target = new_target()
-        if request.method == "GET":
-            return render_editor(engine, stored(engine, target, "form"), target)
-        return publish(engine, target, read_submission(engine, target))
+# --- pages ----------------------------------------------------------------------------
 
-    # --- preview ----------------------------------------------------------------------------
 
-    @bp.post("/guides/<guide_id>/preview", endpoint="preview")
-    @requires("editor")
-    def preview(guide_id: str) -> Page:
-        engine = fresh_engine()
-        return show_preview(engine, existing(engine, guide_id))
+@bp.route("/guides/<guide_id>", methods=["GET", "POST"], endpoint="edit")
+@requires("viewer", post="publisher")
+def edit(guide_id: str) -> Page:
+    engine = fresh_engine()
+    target = existing(engine, guide_id)
+    if request.method == "GET":
+        return render_editor(engine, stored(engine, target, "form"), target)
+    return publish(engine, target, read_submission(engine, target))
 
-    @bp.post("/new-guide/preview", endpoint="new_preview")
-    @requires("editor")
-    def new_preview() -> Page:
-        return show_preview(fresh_engine(), new_target())
 
-    def show_preview(engine: Engine, target: Target) -> Page:
-        """Check the edited guide and show it in every locale; save nothing. The form's "add a
-        locale / row" buttons post here too: they only redraw the form."""
-        sub = read_submission(engine, target)
-        if sub.form is not None:
-            grow = request.form.get("grow", "")
-            if grow == "locale":
-                sub.form.add_locale(request.form.get("add_locale", ""))
-            elif grow in ("items", "steps"):
-                sub.form.grow(grow)
-        status = 200 if sub.ok else 422
-        if request.form.get("fragment"):  # the live preview (console.js): just the preview section
-            views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
-            return page("_preview.html", status, views=views, live_errors=sub.errors(), live_warnings=sub.warnings())
-        return render_editor(engine, sub, target, status=status, posted=True, previewed=True)
+@bp.get("/guides/<guide_id>/yaml", endpoint="yaml")
+@requires("viewer")
+def yaml_editor(guide_id: str) -> Page:
+    engine = fresh_engine()
+    target = existing(engine, guide_id)
+    return render_editor(engine, stored(engine, target, "yaml"), target)
 
-    # --- drafts -----------------------------------------------------------------------------
 
-    @bp.post("/guides/<guide_id>/draft", endpoint="draft")
-    @requires("editor")
-    def draft(guide_id: str) -> Page:
-        engine = fresh_engine()
-        return save_draft(engine, existing(engine, guide_id))
+@bp.route("/new-guide", methods=["GET", "POST"], endpoint="new")
+@requires("editor", post="publisher")
+def new() -> Page:
+    """Pick a kind, then get its form; posting it publishes the new guide at once."""
+    engine = fresh_engine()
+    if request.method == "GET" and "kind" not in request.args:
+        return page("new.html", kinds=KINDS)
+    target = new_target()
+    if request.method == "GET":
+        return render_editor(engine, stored(engine, target, "form"), target)
+    return publish(engine, target, read_submission(engine, target))
 
-    @bp.post("/new-guide/draft", endpoint="new_draft")
-    @requires("editor")
-    def new_draft() -> Page:
-        return save_draft(fresh_engine(), new_target())
 
-    def save_draft(engine: Engine, target: Target) -> Page:
-        sub = read_submission(engine, target)
-        base, expected = _number("base_revision"), _number("draft_version")
+# --- preview ----------------------------------------------------------------------------
 
-        def refused(status: int, *messages: str, field_name: str | None = None) -> Page:
-            sub.refuse(*messages, field_name=field_name)
-            return render_editor(engine, sub, target, status=status, posted=True)
 
-        if base is None or expected is None:
-            return refused(400, "the form lost its base revision: reload the page (copy your text first)")
-        if not sub.ok or sub.data is None:
-            return render_editor(engine, sub, target, status=422, posted=True)
-        guide_id = str(sub.data.get("id", ""))
-        if target.guide_id is not None and guide_id != target.guide_id:
-            return refused(422, "a draft keeps its guide's id; rename a guide by publishing from the YAML editor")
-        if target.guide_id is None and engine.catalog.get(guide_id) is not None:
-            return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
-        if target.spec is not None and drafts.changed_since(engine, guide_id, base):
-            return refused(
-                409,
-                f"the published guide changed since you opened it (revision {base}, now {engine.content_revision}). "
-                "Your text is kept below; open the guide in another tab to see the new version, then merge.",
-            )
-        try:
-            version = drafts.save(engine, guide_id, sub.data, expected, engine.content_revision, actor())
-        except StaleDraft as exc:
-            if target.guide_id is None:
-                return refused(409, f"{guide_id!r} already has a draft: open it to edit it", field_name="id")
-            return refused(409, f"Not saved: {exc}. Your text is kept below; open the guide in another tab to merge.")
-        audit.record(engine, actor(), "save_draft", guide=guide_id, version=version, base=engine.content_revision)
-        saved = existing(engine, guide_id)
-        message = f"Draft saved (version {version}). A publisher can publish it from this page."
-        return render_editor(engine, stored(engine, saved, sub.mode), saved, saved=message)
+@bp.post("/guides/<guide_id>/preview", endpoint="preview")
+@requires("editor")
+def preview(guide_id: str) -> Page:
+    engine = fresh_engine()
+    return show_preview(engine, existing(engine, guide_id))
 
-    @bp.post("/guides/<guide_id>/discard", endpoint="discard")
-    @requires("editor")
-    def discard(guide_id: str) -> Page | BaseResponse:
-        engine = fresh_engine()
-        target = existing(engine, guide_id)
-        version = _number("draft_version")
-        if not version or not drafts.discard(engine, guide_id, version):
-            message = "The draft changed since you opened it (or was already published or discarded): look again."
-            return page("message.html", 409, title="Draft not discarded", message=message)
-        audit.record(engine, actor(), "discard_draft", guide=guide_id, version=version)
-        return redirect(url_for(".edit", guide_id=guide_id) if target.spec is not None else url_for(".guides"))
 
-    # --- publish ----------------------------------------------------------------------------
+@bp.post("/new-guide/preview", endpoint="new_preview")
+@requires("editor")
+def new_preview() -> Page:
+    return show_preview(fresh_engine(), new_target())
 
-    def publish(engine: Engine, target: Target, sub: Submission) -> Page:
-        base, expected = _number("base_revision"), _number("draft_version")
 
-        def refused(status: int, *messages: str, field_name: str | None = None) -> Page:
-            sub.refuse(*messages, field_name=field_name)
-            return render_editor(engine, sub, target, status=status, posted=True)
+def show_preview(engine: Engine, target: Target) -> Page:
+    """Check the edited guide and show it in every locale; save nothing. The form's "add a
+    locale / row" buttons post here too: they only redraw the form."""
+    sub = read_submission(engine, target)
+    if sub.form is not None:
+        grow = request.form.get("grow", "")
+        if grow == "locale":
+            sub.form.add_locale(request.form.get("add_locale", ""))
+        elif grow in ("items", "steps"):
+            sub.form.grow(grow)
+    status = 200 if sub.ok else 422
+    if request.form.get("fragment"):  # the live preview (console.js): just the preview section
+        views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
+        return page("_preview.html", status, views=views, live_errors=sub.errors(), live_warnings=sub.warnings())
+    return render_editor(engine, sub, target, status=status, posted=True, previewed=True)
 
-        if base is None or expected is None:
-            return refused(400, "the form lost its base revision: reload the page (copy your text first)")
-        if not sub.ok or sub.data is None:
-            return render_editor(engine, sub, target, status=422, posted=True)
-        guide_id = str(sub.data.get("id", ""))
-        if target.guide_id is None and engine.catalog.get(guide_id) is not None:
-            return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
-        draft_id = target.guide_id or guide_id
-        current = drafts.load(engine, draft_id)
-        if (current.version if current else 0) != expected:
-            # Publishing would skip (or overwrite) a draft this person has not seen.
-            exc = StaleDraft(draft_id, expected, current.version if current else 0)
-            return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
-        specs = [g_.spec for g_ in engine.catalog.guides.values()]
-        note = request.form.get("note", "") or f"{'edit' if target.spec else 'new'} {guide_id}"
-        try:
-            revision = engine.publish(with_guide(specs, target.guide_id, sub.data), base, actor(), note)
-        except ContentError as exc:  # fine alone, not with the others (a renamed guide's clashing id)
-            return refused(422, *(_without_place(e) for e in exc.problems))
-        except StaleRevision as exc:
-            return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
-        if expected:
-            drafts.discard(engine, draft_id, expected)  # False: a newer draft arrived meanwhile; it stays
-        audit.record(engine, actor(), "publish", revision=revision, guide=guide_id, base=base, draft=expected)
-        fresh = existing(engine, guide_id)
-        saved = f"Published as revision {revision}."
-        return render_editor(engine, stored(engine, fresh, sub.mode), fresh, saved=saved)
+
+# --- drafts -----------------------------------------------------------------------------
+
+
+@bp.post("/guides/<guide_id>/draft", endpoint="draft")
+@requires("editor")
+def draft(guide_id: str) -> Page:
+    engine = fresh_engine()
+    return save_draft(engine, existing(engine, guide_id))
+
+
+@bp.post("/new-guide/draft", endpoint="new_draft")
+@requires("editor")
+def new_draft() -> Page:
+    return save_draft(fresh_engine(), new_target())
+
+
+def save_draft(engine: Engine, target: Target) -> Page:
+    sub = read_submission(engine, target)
+    base, expected = _number("base_revision"), _number("draft_version")
+
+    def refused(status: int, *messages: str, field_name: str | None = None) -> Page:
+        sub.refuse(*messages, field_name=field_name)
+        return render_editor(engine, sub, target, status=status, posted=True)
+
+    if base is None or expected is None:
+        return refused(400, "the form lost its base revision: reload the page (copy your text first)")
+    if not sub.ok or sub.data is None:
+        return render_editor(engine, sub, target, status=422, posted=True)
+    guide_id = str(sub.data.get("id", ""))
+    if target.guide_id is not None and guide_id != target.guide_id:
+        return refused(422, "a draft keeps its guide's id; rename a guide by publishing from the YAML editor")
+    if target.guide_id is None and engine.catalog.get(guide_id) is not None:
+        return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
+    if target.spec is not None and drafts.changed_since(engine, guide_id, base):
+        return refused(
+            409,
+            f"the published guide changed since you opened it (revision {base}, now {engine.content.revision}). "
+            "Your text is kept below; open the guide in another tab to see the new version, then merge.",
+        )
+    try:
+        version = drafts.save(engine, guide_id, sub.data, expected, engine.content.revision, actor())
+    except StaleDraft as exc:
+        if target.guide_id is None:
+            return refused(409, f"{guide_id!r} already has a draft: open it to edit it", field_name="id")
+        return refused(409, f"Not saved: {exc}. Your text is kept below; open the guide in another tab to merge.")
+    audit.record(engine, actor(), "save_draft", guide=guide_id, version=version, base=engine.content.revision)
+    saved = existing(engine, guide_id)
+    message = f"Draft saved (version {version}). A publisher can publish it from this page."
+    return render_editor(engine, stored(engine, saved, sub.mode), saved, saved=message)
+
+
+@bp.post("/guides/<guide_id>/discard", endpoint="discard")
+@requires("editor")
+def discard(guide_id: str) -> Page | BaseResponse:
+    engine = fresh_engine()
+    target = existing(engine, guide_id)
+    version = _number("draft_version")
+    if not version or not drafts.discard(engine, guide_id, version):
+        message = "The draft changed since you opened it (or was already published or discarded): look again."
+        return page("message.html", 409, title="Draft not discarded", message=message)
+    audit.record(engine, actor(), "discard_draft", guide=guide_id, version=version)
+    return redirect(url_for(".edit", guide_id=guide_id) if target.spec is not None else url_for(".guides"))
+
+
+# --- publish ----------------------------------------------------------------------------
+
+
+def publish(engine: Engine, target: Target, sub: Submission) -> Page:
+    base, expected = _number("base_revision"), _number("draft_version")
+
+    def refused(status: int, *messages: str, field_name: str | None = None) -> Page:
+        sub.refuse(*messages, field_name=field_name)
+        return render_editor(engine, sub, target, status=status, posted=True)
+
+    if base is None or expected is None:
+        return refused(400, "the form lost its base revision: reload the page (copy your text first)")
+    if not sub.ok or sub.data is None:
+        return render_editor(engine, sub, target, status=422, posted=True)
+    guide_id = str(sub.data.get("id", ""))
+    if target.guide_id is None and engine.catalog.get(guide_id) is not None:
+        return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
+    draft_id = target.guide_id or guide_id
+    current = drafts.load(engine, draft_id)
+    if (current.version if current else 0) != expected:
+        # Publishing would skip (or overwrite) a draft this person has not seen.
+        exc = StaleDraft(draft_id, expected, current.version if current else 0)
+        return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
+    specs = [g_.spec for g_ in engine.catalog.guides.values()]
+    note = request.form.get("note", "") or f"{'edit' if target.spec else 'new'} {guide_id}"
+    try:
+        revision = engine.content.publish(with_guide(specs, target.guide_id, sub.data), base, actor(), note)
+    except ContentError as exc:  # fine alone, not with the others (a renamed guide's clashing id)
+        return refused(422, *(_without_place(e) for e in exc.problems))
+    except StaleRevision as exc:
+        return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
+    if expected:
+        drafts.discard(engine, draft_id, expected)  # False: a newer draft arrived meanwhile; it stays
+    audit.record(engine, actor(), "publish", revision=revision, guide=guide_id, base=base, draft=expected)
+    fresh = existing(engine, guide_id)
+    saved = f"Published as revision {revision}."
+    return render_editor(engine, stored(engine, fresh, sub.mode), fresh, saved=saved)

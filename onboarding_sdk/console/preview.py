@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import current_app, g, render_template, request
 
+from ..app_state import get_state
 from ..delivery import Page, Situation
-from ..engine import Engine
 from ..identity import UserProfile
 from ..inventory import scan
 from ..state import STAGES, EventStats, UserState
 from ..timeutil import epoch_day, to_epoch
 from ..why import PagePreview, explain_page
 from .access import ROLES, requires, role_allows
+from .base import bp
 
 #: Blueprints whose pages never carry the host's guides.
 _OWN_BLUEPRINTS = ("onboarding.", "onboarding_console.")
@@ -96,52 +97,49 @@ def _profile(form: Form, user_id: str, signed_up_at: datetime) -> UserProfile:
     )
 
 
-def page_anchors(engine: Engine, endpoint: str | None) -> frozenset[str] | None:
+def page_anchors(endpoint: str | None) -> frozenset[str] | None:
     """The anchors known to be on a page: its templates' and what was rendered there; for a
     page whose templates are unknown, every anchor any template marks (none other can be on it)."""
-    pages = scan(current_app, engine.anchors)
+    pages = scan(current_app, get_state().anchors)
     found = pages.on_pages([endpoint]) if endpoint else None
     if found is not None:
         return found
     return frozenset(pages.marked) | {key for page in pages.pages.values() for key in page.seen}
 
 
-def register_preview(bp: Blueprint) -> None:
-    """Add ``GET /preview-as`` (role viewer) to the console blueprint."""
-
-    @bp.get("/preview-as", endpoint="preview_as")
-    @requires("viewer")
-    def preview_as() -> tuple[str, int]:
-        engine: Engine = current_app.extensions["onboarding"]
-        endpoints = page_endpoints()
-        events = list(engine.settings.events)
-        form = read_form(request.args, request.args.getlist("done"), events, endpoints)
-        result: PagePreview | None = None
-        real: UserState | None = None
-        if form.ready:
-            page = Page(form.values["endpoint"], form.values["path"] or endpoints.get(form.values["endpoint"]))
-            if form.values["user_id"]:
-                # One read: the user's record (their state, guide states and today's budget),
-                # which also brings the catalog up to the store's content revision. Read-only:
-                # the form's made-up role or plan must never move the real user's stage.
-                profile = _profile(form, form.values["user_id"], engine.now())
-                situation = engine.situation(profile, read_only=True)
-                real = situation.user
-            else:
-                engine.sync_content(engine.call_store(engine.storage.content_revision))
-                situation = synthetic_situation(form, engine.now(), engine.settings.dormant_after_days)
-            result = explain_page(engine.catalog, situation, page, page_anchors(engine, page.endpoint))
-        context: dict[str, Any] = {
-            "form": form,
-            "stages": STAGES,
-            "events": events,
-            "endpoints": endpoints,
-            "result": result,
-            "real": real,
-            "revision": engine.content_revision,
-            "role": g.get("onboarding_console_role"),
-            "roles": ROLES,
-            "role_allows": role_allows,
-        }
-        status = 400 if form.errors else 200
-        return render_template("onboarding/console/preview_as.html", **context), status
+@bp.get("/preview-as", endpoint="preview_as")
+@requires("viewer")
+def preview_as() -> tuple[str, int]:
+    engine = get_state().engine
+    endpoints = page_endpoints()
+    events = list(engine.settings.events)
+    form = read_form(request.args, request.args.getlist("done"), events, endpoints)
+    result: PagePreview | None = None
+    real: UserState | None = None
+    if form.ready:
+        page = Page(form.values["endpoint"], form.values["path"] or endpoints.get(form.values["endpoint"]))
+        if form.values["user_id"]:
+            # One read: the user's record (their state, guide states and today's budget),
+            # which also brings the catalog up to the store's content revision. Read-only:
+            # the form's made-up role or plan must never move the real user's stage.
+            profile = _profile(form, form.values["user_id"], engine.now())
+            situation = engine.situation(profile, read_only=True)
+            real = situation.user
+        else:
+            engine.content.sync(engine.call_store(engine.storage.content_revision))
+            situation = synthetic_situation(form, engine.now(), engine.settings.dormant_after_days)
+        result = explain_page(engine.catalog, situation, page, page_anchors(page.endpoint))
+    context: dict[str, Any] = {
+        "form": form,
+        "stages": STAGES,
+        "events": events,
+        "endpoints": endpoints,
+        "result": result,
+        "real": real,
+        "revision": engine.content.revision,
+        "role": g.get("onboarding_console_role"),
+        "roles": ROLES,
+        "role_allows": role_allows,
+    }
+    status = 400 if form.errors else 200
+    return render_template("onboarding/console/preview_as.html", **context), status

@@ -5,31 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..app_state import get_state
 from ..content import KINDS, ContentError, GuideSpec, diff_content, dump_content
 from ..engine import Engine
 from ..errors import StaleRevision, StorageError
 from ..state import STAGES
 from . import audit, checking, csrf, drafts
 from .access import checked_role, required_role, requires, role_allows
-from .analytics_views import register_analytics
+from .base import actor, bp
 from .base import engine as _engine
 from .base import fresh_engine as _fresh_engine
 from .base import page as _page
 from .editing import text_diff
-from .editor import register_editor
 from .listing import STATUSES, filter_guides
 from .listing import rows as listing_rows
-from .preview import register_preview
 
-if TYPE_CHECKING:
-    from ..extension import Onboarding
-
-TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 _CSS = (Path(__file__).resolve().parent / "console.css").read_text(encoding="utf-8")
 _JS = (Path(__file__).resolve().parent / "console.js").read_text(encoding="utf-8")
 
@@ -45,171 +40,174 @@ def _draft_spec(engine: Engine, draft: drafts.Draft) -> GuideSpec:
     return GuideSpec(id=draft.guide_id, kind=str(data.get("kind", "")), title=titles, body={})
 
 
-def console_blueprint(ext: Onboarding) -> Blueprint:
-    bp = Blueprint("onboarding_console", __name__, template_folder=TEMPLATES)
+@bp.before_request
+def gate() -> None:
+    # Deny by default: no callback, no role, or a route without a declared role: 404.
+    callback = get_state().console_access
+    needed = required_role(current_app.view_functions.get(request.endpoint or ""), request.method)
+    role = checked_role(callback()) if callback is not None else None
+    if role is None or needed is None:
+        abort(404)
+    if not role_allows(role, needed):
+        abort(403)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf.request_is_valid():
+        abort(400, description="The form's security token is missing or expired: reload the page and try again.")
+    g.onboarding_console_role = role
 
-    def actor() -> str:
+
+@bp.get("/console.css", endpoint="css")
+@requires("viewer")
+def css() -> Response:
+    return Response(_CSS, mimetype="text/css")
+
+
+@bp.get("/console.js", endpoint="js")
+@requires("viewer")
+def js() -> Response:
+    # a file, never inline: the console runs under a strict CSP (script-src 'self')
+    return Response(_JS, mimetype="text/javascript")
+
+
+@bp.get("/", endpoint="index")
+@requires("viewer")
+def index() -> BaseResponse:
+    return redirect(url_for(".guides"))
+
+
+@bp.get("/guides", endpoint="guides")
+@requires("viewer")
+def guides() -> tuple[str, int]:
+    engine = _fresh_engine()
+    criteria = {k: request.args.get(k, "") for k in ("kind", "stage", "status", "locale", "q")}
+    specs = [guide.spec for guide in engine.catalog.guides.values()]
+    drafted = {gid: (draft, _draft_spec(engine, draft)) for gid, draft in drafts.every(engine).items()}
+    rows = filter_guides(listing_rows(specs, drafted, engine.now()), criteria)
+    locales = sorted({loc for spec in specs for loc in spec.title})
+    pages = checking.inventory(engine) if drafted else None
+    draft_checks = {  # the checks before publishing, for each draft against the published guide
+        row.spec.id: checking.findings(engine, row.draft.data(), row.spec if row.status != "new" else None, pages)
+        for row in rows
+        if row.draft is not None
+    }
+    return _page(
+        "guides.html",
+        rows=rows,
+        criteria=criteria,
+        kinds=KINDS,
+        stages=STAGES,
+        statuses=STATUSES,
+        locales=locales,
+        revision=engine.content.revision,
+        draft_checks=draft_checks,
+    )
+
+
+@bp.get("/pages", endpoint="inventory")
+@requires("viewer")
+def inventory() -> tuple[str, int]:
+    """Every page of the host app with its URL rules and the anchors its templates mark."""
+    engine = _fresh_engine()
+    pages = checking.inventory(engine)
+    placed: dict[str, list[str]] = {}  # anchor -> the guides pointing at it
+    for guide in engine.catalog.guides.values():
+        for key in {guide.spec.anchor, *(step.anchor for step in guide.spec.steps)} - {None, ""}:
+            placed.setdefault(str(key), []).append(guide.spec.id)
+    on_pages = {key for page in pages.pages.values() for key in page.anchor_keys()}
+    loose = [anchor for key, anchor in sorted(pages.marked.items()) if key not in on_pages]
+    return _page("inventory.html", pages=list(pages.pages.values()), loose=loose, placed=placed)
+
+
+@bp.post("/guides/<guide_id>/unpublish", endpoint="unpublish")
+@requires("publisher")
+def unpublish(guide_id: str) -> tuple[str, int] | BaseResponse:
+    """Take one guide out of the published set (it stays in the history for a rollback)."""
+    engine = _fresh_engine()
+    if engine.catalog.get(guide_id) is None:
+        abort(404)
+    base = request.form.get("base_revision", "")
+    if not base.isdigit():
+        abort(400)
+    rest = [g_.spec for g_ in engine.catalog.guides.values() if g_.spec.id != guide_id]
+    try:
+        revision = engine.content.publish(dump_content(rest), int(base), actor(), f"unpublish {guide_id}")
+    except StaleRevision as exc:
+        return _page("message.html", 409, title="Not unpublished", message=f"{exc}. Look at the guide again.")
+    audit.record(engine, actor(), "unpublish", revision=revision, guide=guide_id)
+    return redirect(url_for(".guides"))
+
+
+@bp.get("/history", endpoint="history")
+@requires("viewer")
+def history() -> tuple[str, int]:
+    engine = _fresh_engine()
+    entries = engine.call_store(lambda: engine.storage.content_history(100))
+    return _page("history.html", entries=entries, revision=engine.content.revision)
+
+
+@bp.get("/history/<int:revision>", endpoint="revision")
+@requires("viewer")
+def revision(revision: int) -> tuple[str, int]:
+    engine = _fresh_engine()
+    found = engine.call_store(lambda: engine.storage.load_content(revision))
+    if found is None:
+        abort(404)
+    before = engine.call_store(lambda: engine.storage.load_content(revision - 1)) if revision > 1 else None
+    old_text = before[1] if before else ""
+    lines = text_diff(old_text, found[1], f"r{revision - 1}", f"r{revision}")
+    try:
+        old_specs = engine.content.parse(old_text) if old_text else ()
+        summary = diff_content(old_specs, engine.content.parse(found[1])).lines()
+    except ContentError:
+        summary = ["(this revision no longer validates against the app's settings)"]
+    return _page("revision.html", number=revision, lines=lines, summary=summary, current=engine.content.revision)
+
+
+@bp.post("/history/<int:revision>/rollback", endpoint="rollback")
+@requires("publisher")
+def rollback(revision: int) -> tuple[str, int] | BaseResponse:
+    engine = _fresh_engine()
+    found = engine.call_store(lambda: engine.storage.load_content(revision))
+    base = request.form.get("base_revision", "")
+    if found is None or not base.isdigit():
+        abort(404 if found is None else 400)
+    if request.form.get("confirmed") != "yes":
+        # A rollback replaces every guide at once: say what it changes, and ask first.
         try:
-            profile = ext.current_profile() if ext._user_loader is not None else None
-        except Exception:  # the audit names whoever we can; never fail a change over it
-            profile = None
-        return profile.id if profile is not None else "unknown"
-
-    @bp.before_request
-    def gate() -> None:
-        # Deny by default: no callback, no role, or a route without a declared role: 404.
-        callback = ext._console_access
-        needed = required_role(current_app.view_functions.get(request.endpoint or ""), request.method)
-        role = checked_role(callback()) if callback is not None else None
-        if role is None or needed is None:
-            abort(404)
-        if not role_allows(role, needed):
-            abort(403)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf.request_is_valid():
-            abort(400, description="The form's security token is missing or expired: reload the page and try again.")
-        g.onboarding_console_role = role
-
-    @bp.get("/console.css", endpoint="css")
-    @requires("viewer")
-    def css() -> Response:
-        return Response(_CSS, mimetype="text/css")
-
-    @bp.get("/console.js", endpoint="js")
-    @requires("viewer")
-    def js() -> Response:
-        # a file, never inline: the console runs under a strict CSP (script-src 'self')
-        return Response(_JS, mimetype="text/javascript")
-
-    @bp.get("/", endpoint="index")
-    @requires("viewer")
-    def index() -> BaseResponse:
-        return redirect(url_for(".guides"))
-
-    @bp.get("/guides", endpoint="guides")
-    @requires("viewer")
-    def guides() -> tuple[str, int]:
-        engine = _fresh_engine()
-        criteria = {k: request.args.get(k, "") for k in ("kind", "stage", "status", "locale", "q")}
-        specs = [guide.spec for guide in engine.catalog.guides.values()]
-        drafted = {gid: (draft, _draft_spec(engine, draft)) for gid, draft in drafts.every(engine).items()}
-        rows = filter_guides(listing_rows(specs, drafted, engine.now()), criteria)
-        locales = sorted({loc for spec in specs for loc in spec.title})
-        pages = checking.inventory(engine) if drafted else None
-        draft_checks = {  # the checks before publishing, for each draft against the published guide
-            row.spec.id: checking.findings(engine, row.draft.data(), row.spec if row.status != "new" else None, pages)
-            for row in rows
-            if row.draft is not None
-        }
-        return _page(
-            "guides.html",
-            rows=rows,
-            criteria=criteria,
-            kinds=KINDS,
-            stages=STAGES,
-            statuses=STATUSES,
-            locales=locales,
-            revision=engine.content_revision,
-            draft_checks=draft_checks,
-        )
-
-    register_editor(bp, actor)  # the guide form, YAML editor, preview, drafts, publish (console/editor.py)
-
-    @bp.get("/pages", endpoint="inventory")
-    @requires("viewer")
-    def inventory() -> tuple[str, int]:
-        """Every page of the host app with its URL rules and the anchors its templates mark."""
-        engine = _fresh_engine()
-        pages = checking.inventory(engine)
-        placed: dict[str, list[str]] = {}  # anchor -> the guides pointing at it
-        for guide in engine.catalog.guides.values():
-            for key in {guide.spec.anchor, *(step.anchor for step in guide.spec.steps)} - {None, ""}:
-                placed.setdefault(str(key), []).append(guide.spec.id)
-        on_pages = {key for page in pages.pages.values() for key in page.anchor_keys()}
-        loose = [anchor for key, anchor in sorted(pages.marked.items()) if key not in on_pages]
-        return _page("inventory.html", pages=list(pages.pages.values()), loose=loose, placed=placed)
-
-    @bp.post("/guides/<guide_id>/unpublish", endpoint="unpublish")
-    @requires("publisher")
-    def unpublish(guide_id: str) -> tuple[str, int] | BaseResponse:
-        """Take one guide out of the published set (it stays in the history for a rollback)."""
-        engine = _fresh_engine()
-        if engine.catalog.get(guide_id) is None:
-            abort(404)
-        base = request.form.get("base_revision", "")
-        if not base.isdigit():
-            abort(400)
-        rest = [g_.spec for g_ in engine.catalog.guides.values() if g_.spec.id != guide_id]
-        try:
-            revision = engine.publish(dump_content(rest), int(base), actor(), f"unpublish {guide_id}")
-        except StaleRevision as exc:
-            return _page("message.html", 409, title="Not unpublished", message=f"{exc}. Look at the guide again.")
-        audit.record(engine, actor(), "unpublish", revision=revision, guide=guide_id)
-        return redirect(url_for(".guides"))
-
-    @bp.get("/history", endpoint="history")
-    @requires("viewer")
-    def history() -> tuple[str, int]:
-        engine = _fresh_engine()
-        entries = engine.call_store(lambda: engine.storage.content_history(100))
-        return _page("history.html", entries=entries, revision=engine.content_revision)
-
-    @bp.get("/history/<int:revision>", endpoint="revision")
-    @requires("viewer")
-    def revision(revision: int) -> tuple[str, int]:
-        engine = _fresh_engine()
-        found = engine.call_store(lambda: engine.storage.load_content(revision))
-        if found is None:
-            abort(404)
-        before = engine.call_store(lambda: engine.storage.load_content(revision - 1)) if revision > 1 else None
-        old_text = before[1] if before else ""
-        lines = text_diff(old_text, found[1], f"r{revision - 1}", f"r{revision}")
-        try:
-            old_specs = engine.parse_content(old_text) if old_text else ()
-            summary = diff_content(old_specs, engine.parse_content(found[1])).lines()
+            current = [g_.spec for g_ in engine.catalog.guides.values()]
+            summary = diff_content(current, engine.content.parse(found[1])).lines()
         except ContentError:
             summary = ["(this revision no longer validates against the app's settings)"]
-        return _page("revision.html", number=revision, lines=lines, summary=summary, current=engine.content_revision)
+        return _page("rollback.html", number=revision, base=base, summary=summary, current=engine.content.revision)
+    try:
+        new = engine.content.publish(found[1], int(base), actor(), f"rollback to r{revision}")
+    except StaleRevision as exc:
+        return _page("message.html", 409, title="Not rolled back", message=f"{exc}. Look at the history again.")
+    except ContentError as exc:
+        return _page("message.html", 422, title="Not rolled back", message="; ".join(exc.errors))
+    audit.record(engine, actor(), "rollback", revision=new, to=revision)
+    return redirect(url_for(".history"))
 
-    @bp.post("/history/<int:revision>/rollback", endpoint="rollback")
-    @requires("publisher")
-    def rollback(revision: int) -> tuple[str, int] | BaseResponse:
-        engine = _fresh_engine()
-        found = engine.call_store(lambda: engine.storage.load_content(revision))
-        base = request.form.get("base_revision", "")
-        if found is None or not base.isdigit():
-            abort(404 if found is None else 400)
-        if request.form.get("confirmed") != "yes":
-            # A rollback replaces every guide at once: say what it changes, and ask first.
-            try:
-                current = [g_.spec for g_ in engine.catalog.guides.values()]
-                summary = diff_content(current, engine.parse_content(found[1])).lines()
-            except ContentError:
-                summary = ["(this revision no longer validates against the app's settings)"]
-            return _page("rollback.html", number=revision, base=base, summary=summary, current=engine.content_revision)
-        try:
-            new = engine.publish(found[1], int(base), actor(), f"rollback to r{revision}")
-        except StaleRevision as exc:
-            return _page("message.html", 409, title="Not rolled back", message=f"{exc}. Look at the history again.")
-        except ContentError as exc:
-            return _page("message.html", 422, title="Not rolled back", message="; ".join(exc.errors))
-        audit.record(engine, actor(), "rollback", revision=new, to=revision)
-        return redirect(url_for(".history"))
 
-    @bp.get("/audit", endpoint="audit")
-    @requires("admin")
-    def audit_page() -> tuple[str, int]:
-        engine = _engine()
-        return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit_log(500)))
+@bp.get("/audit", endpoint="audit")
+@requires("admin")
+def audit_page() -> tuple[str, int]:
+    engine = _engine()
+    return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit_log(500)))
 
-    register_preview(bp)  # GET /preview-as: preview-as and why (console/preview.py)
 
-    @bp.errorhandler(StorageError)
-    def storage_down(exc: StorageError) -> tuple[str, int]:
-        return _page("message.html", 503, title="Store unavailable", message=str(exc))
+@bp.errorhandler(StorageError)
+def storage_down(exc: StorageError) -> tuple[str, int]:
+    return _page("message.html", 503, title="Store unavailable", message=str(exc))
 
-    @bp.app_template_filter("onboarding_console_time")
-    def console_time(epoch: int) -> str:
-        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M")
 
-    register_analytics(bp)
-    return bp
+@bp.app_template_filter("onboarding_console_time")
+def console_time(epoch: int) -> str:
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def console_blueprint(ext: Any = None) -> Blueprint:
+    """Deprecated: the console's blueprint is module-level, ``console.blueprint.bp`` (every
+    route, the editor's, preview-as's and analytics' included); ``ext`` is ignored."""
+    from .blueprint import bp as whole
+
+    return whole

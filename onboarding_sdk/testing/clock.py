@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
+from ..app_state import KEY, OnboardingState
 from ..engine import Engine
 from ..errors import OnboardingError
 from ..timeutil import Clock, as_utc
@@ -60,10 +61,10 @@ class ManualClock:
 
 
 def engine_of(app: Flask) -> Engine:
-    engine = app.extensions.get("onboarding")
-    if not isinstance(engine, Engine):
+    state = app.extensions.get(KEY)
+    if not isinstance(state, OnboardingState):
         raise OnboardingError(f"Onboarding.init_app() was not called for the app {app.name!r}")
-    return engine
+    return state.engine
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
+from ..app_state import get_state
 from ..delivery import COLLECTION_KINDS, Page
 from ..identity import UserProfile
 from ..why import explain_guide, explain_when, first_unmet
@@ -168,12 +169,12 @@ class _Explainer:
 def _requesting_user(app: Flask, page: Any) -> UserProfile | None:
     """The profile the host's user loader returns for the request that made ``page``."""
     request = getattr(page, "request", None)
-    extension = engine_of(app).extension
-    if request is None or extension is None or getattr(request, "environ", None) is None:
+    state = get_state(app)
+    if request is None or getattr(request, "environ", None) is None:
         return None
     environ = dict(request.environ)
     environ["wsgi.input"] = io.BytesIO()  # the body was read already; the loader needs headers and cookies
     with app.request_context(environ):
         app.preprocess_request()  # before_request hooks: flaskr sets g.user in one
-        profile: UserProfile | None = extension.current_profile()
+        profile: UserProfile | None = state.current_profile()
         return profile

@@ -1,0 +1,10 @@
+"""The console's whole blueprint: importing this module imports every module that adds routes
+to ``base.bp`` (the pages, the editor, preview-as, analytics). ``console_mount`` imports it on
+the first console request; nothing on a page view does."""
+
+from __future__ import annotations
+
+from . import analytics_views, editor, preview, views  # noqa: F401 (each adds its routes to bp)
+from .base import NAME, bp
+
+__all__ = ["NAME", "bp"]
