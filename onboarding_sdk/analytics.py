@@ -38,6 +38,7 @@ GUIDE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("helpful_no", "not_helpful"),
 )
 _EPOCH = date(1970, 1, 1)
+_COLUMN_OF_ACTION = {action: i for i, (_, action) in enumerate(GUIDE_COLUMNS)}
 #: Per-day counter keys that are not guide actions.
 _NOT_GUIDES = (STAGE_PREFIX, STAY_PREFIX, ACTIVE_USERS)
 
@@ -74,38 +75,52 @@ class Table:
         return [row[index] for row in self.rows]
 
 
+def _guide_counts(counters: Counters, days: Sequence[int]) -> Iterable[tuple[int, str, int, int]]:
+    """Every guide-action counter of ``days`` as (day, guide id, column index, users), in one
+    pass over what is stored: the tables below cost the counters present, not guides x days."""
+    for day in days:
+        for key, n in counters.get(day, {}).items():
+            if key.startswith(_NOT_GUIDES):
+                continue
+            gid, _, action = key.rpartition("|")
+            column = _COLUMN_OF_ACTION.get(action)
+            if gid and column is not None:
+                yield day, gid, column, int(n)
+
+
 def guide_totals(counters: Counters, days: Sequence[int], guide_ids: Iterable[str]) -> Table:
     """Per guide: each action summed over ``days``. Guides with counts but no longer in the
     catalog are listed too, so a removed guide's history does not vanish."""
-    ids = set(guide_ids)
-    for day in days:
-        for key in counters.get(day, {}):
-            gid, _, action = key.rpartition("|")
-            if gid and not key.startswith(_NOT_GUIDES) and action in dict(GUIDE_COLUMNS).values():
-                ids.add(gid)
-    rows: list[Row] = [
-        (gid, *[sum(_get(counters, d, f"{gid}|{action}") for d in days) for _, action in GUIDE_COLUMNS])
-        for gid in sorted(ids)
-    ]
+    totals = {gid: [0] * len(GUIDE_COLUMNS) for gid in guide_ids}
+    for _day, gid, column, n in _guide_counts(counters, days):
+        totals.setdefault(gid, [0] * len(GUIDE_COLUMNS))[column] += n
+    rows: list[Row] = [(gid, *totals[gid]) for gid in sorted(totals)]
     return Table("guides", ("guide", *(col for col, _ in GUIDE_COLUMNS)), tuple(rows))
 
 
 def guide_daily(counters: Counters, days: Sequence[int], guide_ids: Iterable[str]) -> Table:
     """Per day: each action summed over ``guide_ids``."""
-    ids = list(guide_ids)
-    rows: list[Row] = [
-        (day_label(d), *[sum(_get(counters, d, f"{g}|{action}") for g in ids) for _, action in GUIDE_COLUMNS])
-        for d in days
-    ]
+    ids = set(guide_ids)
+    sums = {day: [0] * len(GUIDE_COLUMNS) for day in days}
+    for day, gid, column, n in _guide_counts(counters, days):
+        if gid in ids:
+            sums[day][column] += n
+    rows: list[Row] = [(day_label(d), *sums[d]) for d in days]
     return Table("daily", ("day", *(col for col, _ in GUIDE_COLUMNS)), tuple(rows))
 
 
 def changelog_reads(counters: Counters, days: Sequence[int], entry_ids: Iterable[str]) -> Table:
     """Per changelog entry: shown, read and read / shown (empty when never shown)."""
+    wanted = set(entry_ids)
+    counts = {gid: [0, 0] for gid in wanted}
+    for day in days:
+        for key, n in counters.get(day, {}).items():
+            gid, _, action = key.rpartition("|")
+            if gid in wanted and action in ("shown", "read"):
+                counts[gid][action == "read"] += int(n)
     rows: list[Row] = []
-    for gid in sorted(set(entry_ids)):
-        shown = sum(_get(counters, d, f"{gid}|shown") for d in days)
-        read = sum(_get(counters, d, f"{gid}|read") for d in days)
+    for gid in sorted(wanted):
+        shown, read = counts[gid]
         rate = ratio(read, shown)
         rows.append((gid, shown, read, None if rate is None else round(rate, 4)))
     return Table("changelog", ("entry", "shown", "read", "read_rate"), tuple(rows), percent=("read_rate",))
