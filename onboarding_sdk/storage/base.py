@@ -1,4 +1,15 @@
-"""The one storage interface. Every backend passes the shared suite in tests/storage."""
+"""The storage interfaces, one per capability, and the store that composes them.
+
+Every backend (memory, Redis, Redis Cluster) implements each capability and passes the shared
+suite in tests/storage. A ``Storage`` gives them as attributes: ``store.users``,
+``store.content``, ``store.drafts``, ``store.audit``, ``store.index`` (the population index and
+the per-day counters), ``store.locks`` and ``store.privacy``. The flat methods of earlier
+versions (``store.track(...)``, ``store.population(...)``, ...) still work: each forwards to its
+capability (deprecated; new code names the capability).
+
+Every method is one round trip to the store unless it says otherwise. Backends raise
+``onboarding_sdk.errors.StorageError`` for any failure to reach or use the store.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +28,7 @@ RawRecord = dict[str, bytes]
 
 @dataclass(frozen=True, slots=True)
 class GuideWrite:
-    """What ``Storage.guide_write`` did: the guide's state now, whether the action was allowed
+    """What ``UserStore.guide_write`` did: the guide's state now, whether the action was allowed
     (False: over the day's budget, nothing written), whether its idempotency key had already
     been applied (nothing written again), and whether the day's analytics counter was bumped."""
 
@@ -27,14 +38,9 @@ class GuideWrite:
     counted: bool = False
 
 
-class Storage(ABC):
-    """A user's record is a small hash of byte strings (see ``layout``).
-
-    Every method is one round trip to the store. Backends raise
-    ``onboarding_sdk.errors.StorageError`` for any failure to reach or use the store.
-    """
-
-    uri: str
+class UserStore(ABC):
+    """Users' records (a small hash of byte strings, see ``layout``): tracking, stages, guide
+    actions, idempotency keys, and the code registry their field names come from."""
 
     @abstractmethod
     def assign_codes(self, kind: CodeKind, names: Sequence[str]) -> dict[str, int]:
@@ -47,6 +53,52 @@ class Storage(ABC):
     @abstractmethod
     def track(self, user_id: str, field: str | None, at: int, signup: int | None) -> RawRecord:
         """Atomically apply ``layout.apply_event`` and return the whole updated record."""
+
+    @abstractmethod
+    def track_activity(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+        key: str | None,
+    ) -> tuple[RawRecord, bool]:
+        """``track`` and the index's ``note_activity`` for the day of ``at``, in one round trip
+        (one script on a single node; on a cluster the slots are written in parallel), unless
+        this user already applied idempotency ``key`` (within ``layout.IDEMPOTENCY_TTL`` of
+        ``at``). Returns the record and whether it was a replay (nothing written to the record;
+        the index never counts a replay's events). The key is stored with the user's write,
+        atomically. A failing index never fails the user's write (logged)."""
+
+    def track_and_note(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+    ) -> RawRecord:
+        """``track_activity`` without a key."""
+        return self.track_activity(user_id, field, at, signup, account, events, key_events, None)[0]
+
+    def track_once(
+        self,
+        user_id: str,
+        field: str | None,
+        at: int,
+        signup: int | None,
+        account: str | None,
+        events: int,
+        key_events: int,
+        key: str,
+    ) -> tuple[RawRecord, bool]:
+        """``track_activity`` with an idempotency key."""
+        return self.track_activity(user_id, field, at, signup, account, events, key_events, key)
 
     @abstractmethod
     def load(self, user_id: str) -> RawRecord:
@@ -92,60 +144,17 @@ class Storage(ABC):
         state comes back with ``replayed``; otherwise it is stored with the write, atomically
         (``layout.key_applied`` / ``remember_key``). A refusal (over budget) stores no key.
         ``counter``: the per-day analytics counter (``guide_id|action``) to add 1 to on ``day``,
-        at most once per user and day (``population.counted_key``), never for a refused action.
+        at most once per user and day (``keys.counted_key``), never for a refused action.
         One round trip when ``budget_limit`` is 0 (the user's slot and the counters' slot in
         one pipeline); a budgeted ``shown`` counts after its write is known to be allowed.
         """
 
-    @abstractmethod
-    def track_once(
-        self,
-        user_id: str,
-        field: str | None,
-        at: int,
-        signup: int | None,
-        account: str | None,
-        events: int,
-        key_events: int,
-        key: str,
-    ) -> tuple[RawRecord, bool]:
-        """``track_and_note`` unless this user already applied idempotency ``key`` (within
-        ``layout.IDEMPOTENCY_TTL`` of ``at``): returns the record and whether it was a replay
-        (nothing written). The key is stored with the user's write, atomically; the population
-        index is noted only after a first write (a second round trip, for keyed events only)."""
+
+class ContentStore(ABC):
+    """Published content: one set of guides for every process, by revision."""
 
     @abstractmethod
-    def count(self, day: int, counters: Mapping[str, int]) -> None:
-        """Add to per-day analytics counters (``guide_id|action`` -> n). One round trip."""
-
-    @abstractmethod
-    def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
-        """The per-day counters for these days (missing days are empty)."""
-
-    @abstractmethod
-    def forget(self, user_id: str) -> None:
-        """Delete everything stored about one user: the record, the idempotency keys and every
-        index entry that names them (last active day, account, the account's member set (an
-        account left without users leaves the index), the days' "counted once" sets); the
-        stages they reached count one user fewer. Anonymous per-day totals stay (docs/privacy.md)."""
-
-    @abstractmethod
-    def ping(self) -> None:
-        """Raise StorageError when the store is not reachable."""
-
-    @abstractmethod
-    def reset(self) -> None:
-        """Delete every key under this storage's prefix (tests and demos)."""
-
-    def close(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
-        """Release connections. The default does nothing."""
-
-    # --- published content (one set of guides for every process) -----------------
-
-    @abstractmethod
-    def publish_content(
-        self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None
-    ) -> int:
+    def publish(self, text: str, expected_revision: int | None, author: str, note: str, at: int | None = None) -> int:
         """Store ``text`` (a whole content file) as the next revision and return it.
 
         Atomic compare-and-set: when ``expected_revision`` is not None and is not the current
@@ -154,40 +163,63 @@ class Storage(ABC):
         """
 
     @abstractmethod
-    def content_revision(self) -> int:
+    def revision(self) -> int:
         """The current published revision; 0 when nothing was ever published."""
 
     @abstractmethod
-    def load_content(self, revision: int | None = None) -> tuple[int, str] | None:
+    def load(self, revision: int | None = None) -> tuple[int, str] | None:
         """``(revision, text)`` of ``revision`` (default: the current one); None when absent."""
 
     @abstractmethod
-    def content_history(self, limit: int = 50) -> list[dict[str, Any]]:
+    def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest ``limit`` publications, newest first: revision, author, note, time."""
 
-    @abstractmethod
-    def record_audit(self, entry: Mapping[str, Any]) -> None:
-        """Append one JSON-able entry to the console's audit log (capped, oldest dropped)."""
+
+class DraftStore(ABC):
+    """The console's drafts: a guide's unpublished edit, seen by every process."""
 
     @abstractmethod
-    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The newest ``limit`` audit entries, newest first."""
+    def save(self, guide_id: str, draft: Mapping[str, Any], expected_version: int) -> int:
+        """Store ``draft`` (JSON-able: the guide's text, its base revision, author, time) as
+        ``guide_id``'s draft and return its new version.
 
-    # --- the population index (docs/console.md "Analytics"; keys in ``population``) ----------
+        Compare-and-set: ``expected_version`` is the version the person edited (0: there was
+        no draft); when it is not the current one nothing changes and ``StaleDraft`` is raised.
+        Versions come from one counter, so a version is never reused, even after a discard.
+        """
 
     @abstractmethod
-    def track_and_note(
-        self,
-        user_id: str,
-        field: str | None,
-        at: int,
-        signup: int | None,
-        account: str | None,
-        events: int,
-        key_events: int,
-    ) -> RawRecord:
-        """``track`` and ``note_activity`` for the day of ``at``, in one round trip (pipelined;
-        on a cluster the two slots are written in parallel). Returns ``track``'s record."""
+    def load(self, guide_id: str) -> dict[str, Any] | None:
+        """``guide_id``'s draft with its ``version``; None when it has none."""
+
+    @abstractmethod
+    def all(self) -> dict[str, dict[str, Any]]:
+        """Every draft by guide id, each with its ``version``."""
+
+    def __call__(self) -> dict[str, dict[str, Any]]:
+        """``all()``: ``store.drafts()`` of earlier versions (deprecated)."""
+        return self.all()
+
+    @abstractmethod
+    def delete(self, guide_id: str, expected_version: int) -> bool:
+        """Remove the draft if it is still at ``expected_version``: True only for that caller."""
+
+
+class AuditLog(ABC):
+    """The console's audit log: append-only, capped (``layout.AUDIT_LIMIT``), oldest dropped."""
+
+    @abstractmethod
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """Append one JSON-able entry."""
+
+    @abstractmethod
+    def entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries, newest first."""
+
+
+class PopulationIndex(ABC):
+    """The population index and the per-day counters (docs/console.md "Analytics"; the
+    reference rules in ``population``, the key names in ``keys``)."""
 
     @abstractmethod
     def note_activity(self, user_id: str, account: str | None, day: int, events: int, key_events: int) -> None:
@@ -201,6 +233,14 @@ class Storage(ABC):
         """Atomically apply ``population.count_stages``: stages entered on ``day`` and whole
         days spent in the stages left, by ``user_id`` (Redis counts them in the user's bucket
         of the index, where ``forget`` takes them back)."""
+
+    @abstractmethod
+    def count(self, day: int, counters: Mapping[str, int]) -> None:
+        """Add to per-day analytics counters (``guide_id|action`` -> n). One round trip."""
+
+    @abstractmethod
+    def counters(self, days: Sequence[int]) -> dict[int, dict[str, int]]:
+        """The per-day counters for these days (missing days are empty)."""
 
     @abstractmethod
     def population(self, cutoff: int, since: int, limit: int) -> Population:
@@ -220,44 +260,151 @@ class Storage(ABC):
         """Atomically apply ``population.claim_dormant``: each account is returned to exactly
         one caller per dormancy episode, however many processes claim at once."""
 
-    @abstractmethod
-    def acquire_lock(self, name: str, seconds: int) -> bool:
-        """True for the one caller that takes the fleet-wide lock ``name`` for ``seconds``."""
 
-    # --- console drafts (a guide's unpublished edit, seen by every process) -------------------
+class LockStore(ABC):
+    """Fleet-wide locks that expire by themselves (one sweep or claim at a time)."""
 
     @abstractmethod
-    def save_draft(self, guide_id: str, draft: Mapping[str, Any], expected_version: int) -> int:
-        """Store ``draft`` (JSON-able: the guide's text, its base revision, author, time) as
-        ``guide_id``'s draft and return its new version.
+    def acquire(self, name: str, seconds: int) -> bool:
+        """True for the one caller that takes the lock ``name`` for ``seconds``."""
 
-        Compare-and-set: ``expected_version`` is the version the person edited (0: there was
-        no draft); when it is not the current one nothing changes and ``StaleDraft`` is raised.
-        Versions come from one counter, so a version is never reused, even after a discard.
-        """
 
-    @abstractmethod
-    def load_draft(self, guide_id: str) -> dict[str, Any] | None:
-        """``guide_id``'s draft with its ``version``; None when it has none."""
-
-    @abstractmethod
-    def drafts(self) -> dict[str, dict[str, Any]]:
-        """Every draft by guide id, each with its ``version``."""
-
-    @abstractmethod
-    def delete_draft(self, guide_id: str, expected_version: int) -> bool:
-        """Remove the draft if it is still at ``expected_version``: True only for that caller."""
-
-    # --- one person's data (docs/privacy.md; the pure part in ``personal``) ------------------
+class PrivacyStore(ABC):
+    """One person's data (docs/privacy.md; the pure part in ``personal``)."""
 
     @abstractmethod
     def stored_user(self, user_id: str) -> StoredUser:
         """Everything stored about ``user_id``: the record, the applied idempotency keys and
-        the user's entries in the population index. Two round trips (the user's slot, then the
-        index's); an unknown user gives an empty ``StoredUser``."""
+        the user's entries in the population index. A few round trips (the user's slot, then
+        the index's); an unknown user gives an empty ``StoredUser``."""
+
+    @abstractmethod
+    def forget(self, user_id: str) -> None:
+        """Delete everything stored about one user: the record, the idempotency keys and every
+        index entry that names them (last active day, account, the account's member set (an
+        account left without users leaves the index), the days' "counted once" sets); the
+        stages they reached count one user fewer. Anonymous per-day totals stay (docs/privacy.md)."""
 
     @abstractmethod
     def forget_inactive(self, cutoff: int, limit: int) -> list[str]:
         """The retention sweep: ``forget`` up to ``limit`` users whose last active day in the
         index is at most ``cutoff``, oldest first, and return their ids. A user whose record
         shows activity after ``cutoff`` by then (they came back meanwhile) is kept."""
+
+
+class Storage(ABC):
+    """One store: its capabilities as attributes, and the store-wide operations."""
+
+    uri: str
+    prefix: str
+    users: UserStore
+    content: ContentStore
+    drafts: DraftStore
+    audit: AuditLog
+    index: PopulationIndex
+    locks: LockStore
+    privacy: PrivacyStore
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise StorageError when the store is not reachable."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Delete every key under this storage's prefix (tests and demos)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
+        """Release connections. The default does nothing."""
+
+    # --- the flat methods of earlier versions, kept for this version (deprecated): each
+    # forwards to ``store.<capability>.<method>``, which new code names instead.
+
+    def assign_codes(self, *args: Any, **kwargs: Any) -> dict[str, int]:
+        return self.users.assign_codes(*args, **kwargs)
+
+    def track(self, *args: Any, **kwargs: Any) -> RawRecord:
+        return self.users.track(*args, **kwargs)
+
+    def track_and_note(self, *args: Any, **kwargs: Any) -> RawRecord:
+        return self.users.track_and_note(*args, **kwargs)
+
+    def track_once(self, *args: Any, **kwargs: Any) -> tuple[RawRecord, bool]:
+        return self.users.track_once(*args, **kwargs)
+
+    def load(self, *args: Any, **kwargs: Any) -> RawRecord:
+        return self.users.load(*args, **kwargs)
+
+    def load_with_revision(self, *args: Any, **kwargs: Any) -> tuple[RawRecord, int]:
+        return self.users.load_with_revision(*args, **kwargs)
+
+    def advance_stage(self, *args: Any, **kwargs: Any) -> bool:
+        return self.users.advance_stage(*args, **kwargs)
+
+    def guide_action(self, *args: Any, **kwargs: Any) -> tuple[bytes, bool]:
+        return self.users.guide_action(*args, **kwargs)
+
+    def guide_write(self, *args: Any, **kwargs: Any) -> GuideWrite:
+        return self.users.guide_write(*args, **kwargs)
+
+    def publish_content(self, *args: Any, **kwargs: Any) -> int:
+        return self.content.publish(*args, **kwargs)
+
+    def content_revision(self, *args: Any, **kwargs: Any) -> int:
+        return self.content.revision(*args, **kwargs)
+
+    def load_content(self, *args: Any, **kwargs: Any) -> tuple[int, str] | None:
+        return self.content.load(*args, **kwargs)
+
+    def content_history(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return self.content.history(*args, **kwargs)
+
+    def save_draft(self, *args: Any, **kwargs: Any) -> int:
+        return self.drafts.save(*args, **kwargs)
+
+    def load_draft(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        return self.drafts.load(*args, **kwargs)
+
+    def delete_draft(self, *args: Any, **kwargs: Any) -> bool:
+        return self.drafts.delete(*args, **kwargs)
+
+    def record_audit(self, *args: Any, **kwargs: Any) -> None:
+        self.audit.record(*args, **kwargs)
+
+    def audit_log(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return self.audit.entries(*args, **kwargs)
+
+    def note_activity(self, *args: Any, **kwargs: Any) -> None:
+        self.index.note_activity(*args, **kwargs)
+
+    def count_stages(self, *args: Any, **kwargs: Any) -> None:
+        self.index.count_stages(*args, **kwargs)
+
+    def count(self, *args: Any, **kwargs: Any) -> None:
+        self.index.count(*args, **kwargs)
+
+    def counters(self, *args: Any, **kwargs: Any) -> dict[int, dict[str, int]]:
+        return self.index.counters(*args, **kwargs)
+
+    def population(self, *args: Any, **kwargs: Any) -> Population:
+        return self.index.population(*args, **kwargs)
+
+    def account_activity(self, *args: Any, **kwargs: Any) -> AccountActivity | None:
+        return self.index.account_activity(*args, **kwargs)
+
+    def account_days(self, *args: Any, **kwargs: Any) -> dict[str, dict[int, tuple[int, int, int]]]:
+        return self.index.account_days(*args, **kwargs)
+
+    def claim_dormant_accounts(self, *args: Any, **kwargs: Any) -> list[DormantAccount]:
+        return self.index.claim_dormant_accounts(*args, **kwargs)
+
+    def acquire_lock(self, *args: Any, **kwargs: Any) -> bool:
+        return self.locks.acquire(*args, **kwargs)
+
+    def stored_user(self, *args: Any, **kwargs: Any) -> StoredUser:
+        return self.privacy.stored_user(*args, **kwargs)
+
+    def forget(self, *args: Any, **kwargs: Any) -> None:
+        self.privacy.forget(*args, **kwargs)
+
+    def forget_inactive(self, *args: Any, **kwargs: Any) -> list[str]:
+        return self.privacy.forget_inactive(*args, **kwargs)

@@ -30,6 +30,14 @@ from ..guide_state import GuideState
 from ..state import STAGES, EventStats, UserState
 from ..timeutil import DAY, from_epoch
 
+# Key names live in ``keys``; these names stay importable from here (earlier versions).
+from .keys import audit_key as audit_key
+from .keys import codes_key as codes_key
+from .keys import content_keys as content_keys
+from .keys import draft_keys as draft_keys
+from .keys import idempotency_key as idempotency_key
+from .keys import user_key as user_key
+
 EPOCH0 = 946684800  # 2000-01-01T00:00:00Z; event times are stored relative to it
 Record = Mapping[str, bytes]
 
@@ -56,29 +64,9 @@ def guide_field(code: int) -> str:
     return "g" + b36(code)
 
 
-def user_key(prefix: str, user_id: str) -> str:
-    # The braces are a Redis Cluster hash tag: every key of one user lands in one slot.
-    return f"{prefix}:u:{{{user_id}}}"
-
-
-def codes_key(prefix: str) -> str:
-    return f"{prefix}:{{codes}}"
-
-
-# Published content: every key shares the {content} hash tag, so one Lua script (one slot)
-# publishes atomically on a cluster too. Texts are kept for every revision (rollback);
-# the history list is capped.
+# Published content: texts are kept for every revision (rollback); the history list is capped.
 CONTENT_HISTORY_LIMIT = 1000
 AUDIT_LIMIT = 10_000
-
-
-def audit_key(prefix: str) -> str:
-    return f"{prefix}:{{content}}:audit"
-
-
-def content_keys(prefix: str) -> tuple[str, str, str]:
-    """The revision counter, the revision -> text hash and the history list."""
-    return f"{prefix}:{{content}}:rev", f"{prefix}:{{content}}:texts", f"{prefix}:{{content}}:log"
 
 
 def encode_event(count: int, first: int, last: int) -> bytes:
@@ -234,14 +222,6 @@ def decode_user(
     )
 
 
-def draft_keys(prefix: str) -> tuple[str, str, str]:
-    """Console drafts: guide id -> draft (JSON), guide id -> version, and the version counter.
-
-    Under the {content} tag with the published content: one slot, so each script is atomic
-    on a cluster too."""
-    return f"{prefix}:{{content}}:drafts", f"{prefix}:{{content}}:draftv", f"{prefix}:{{content}}:draftseq"
-
-
 # --- exactly once (docs/widget-contract.md, "Exactly once") ----------------------------------
 #: How long an applied idempotency key is remembered (the widget retries for less than that).
 IDEMPOTENCY_TTL = 48 * 3600
@@ -249,22 +229,6 @@ IDEMPOTENCY_TTL = 48 * 3600
 IDEMPOTENCY_LIMIT = 1000
 #: How long a day's "counted once" set lives: the day itself and a margin for late requests.
 COUNTED_TTL = 2 * DAY
-
-
-def idempotency_key(prefix: str, user_id: str) -> str:
-    """The user's applied idempotency keys (a sorted set: key -> expiry, epoch seconds). The
-    user's hash tag puts it in the user's slot, so a script checks it and writes atomically."""
-    return f"{user_key(prefix, user_id)}:k"
-
-
-def counted_key(prefix: str, day: int, user_id: str, buckets: int | None = None) -> str:
-    """A day's set of ``guide|action|user`` already counted in that day's analytics counters,
-    in the user's bucket of the population index (with that bucket's per-day counters), so the
-    check and the count are one script (population.counted_key)."""
-    from . import population  # population imports nothing of layout: no circle, just late
-
-    count = population.DEFAULT_BUCKETS if buckets is None else buckets
-    return population.counted_key(population.user_bucket_prefix(prefix, count, user_id), day)
 
 
 def counted_member(counter: str, user_id: str) -> str:

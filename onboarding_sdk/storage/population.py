@@ -2,160 +2,75 @@
 
 Maintained at write time, so the console's funnel and dormancy figures never scan users. The
 index is split into ``n`` buckets (``RedisStorage(index_buckets=...)``, default
-``DEFAULT_BUCKETS``); a user's entries all live in the bucket ``bucket_of(user, n)``, under that
-bucket's hash tag ``{ixB-K}`` (``bucket_tags``), so one script updates them atomically on a
-cluster and the users' writes spread over the nodes. ``{p}`` is the prefix, ``T`` the user's
-bucket tag:
+``DEFAULT_BUCKETS``), each under its own hash tag ``{ixB-K}`` (``keys.bucket_tags``) so the
+writes spread over a cluster's nodes. A user's entries live in the user's bucket
+(``keys.bucket_of(user)``), an account's members and per-day figures in the account's bucket
+(``keys.bucket_of(account)``): one field per account and day, wherever its users are. ``{p}``
+is the prefix, ``U`` the user's bucket tag, ``A`` the account's (key names: ``keys``):
 
 =============================  ===============================================================
-``{p}:{T}:seen``               sorted set: user id -> last active day (UTC day number)
-``{p}:{T}:ua``                 hash: user id -> account id (the last one a profile named)
-``{p}:{T}:au:<acct>``          sorted set: the account's users in this bucket -> last active day
-``{p}:{T}:a:<day>``            hash: ``<acct>|u`` distinct active users, ``<acct>|e`` events,
-                               ``<acct>|k`` key events on that day (this bucket's users)
-``{p}:{T}:<day>``              the bucket's per-day counters: ``users|active``,
+``{p}:{U}:seen``               sorted set: user id -> last active day (UTC day number)
+``{p}:{U}:ua``                 hash: user id -> account id (the last one a profile named)
+``{p}:{U}:reach``              hash: stage -> the bucket's users who ever reached it
+``{p}:{U}:<day>``              the bucket's per-day counters: ``users|active``,
                                ``stage|<stage>`` (entries; ``awareness``: users new to the
                                index), ``stay|<stage>|<days>`` (whole days spent in a stage
                                when leaving it) and the counted-once guide counters
-``{p}:{T}:once:<day>``         the day's ``guide|action|user`` already counted (two days)
-``{p}:{T}:reach``              hash: stage -> the bucket's users who ever reached it
+``{p}:{U}:once:<day>``         the day's ``guide|action|user`` already counted (two days)
+``{p}:{A}:m:<acct>``           sorted set: the account's users -> last active day
+``{p}:{A}:ad:<day>``           hash: account id -> ``users,events,key events`` of that day
+                               (distinct active users, events, key events)
+``{p}:{A}:nk:<day>``           set: hashes of (user, idempotency key) whose events the day's
+                               figures hold (a cluster's keyed events; two days; no id)
 ``{p}:{accounts}:last``        sorted set: account id -> last active day of any of its users
-                               (one global key, written at most once per account, bucket and
-                               day: when the bucket's first user of the account that day comes)
+                               (written once per account and day: its first active user's)
 ``{p}:{accounts}:dormant``     hash: ``mark`` -> the cutoff day of the last dormancy claim
 ``{p}:{counters}:<day>``       ``Storage.count``'s counters (and the counters of versions
                                before the buckets, still read and summed)
 ``{p}:{counters}:lock:<name>`` a fleet-wide lock (``SET NX EX``)
 =============================  ===============================================================
 
-Per-day keys (``a:<day>``, ``<day>``) expire ``DAYS_KEPT`` days after their last write (their
-day): longer than the console's longest analytics window. Readers sum the buckets. The functions below are the
-reference update rules, written over one logical index; ``MemoryStorage`` calls them, the Lua
-scripts in ``lua/`` mirror them per bucket, and the shared storage suite
-(tests/storage/test_population.py) checks every backend against them.
+Per-day keys (``ad:<day>``, ``<day>``) expire ``DAYS_KEPT`` days after their last write (their
+day): longer than the console's longest analytics window. Readers sum the buckets. The
+functions below are the reference update rules, written over one logical index;
+``MemoryStorage`` calls them, the Lua scripts in ``lua/`` mirror them per bucket, and the
+shared storage suite (tests/storage/test_population.py) checks every backend against them.
 """
 
 from __future__ import annotations
 
-import binascii
-import functools
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..state import STAGES
 from ..timeutil import DAY
 
+# Key names live in ``keys``; these names stay importable from here (earlier versions).
+from .keys import CLUSTER_SLOTS as CLUSTER_SLOTS
+from .keys import DEFAULT_BUCKETS as DEFAULT_BUCKETS
+from .keys import accounts_key as accounts_key
+from .keys import bucket_of as bucket_of
+from .keys import bucket_prefix as bucket_prefix
+from .keys import bucket_tags as bucket_tags
+from .keys import counted_key as counted_key
+from .keys import counters_key as counters_key
+from .keys import key_slot as key_slot
+from .keys import legacy_tag as legacy_tag
+from .keys import lock_key as lock_key
+from .keys import seen_key as seen_key
+from .keys import user_bucket_prefix as user_bucket_prefix
+
 ACTIVE_USERS = "users|active"
 STAGE_PREFIX = "stage|"
 STAY_PREFIX = "stay|"
-#: The per-account fields of the per-day account hash: distinct active users, events, key events.
+#: The figures of an account's day, in this order: distinct active users, events, key events.
 ACCOUNT_FIELDS = ("u", "e", "k")
-LOCK_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
-#: Buckets of the index: 24 spread evenly over 2, 3, 4, 6, 8 or 12 masters (bucket_tags). Fixed
-#: for a deployment: a user's bucket depends on it (changing it needs ``rebuild-index``).
-DEFAULT_BUCKETS = 24
-MAX_BUCKETS = 1024
 #: Per-day index keys live this many days after their day: the console's longest analytics
 #: window (``console/analytics_views.MAX_DAYS``, 366) and a week's margin.
 DAYS_KEPT = 373
 #: So a per-day key lives DAYS_KEPT days after its last write (a day's writes come on that day,
 #: bar late requests): relative, not EXPIREAT, so the server's clock alone decides.
 DAY_KEYS_TTL = DAYS_KEPT * DAY
-CLUSTER_SLOTS = 16384
-
-
-def legacy_tag(prefix: str) -> str:
-    """The one hash tag of the index before the buckets (counters, locks)."""
-    return f"{prefix}:{{counters}}"
-
-
-def tag(prefix: str) -> str:
-    return legacy_tag(prefix)
-
-
-def key_slot(text: str) -> int:
-    """A Redis Cluster slot (CRC16-XMODEM, as Redis computes it) of a hash tag's text."""
-    return binascii.crc_hqx(text.encode(), 0) % CLUSTER_SLOTS
-
-
-@functools.lru_cache(maxsize=8)
-def bucket_tags(buckets: int) -> tuple[str, ...]:
-    """One hash tag per bucket, bucket ``b``'s in the middle half of the ``b``-th of ``buckets``
-    equal slot ranges: a cluster whose masters hold equal slot ranges (what ``redis-cli
-    --cluster create`` makes) gets equal shares of buckets when its masters divide ``buckets``.
-    The search is deterministic, so every process finds the same tags."""
-    if not 1 <= buckets <= MAX_BUCKETS:
-        raise ValueError(f"index buckets: 1 to {MAX_BUCKETS}, not {buckets}")
-    tags = []
-    width = CLUSTER_SLOTS / buckets
-    for b in range(buckets):
-        low, high = b * width + width / 4, (b + 1) * width - width / 4
-        k = 0
-        while not low <= key_slot(f"ix{b}-{k}") < high:
-            k += 1
-        tags.append(f"ix{b}-{k}")
-    return tuple(tags)
-
-
-def bucket_of(user_id: str, buckets: int) -> int:
-    return zlib.crc32(user_id.encode()) % buckets
-
-
-def bucket_prefix(prefix: str, buckets: int, bucket: int) -> str:
-    return f"{prefix}:{{{bucket_tags(buckets)[bucket]}}}"
-
-
-def user_bucket_prefix(prefix: str, buckets: int, user_id: str) -> str:
-    """The prefix of every index key of ``user_id``'s bucket."""
-    return bucket_prefix(prefix, buckets, bucket_of(user_id, buckets))
-
-
-def seen_key(bucket: str) -> str:
-    return f"{bucket}:seen"
-
-
-def user_accounts_key(bucket: str) -> str:
-    return f"{bucket}:ua"
-
-
-def account_users_prefix(bucket: str) -> str:
-    """Followed by the account id; the bucket's tag comes first, so it decides the slot."""
-    return f"{bucket}:au:"
-
-
-def account_day_key(bucket: str, day: int) -> str:
-    return f"{bucket}:a:{day}"
-
-
-def counters_key(bucket: str, day: int) -> str:
-    return f"{bucket}:{day}"
-
-
-def counted_key(bucket: str, day: int) -> str:
-    return f"{bucket}:once:{day}"
-
-
-def reach_key(bucket: str) -> str:
-    return f"{bucket}:reach"
-
-
-def accounts_key(prefix: str) -> str:
-    return f"{prefix}:{{accounts}}:last"
-
-
-def dormant_key(prefix: str) -> str:
-    return f"{prefix}:{{accounts}}:dormant"
-
-
-def legacy_counters_key(prefix: str, day: int) -> str:
-    return f"{legacy_tag(prefix)}:{day}"
-
-
-def lock_key(prefix: str, name: str) -> str:
-    if not name or not set(name) <= LOCK_NAME_CHARS:
-        raise ValueError(f"lock name {name!r}: lower-case letters, digits, '-' and '_' only")
-    return f"{legacy_tag(prefix)}:lock:{name}"
 
 
 def stage_field(stage: str) -> str:
@@ -164,6 +79,18 @@ def stage_field(stage: str) -> str:
 
 def stay_field(stage: str, days: int) -> str:
     return f"{STAY_PREFIX}{stage}|{int(days)}"
+
+
+def encode_figures(users: int, events: int, key_events: int) -> bytes:
+    """An account's day in ``{A}:ad:<day>`` (mirrored in note_account.lua)."""
+    return f"{users},{events},{key_events}".encode()
+
+
+def decode_figures(value: bytes | None) -> tuple[int, int, int]:
+    if not value:
+        return 0, 0, 0
+    users, events, key_events = value.split(b",")
+    return int(users), int(events), int(key_events)
 
 
 # --------------------------------------------------------------------------- read results

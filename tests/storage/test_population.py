@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 
 import pytest
+import redis
 
 from onboarding_sdk.storage import Storage, layout
 from onboarding_sdk.storage import population as pop
@@ -271,9 +273,11 @@ def test_the_per_day_index_keys_expire_after_the_longest_window(backend: str, re
             storage.count_stages(TODAY, ["use"], [("awareness", 0)], f"u{n}")
             storage.guide_write(f"u{n}", "g1", "dismiss", TODAY, 0, 0, now=NOW, counter="tips|dismiss")
         client = storage._connect()
-        day_keys = [f"{b}:{TODAY}" for b in storage._buckets()] + [f"{b}:a:{TODAY}" for b in storage._buckets()]
+        day_keys = [f"{b}:{TODAY}" for b in storage._buckets()] + [f"{b}:ad:{TODAY}" for b in storage._buckets()]
         ttls = {key: client.ttl(key) for key in day_keys if client.exists(key)}
-        assert len(ttls) >= 2 * len({storage._bucket(f"u{n}") for n in range(10)})
+        # the users' buckets' counters, and the account's figures in the account's bucket
+        assert len(ttls) == len({storage._bucket(f"u{n}") for n in range(10)}) + 1
+        assert f"{storage._bucket('acme')}:ad:{TODAY}" in ttls
         assert all(0 < ttl <= pop.DAY_KEYS_TTL for ttl in ttls.values()), ttls
         assert client.ttl(pop.seen_key(storage._bucket("u0"))) == -1  # who is known: kept
     finally:
@@ -324,6 +328,83 @@ def test_on_a_single_node_a_track_is_one_script(redis_uri: str) -> None:
     finally:
         storage.reset()
         storage.close()
+
+
+def test_on_a_cluster_a_keyed_event_is_one_round_trip(cluster_uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyed event on a cluster: the user's write with its key's check (the user's slot) and
+    the index's two halves (the user's bucket, the account's) go out in one pipeline, every
+    request written before any reply is read; a replay counts the account's events once."""
+    storage = RedisStorage(cluster_uri, prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+    try:
+        client = storage._connect()
+        storage.track_once("u0", "e1", NOW, None, "acme", 1, 0, "warm-up")  # scripts, slot map, acme's day
+        servers = [client.get_redis_connection(node) for node in client.get_primaries()]
+
+        def scripts_run() -> int:
+            stats = [server.info("commandstats") for server in servers]
+            return sum(int(s.get(f"cmdstat_{name}", {}).get("calls", 0)) for s in stats for name in ("evalsha", "eval"))
+
+        wire: list[str] = []
+        connection = redis.connection.AbstractConnection
+        send, read = connection.send_packed_command, connection.read_response
+
+        def sending(self: Any, *args: Any, **kwargs: Any) -> Any:
+            wire.append("write")
+            return send(self, *args, **kwargs)
+
+        def reading(self: Any, *args: Any, **kwargs: Any) -> Any:
+            wire.append("read")
+            return read(self, *args, **kwargs)
+
+        before = scripts_run()
+        monkeypatch.setattr(connection, "send_packed_command", sending)
+        monkeypatch.setattr(connection, "read_response", reading)
+        first, replayed = storage.track_once("u1", "e2", NOW + 1, None, "acme", 1, 1, "key-1")
+        first_trip = list(wire)
+        wire.clear()
+        again, replayed_again = storage.track_once("u1", "e2", NOW + 2, None, "acme", 1, 1, "key-1")
+        monkeypatch.undo()
+        assert scripts_run() - before == 6  # three scripts each time, no other command
+        for trip in (first_trip, wire):
+            writes = trip.count("write")
+            assert 2 <= writes <= 3 and trip == ["write"] * writes + ["read"] * 3, trip  # one round trip
+        assert (replayed, replayed_again) == (False, True) and again == first
+        assert storage.account_days(["acme"], [TODAY])["acme"][TODAY] == (2, 2, 1)  # the replay: nothing
+        assert storage.counters([TODAY])[TODAY]["users|active"] == 2
+    finally:
+        storage.reset()
+        storage.close()
+
+
+def test_rebuild_index_moves_the_account_figures_into_the_accounts_buckets(redis_uri: str, cluster_uri: str) -> None:
+    """Layout 2 kept an account's members and per-day figures in each of its users' buckets;
+    rebuild-index adds them into the account's bucket (one field per day) and deletes them."""
+    for uri in (redis_uri, cluster_uri):
+        storage = RedisStorage(uri, prefix=f"t{uuid.uuid4().hex[:12]}", timeout=5.0)
+        try:
+            client = storage._connect()
+            storage.note_activity("a1", "acme", TODAY, 1, 0)  # written by this version
+            for user, day, events in (("a1", TODAY - 1, 3), ("a2", TODAY - 1, 2), ("a3", TODAY, 4)):
+                bucket = storage._bucket(user)  # what layout 2 wrote, per user bucket
+                client.zadd(f"{bucket}:au:acme", {user: day}, gt=True)
+                client.hincrby(f"{bucket}:a:{day}", "acme|u", 1)
+                client.hincrby(f"{bucket}:a:{day}", "acme|e", events)
+                client.hincrby(f"{bucket}:a:{day}", "acme|k", 1)
+            client.zadd(pop.accounts_key(storage.prefix), {"acme": TODAY}, gt=True)
+            days = len({(storage._bucket(u), d) for u, d in (("a1", TODAY - 1), ("a2", TODAY - 1), ("a3", TODAY))})
+            assert days >= 2
+
+            assert storage.rebuild_index() == {"users": 0, "accounts": 1, "days": 2}
+            assert storage.rebuild_index() is None
+            figures = storage.account_days(["acme"], [TODAY - 1, TODAY])["acme"]
+            assert figures == {TODAY - 1: (2, 5, 2), TODAY: (2, 5, 1)}
+            activity = storage.account_activity("acme", [], TODAY, 10)
+            assert activity is not None and activity.row == AccountRow("acme", TODAY, 3, 2)
+            old = [f"{b}:{kind}:*" for b in storage._buckets() for kind in ("a", "au")]
+            assert [key for pattern in old for key in client.keys(pattern)] == []  # moved, then deleted
+        finally:
+            storage.reset()
+            storage.close()
 
 
 @pytest.mark.parametrize("backend", ["redis_uri", "cluster_uri"])
