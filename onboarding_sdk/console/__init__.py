@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from .access import ROLES, role_allows
 
 if TYPE_CHECKING:
-    from .views import console_blueprint
+    from .blueprint import console_blueprint
 
 
 def __getattr__(name: str) -> Any:
     # The views (and the editor, forms, preview and analytics they import) load on first use:
     # init_app mounts the console's routes through console_mount without them.
     if name == "console_blueprint":
-        from .views import console_blueprint
+        from .blueprint import console_blueprint
 
         return console_blueprint
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

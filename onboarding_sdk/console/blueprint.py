@@ -4,7 +4,17 @@ the first console request; nothing on a page view does."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Blueprint
+
 from . import analytics_views, editor, preview, views  # noqa: F401 (each adds its routes to bp)
 from .base import NAME, bp
 
-__all__ = ["NAME", "bp"]
+__all__ = ["NAME", "bp", "console_blueprint"]
+
+
+def console_blueprint(ext: Any = None) -> Blueprint:
+    """Deprecated: the console's blueprint is module-level, ``bp`` (every route, the editor's,
+    preview-as's and analytics' included), registered by ``init_app``; ``ext`` is ignored."""
+    return bp

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
+from flask import Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..app_state import get_state
@@ -203,11 +202,3 @@ def storage_down(exc: StorageError) -> tuple[str, int]:
 @bp.app_template_filter("onboarding_console_time")
 def console_time(epoch: int) -> str:
     return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M")
-
-
-def console_blueprint(ext: Any = None) -> Blueprint:
-    """Deprecated: the console's blueprint is module-level, ``console.blueprint.bp`` (every
-    route, the editor's, preview-as's and analytics' included); ``ext`` is ignored."""
-    from .blueprint import bp as whole
-
-    return whole
