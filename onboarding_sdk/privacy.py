@@ -162,8 +162,8 @@ def export_user(engine: Engine, user_id: str) -> dict[str, Any]:
     now = engine.now()
     record = found.record
     state = engine.decode(user_id, record, now) if record else None
-    event_fields = engine.event_fields()
-    guide_fields = engine.guide_fields()
+    event_fields = engine.codes.events().fields
+    guide_fields = engine.codes.guides(engine.catalog.guides).fields
     named = set(event_fields.values()) | set(guide_fields.values())
     known_fields = {"su", "st", "fs", "ls", "d0", "d", "b"} | {f"t{i}" for i in range(1, 5)}
     budget = record.get("b")

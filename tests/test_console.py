@@ -53,7 +53,7 @@ def token(client: FlaskClient, role: str = "viewer") -> str:
 def publish_seed(app: Flask) -> None:
     with app.app_context():
         engine = app.extensions["onboarding"]
-        engine.publish((HERE / "seed.yaml").read_text(encoding="utf-8"), None, "setup", "")
+        engine.content.publish((HERE / "seed.yaml").read_text(encoding="utf-8"), None, "setup", "")
 
 
 def test_every_route_is_on_the_console_prefix_and_declares_a_role() -> None:

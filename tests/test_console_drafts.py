@@ -41,7 +41,7 @@ def make_app(store_uri: str = "memory://", prefix: str | None = None, publish: b
     if publish:
         with app.app_context():
             engine = app.extensions["onboarding"]
-            engine.publish(EVERY_KIND, engine.storage.content_revision() or None, "setup", "")
+            engine.content.publish(EVERY_KIND, engine.storage.content_revision() or None, "setup", "")
     return app
 
 
@@ -65,7 +65,7 @@ def page(client: FlaskClient, path: str, role: str = "editor") -> str:
 def published(app: Flask) -> dict[str, GuideSpec]:
     engine = app.extensions["onboarding"]
     found = engine.storage.load_content()
-    return {} if found is None else {s.id: replace(s, source=None) for s in engine.parse_content(found[1])}
+    return {} if found is None else {s.id: replace(s, source=None) for s in engine.content.parse(found[1])}
 
 
 def served(app: Flask, text: str) -> bool:

@@ -146,14 +146,14 @@ def editing_app(content: str = EVERY_KIND) -> tuple[Flask, Clock]:
 
     grow(app, ext, "u", "use")
     with app.app_context():
-        app.extensions["onboarding"].publish(content, None, "setup", "")
+        app.extensions["onboarding"].content.publish(content, None, "setup", "")
     return app, clock
 
 
 def specs(app: Flask) -> dict[str, GuideSpec]:
     engine = app.extensions["onboarding"]
     _, text = engine.storage.load_content()
-    return {spec.id: replace(spec, source=None) for spec in engine.parse_content(text)}
+    return {spec.id: replace(spec, source=None) for spec in engine.content.parse(text)}
 
 
 def as_(role: str) -> dict[str, str]:

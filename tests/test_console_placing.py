@@ -40,7 +40,7 @@ def placing_app(content: str = CONTENT) -> Flask:
 
     grow(app, ext, "u", "use")
     with app.app_context():
-        app.extensions["onboarding"].publish(content, None, "setup", "")
+        app.extensions["onboarding"].content.publish(content, None, "setup", "")
     return app
 
 

@@ -132,7 +132,7 @@ def preview_app(with_callback: bool = True) -> Flask:
             return request.headers.get("X-Role")
 
     with app.app_context():
-        app.extensions["onboarding"].publish(CONTENT, None, "setup", "")
+        app.extensions["onboarding"].content.publish(CONTENT, None, "setup", "")
     grow(app, ext, "u", "use")
     return app
 

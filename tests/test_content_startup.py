@@ -61,7 +61,7 @@ def test_a_broken_guide_is_dropped_alone_and_logged_with_file_and_line(
     html = app.test_client().get("/reports", headers={"X-User": "u"}).text
     assert "The first footer." in html
     assert "The second footer." not in html and "The third footer." not in html
-    problems = app.extensions["onboarding"].content_errors
+    problems = app.extensions["onboarding"].content.file_problems
     assert [(p.file, p.line, p.path) for p in problems] == [
         (str(path), 13, "guides[1].when.stagez"),
         (str(path), 18, "guides[2].colour"),
@@ -101,7 +101,7 @@ def test_strict_can_be_turned_off_in_testing(tmp_path: Path) -> None:
 
 def test_strict_start_up_with_valid_content_starts() -> None:
     app, _ = create_app(Clock(), TESTING=True)
-    assert app.extensions["onboarding"].content_errors == []
+    assert app.extensions["onboarding"].content.file_problems == []
 
 
 def test_the_size_limit_applies_to_content_files(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -216,7 +216,7 @@ def opportunistic_app(uri: str, prefix: str, clock: Clock, interval: int) -> tup
         ONBOARDING_DORMANT_CHECK_INTERVAL=interval,
     )
     ticks = Ticks()
-    app.extensions["onboarding"].monotonic = ticks
+    app.extensions["onboarding"].dormancy.monotonic = ticks
     return app, ticks, Received(app)
 
 
@@ -262,7 +262,7 @@ def test_interval_zero_turns_the_check_off(store_uri: str) -> None:
         ticks.now += 10_000
     assert received.take() == []
     with app.app_context():
-        assert [a.account_id for a in app.extensions["onboarding"].check_dormant_accounts()] == ["acme"]
+        assert [a.account_id for a in app.extensions["onboarding"].dormancy.check()] == ["acme"]
     app.extensions["onboarding"].storage.reset()
 
 

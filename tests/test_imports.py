@@ -6,7 +6,7 @@ onboarding`` commands without importing them; they load on first use. A page vie
 page with the inline data, ``GET /api/guides``, the guide and tips pages) imports none of them
 either. Content from files is read at start-up (``init_app``), so the loader is in a process
 that has content files; the page-view check therefore runs on an app whose catalog was compiled
-from ``GuideSpec`` values (``Engine.use_content``), where nothing needs the loader at all.
+from ``GuideSpec`` values (``engine.content.use``), where nothing needs the loader at all.
 Times are measured by bench/imports.py, never here.
 """
 
@@ -113,7 +113,7 @@ PAGE_VIEWS = """
     ]
     client = app.test_client()
     with app.app_context():
-        app.extensions["onboarding"].use_content(specs, "compiled")
+        app.extensions["onboarding"].content.use(specs, "compiled")
     after_start = set(sys.modules)
     home, api = client.get("/"), client.get("/onboarding/api/guides?page=home")
     answers = [

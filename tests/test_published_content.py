@@ -37,24 +37,24 @@ def test_a_publication_reaches_the_other_process_on_its_next_request(
     assert "About reports" in client_b.get("/reports", headers={"X-User": "u"}).text  # the files
     sent: list[dict[str, object]] = []
     with signals.content_published.connected_to(lambda sender, **data: sent.append(data), app_a):
-        revision = app_a.extensions["onboarding"].publish(EDITED, 0, "ana", "clearer title")
+        revision = app_a.extensions["onboarding"].content.publish(EDITED, 0, "ana", "clearer title")
     assert revision == 1 and sent == [{"revision": 1, "author": "ana", "note": "clearer title"}]
     html = client_b.get("/reports", headers={"X-User": "u"}).text
     assert "Reports, explained" in html and "About reports" not in html
-    assert app_b.extensions["onboarding"].content_revision == 1
+    assert app_b.extensions["onboarding"].content.revision == 1
     app_a.extensions["onboarding"].storage.reset()
 
 
 def test_no_extra_round_trip_while_the_revision_is_unchanged(redis_uri: str) -> None:
     (app_a, ext_a), (app_b, _) = two_processes(redis_uri)
     grow(app_a, ext_a, "u", "use")
-    app_a.extensions["onboarding"].publish(EDITED, None, "ana", "")
+    app_a.extensions["onboarding"].content.publish(EDITED, None, "ana", "")
     client_b = app_b.test_client()
     client_b.get("/reports", headers={"X-User": "u"})  # activity write and the content load
     calls = count_calls(app_b.extensions["onboarding"].storage)
     assert "Reports, explained" in client_b.get("/reports", headers={"X-User": "u"}).text
     assert calls == ["load_with_revision"]
-    app_a.extensions["onboarding"].publish(SEED, 1, "bo", "rollback")
+    app_a.extensions["onboarding"].content.publish(SEED, 1, "bo", "rollback")
     calls.clear()
     assert "About reports" in client_b.get("/reports", headers={"X-User": "u"}).text
     # one extra read, once per revision: the content itself (and codes for its guide ids)
@@ -69,11 +69,11 @@ def test_publish_validates_and_refuses_a_stale_revision() -> None:
     app, _ = create_app(Clock(START))
     engine = app.extensions["onboarding"]
     with pytest.raises(ContentError):
-        engine.publish("guides: [{id: x, kind: nope}]\n", None, "ana", "")
+        engine.content.publish("guides: [{id: x, kind: nope}]\n", None, "ana", "")
     assert engine.storage.content_revision() == 0
-    assert engine.publish(EDITED, 0, "ana", "") == 1
+    assert engine.content.publish(EDITED, 0, "ana", "") == 1
     with pytest.raises(StaleRevision, match="published revision is now 1"):
-        engine.publish(SEED, 0, "bo", "")
+        engine.content.publish(SEED, 0, "bo", "")
     assert engine.storage.load_content() == (1, EDITED)
     history = engine.storage.content_history()
     assert [(h["revision"], h["author"]) for h in history] == [(1, "ana")]
@@ -92,14 +92,14 @@ def test_a_bad_publication_is_refused_with_every_problem_and_the_last_good_one_k
     app, ext = create_app(Clock(START + timedelta(days=1)))
     grow(app, ext, "u", "use")
     engine = app.extensions["onboarding"]
-    assert engine.publish(EDITED, 0, "ana", "good") == 1
+    assert engine.content.publish(EDITED, 0, "ana", "good") == 1
     broken = EDITED.replace("    kind: footer_help\n", "    kind: footer_help\n    colour: red\n", 1)
     with pytest.raises(ContentError) as info:
-        engine.publish(broken.replace("stages: [use]", "stagez: [use]", 1), 1, "bo", "bad")
+        engine.content.publish(broken.replace("stages: [use]", "stagez: [use]", 1), 1, "bo", "bad")
     assert len(info.value.problems) == 2
     assert all(p.file == "published.yaml" and p.line for p in info.value.problems)
     assert any(p.path.endswith(".colour") and p.message == "unknown key" for p in info.value.problems)
-    assert engine.storage.content_revision() == 1 and engine.content_revision == 1
+    assert engine.storage.content_revision() == 1 and engine.content.revision == 1
     assert "Reports, explained" in app.test_client().get("/reports", headers={"X-User": "u"}).text
 
 
@@ -107,10 +107,10 @@ def test_a_publication_over_the_limits_is_refused_before_it_is_parsed() -> None:
     app, _ = create_app(Clock(START), ONBOARDING_CONTENT_MAX_BYTES=len(SEED.encode()) + 10)
     engine = app.extensions["onboarding"]
     with pytest.raises(ContentError, match=r"^published.yaml: \d+ bytes, more than the limit"):
-        engine.publish(SEED + "#" * 100 + "\n  - {id: [unclosed\n", 0, "ana", "")
+        engine.content.publish(SEED + "#" * 100 + "\n  - {id: [unclosed\n", 0, "ana", "")
     deep = "guides:\n  - " + "[" * 2000 + "]" * 2000 + "\n"
     with pytest.raises(ContentError, match=r"published\.yaml:2: nested more than 32 levels deep"):
-        engine.publish(deep, 0, "ana", "")
+        engine.content.publish(deep, 0, "ana", "")
     assert engine.storage.content_revision() == 0
 
 
@@ -124,10 +124,10 @@ def test_the_first_hints_after_a_publication_come_from_the_new_revision(redis_ur
     errors = {"year": ["Not a valid integer."]}
     with app_b.test_request_context("/reports", headers={"X-User": "u"}):
         assert ext_b.hints_for(errors, form="report-filter") == {"year": "Type a year in digits, for example 2024."}
-    app_a.extensions["onboarding"].publish(SEED.replace("for example 2024", "such as 2031"), 0, "ana", "")
+    app_a.extensions["onboarding"].content.publish(SEED.replace("for example 2024", "such as 2031"), 0, "ana", "")
     with app_b.test_request_context("/reports", headers={"X-User": "u"}):
         assert ext_b.hints_for(errors, form="report-filter") == {"year": "Type a year in digits, such as 2031."}
-    assert app_b.extensions["onboarding"].content_revision == 1
+    assert app_b.extensions["onboarding"].content.revision == 1
     app_a.extensions["onboarding"].storage.reset()
 
 
@@ -147,7 +147,7 @@ def test_the_first_changelog_read_after_a_publication_comes_from_the_new_revisio
     grow(app_a, ext_a, "u", "use")
     client_b = app_b.test_client()
     assert "Shared dashboards" not in client_b.get(url, headers={"X-User": "u"}).text
-    app_a.extensions["onboarding"].publish(SEED + NEWS, 0, "ana", "news")
+    app_a.extensions["onboarding"].content.publish(SEED + NEWS, 0, "ana", "news")
     assert "Shared dashboards" in client_b.get(url, headers={"X-User": "u"}).text
     app_a.extensions["onboarding"].storage.reset()
 
@@ -159,7 +159,7 @@ def test_the_first_template_helper_after_a_publication_renders_the_new_revision(
     with app_b.test_request_context("/reports", headers={"X-User": "u"}):
         app_b.preprocess_request()
         assert "About reports" in str(footer())
-    app_a.extensions["onboarding"].publish(EDITED, 0, "ana", "")
+    app_a.extensions["onboarding"].content.publish(EDITED, 0, "ana", "")
     with app_b.test_request_context("/reports", headers={"X-User": "u"}):
         app_b.preprocess_request()
         html = str(footer())
@@ -184,10 +184,10 @@ def test_an_anonymous_visitors_first_hints_after_a_publication_come_from_the_new
     errors = {"email": ["Not a valid email address."]}
     with app_b.test_request_context("/signup"):
         assert ext_b.hints_for(errors, form="signup") == {}
-    app_a.extensions["onboarding"].publish(SEED + SIGNUP_HINT, 0, "ana", "")
+    app_a.extensions["onboarding"].content.publish(SEED + SIGNUP_HINT, 0, "ana", "")
     with app_b.test_request_context("/signup"):
         assert ext_b.hints_for(errors, form="signup") == {"email": "Use the address you sign in with at work."}
-    assert app_b.extensions["onboarding"].content_revision == 1
+    assert app_b.extensions["onboarding"].content.revision == 1
     app_a.extensions["onboarding"].storage.reset()
 
 
@@ -216,7 +216,7 @@ def test_an_action_on_a_guide_published_a_moment_ago_is_not_a_404(redis_uri: str
     grow(app_a, ext_a, "u", "use")
     client_a, client_b = app_a.test_client(), app_b.test_client()
     client_b.get("/reports", headers={"X-User": "u"})  # B serves revision 0
-    app_a.extensions["onboarding"].publish(SEED + NEW_TIP, 0, "ana", "")
+    app_a.extensions["onboarding"].content.publish(SEED + NEW_TIP, 0, "ana", "")
     page = client_a.get("/onboarding/api/guides?page=home&path=/", headers={"X-User": "u"}).get_json()
     session = client_a.get_cookie("session")
     if session is not None:
@@ -235,7 +235,7 @@ def test_the_page_of_a_guide_published_a_moment_ago_is_not_a_404(redis_uri: str)
     grow(app_a, ext_a, "u", "use")
     client_b = app_b.test_client()
     assert client_b.get("/onboarding/guide/tip-brand-new", headers={"X-User": "u"}).status_code == 404
-    app_a.extensions["onboarding"].publish(SEED + NEW_TIP, 0, "ana", "")
+    app_a.extensions["onboarding"].content.publish(SEED + NEW_TIP, 0, "ana", "")
     response = client_b.get("/onboarding/guide/tip-brand-new", headers={"X-User": "u"})
     assert response.status_code == 200 and "Published a moment ago." in response.text
     app_a.extensions["onboarding"].storage.reset()
@@ -250,7 +250,9 @@ def test_the_first_glossary_term_after_a_publication_explains_with_the_new_text(
     term = app_b.jinja_env.globals["onboarding_term"]
     with app_b.test_request_context("/", headers={"X-User": "u"}):
         assert "people, not visits" in str(term("UV"))
-    app_a.extensions["onboarding"].publish(SEED.replace("people, not visits", "counted once a day"), 0, "ana", "")
+    app_a.extensions["onboarding"].content.publish(
+        SEED.replace("people, not visits", "counted once a day"), 0, "ana", ""
+    )
     with app_b.test_request_context("/", headers={"X-User": "u"}):
         html = str(term("UV"))
     assert "counted once a day" in html and "people, not visits" not in html

@@ -134,7 +134,7 @@ def app() -> Flask:
     app = login_app.create_app({"TESTING": True, "ONBOARDING_STORAGE_URI": "memory://"})
     with app.app_context():  # revision 1 exists, so /history/1 and its rollback have something to show
         engine = app.extensions["onboarding"]
-        engine.publish(login_app.CONTENT.read_text(encoding="utf-8"), None, "matrix", "seed")
+        engine.content.publish(login_app.CONTENT.read_text(encoding="utf-8"), None, "matrix", "seed")
     return app
 
 

@@ -244,7 +244,7 @@ def site(request: pytest.FixtureRequest, content_file: Path) -> Iterator[tuple[s
             "DASHBOARD_ADMINS": ["ada"],
         }
     )
-    errors = app.extensions["onboarding"].content_errors
+    errors = app.extensions["onboarding"].content.file_problems
     assert not errors, errors[:5]
     for url in serve(app):
         yield url, request.param

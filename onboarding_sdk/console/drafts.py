@@ -75,7 +75,7 @@ def discard(engine: Engine, guide_id: str, version: int) -> bool:
 
 def published_at(engine: Engine, guide_id: str, revision: int) -> dict[str, Any] | None:
     """``guide_id`` as published in ``revision`` (None: not in it, or no such revision)."""
-    if revision == engine.content_revision:
+    if revision == engine.content.revision:
         guide = engine.catalog.get(guide_id)
         return None if guide is None else guide_data(guide.spec)
     if revision == 0:
@@ -84,7 +84,7 @@ def published_at(engine: Engine, guide_id: str, revision: int) -> dict[str, Any]
     if found is None:
         return None
     try:
-        specs = engine.parse_content(found[1], f"published-r{revision}.yaml")
+        specs = engine.content.parse(found[1], f"published-r{revision}.yaml")
     except ContentError:
         return None
     return next((guide_data(spec) for spec in specs if spec.id == guide_id), None)
@@ -96,15 +96,15 @@ def changed_since(engine: Engine, guide_id: str, base: int) -> bool:
     A draft edited from an older revision would silently undo what was published since; other
     guides' publications do not matter to it.
     """
-    if base == engine.content_revision:
+    if base == engine.content.revision:
         return False
-    return published_at(engine, guide_id, base) != published_at(engine, guide_id, engine.content_revision)
+    return published_at(engine, guide_id, base) != published_at(engine, guide_id, engine.content.revision)
 
 
 def spec_of(engine: Engine, draft: Draft) -> GuideSpec | None:
     """The draft as a guide (for the list's filters); None when it no longer validates."""
     try:
-        found = engine.parse_content(one_guide_document(draft.data()), f"draft-{draft.guide_id}.yaml")
+        found = engine.content.parse(one_guide_document(draft.data()), f"draft-{draft.guide_id}.yaml")
     except ContentError:
         return None
     return found[0] if found else None

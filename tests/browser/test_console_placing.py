@@ -32,7 +32,7 @@ def console() -> Iterator[str]:
     app = placing_app(CONTENT + MISPLACED)
     with app.app_context():  # a second revision, so that the history has one to roll back to
         engine = app.extensions["onboarding"]
-        engine.publish(CONTENT + MISPLACED.replace("Save it.", "Save it now."), 1, "setup", "")
+        engine.content.publish(CONTENT + MISPLACED.replace("Save it.", "Save it now."), 1, "setup", "")
 
     @app.after_request
     def strict(response: Any) -> Any:

@@ -84,8 +84,8 @@ def make_app(**config: Any) -> Flask:
     app.config.update(config)
     ext = Onboarding(app)
     engine = app.extensions["onboarding"]
-    if engine.content_errors:
-        raise RuntimeError("content.yaml: " + "\n".join(map(str, engine.content_errors)))
+    if engine.content.file_problems:
+        raise RuntimeError("content.yaml: " + "\n".join(map(str, engine.content.file_problems)))
     engine.storage = FlakyStorage(engine.storage)
     app.config["TEST_STATE"] = state = {"deleted": 0, "calls": [], "answers": []}
     lock = threading.Lock()

@@ -59,7 +59,7 @@ def test_console_forms_pass_the_apps_csrf_check_and_keep_their_own(app: Flask) -
     assert "Publish" not in [button.text for button in form.buttons]  # an editor saves drafts only
     assert sam.post(CONSOLE + "/guides/starter-link", data=dict(form.fields)).status_code == 403
     with app.test_request_context():
-        assert onboarding.engine.content_revision == 0  # a draft publishes nothing
+        assert onboarding.engine.content.revision == 0  # a draft publishes nothing
 
 
 def test_the_first_publication_keeps_every_guide_of_the_content_files(app: Flask) -> None:
@@ -74,7 +74,7 @@ def test_the_first_publication_keeps_every_guide_of_the_content_files(app: Flask
 
     with app.test_request_context():
         engine = onboarding.engine
-        assert engine.content_revision == 1
+        assert engine.content.revision == 1
         published = {gid: guide_data(g.spec) for gid, g in engine.catalog.guides.items()}
     assert published.keys() == files.keys()  # both content files, every guide
     changed = {gid for gid in files if published[gid] != files[gid]}

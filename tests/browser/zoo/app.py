@@ -60,8 +60,8 @@ def make_zoo_app() -> Flask:
     )
     ext = Onboarding(app)
     engine = app.extensions["onboarding"]
-    if engine.content_errors:
-        raise RuntimeError("zoo content.yaml: " + "\n".join(map(str, engine.content_errors)))
+    if engine.content.file_problems:
+        raise RuntimeError("zoo content.yaml: " + "\n".join(map(str, engine.content.file_problems)))
 
     @ext.user_loader
     def load() -> UserProfile | None:
