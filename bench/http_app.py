@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, jsonify, request
 
 from bench.sample_content import EVENTS, guide_dicts
-from onboarding_sdk import Onboarding, UserProfile
+from onboarding_sdk import Onboarding, UserProfile, get_state
 
 SIGNUP = datetime.now(UTC) - timedelta(days=3)
 
@@ -47,7 +47,7 @@ def create_app() -> Flask:
     def baseline() -> object:
         profile = onboarding.current_profile()
         assert profile is not None
-        engine = app.extensions["onboarding"]
+        engine = get_state(app).engine
         # The same single round trip as a page view: the user's record and the content revision.
         record, revision = engine.storage.load_with_revision(profile.id)
         return jsonify({"user": profile.id, "fields": len(record), "revision": revision})

@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Flask
 
 from bench.redis_process import throwaway_redis
-from onboarding_sdk import Onboarding
+from onboarding_sdk import Onboarding, get_state
 
 EVENTS = ["installed_code", "report_created", "export_done", "alert_set", "api_used",
           "team_invited", "dashboard_shared", "segment_saved", "goal_set", "funnel_built"]  # fmt: skip
@@ -52,7 +52,7 @@ def run(uri: str, calls: int, threads: int) -> None:
     print(f"track(): {total} calls in {elapsed:.2f} s with {threads} thread(s) = {total / elapsed:,.0f} calls/s "
           f"({elapsed / total * 1e6:.0f} us per call)")  # fmt: skip
     with app.app_context():
-        app.extensions["onboarding"].storage.reset()
+        get_state(app).engine.storage.reset()
 
 
 def main() -> None:
