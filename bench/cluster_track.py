@@ -3,12 +3,13 @@
 Starts its own servers (tests/servers.py: a single redis-server and a 3-master cluster with
 equal slot ranges), then, for each store, runs ``--workers`` processes that call the real
 ``RedisStorage.track_and_note`` (the user's track.lua and the population index's
-note_activity.lua in one pipeline) for distinct users (TRACKS_PER_DAY calls each a day, in
+note_user.lua, in the user's bucket, and note_account.lua, in the account's, in one pipeline)
+for distinct users (TRACKS_PER_DAY calls each a day, in
 accounts of 10) during ``--seconds``, and reports:
 
 - track() calls per second (all workers together);
 - per master, the script calls (EVALSHA) and the population index's share of them (counted as
-  the ZSCORE calls note_activity.lua makes: track.lua makes none), and the spread: the busiest
+  the ZSCORE calls note_user.lua and note_account.lua make, one each: track.lua makes none), and the spread: the busiest
   master's share over the mean (goal: within 20%).
 
 The cluster runs twice: with the index's 24 buckets, and with ``index_buckets=1`` (every index

@@ -7,11 +7,13 @@ signed up ~90 days ago, now in stage 2. Each layout is written for N users (defa
 - ours: the real track.lua (one call per active day, pipelined) and advance_stage.lua,
   plus the 5 dismissed guides as fields g<code>; measured twice, with the guide value
   b"d" and with the state guide_action.lua really writes (shown, then dismissed).
-- ours + index: the same, plus the population index the real track() keeps
-  (note_activity.lua in the user's bucket for every activity, the account's last day in the
-  global accounts key, count_stages.lua for the two stage moves), users in accounts of
-  ACCOUNT_SIZE; the index's own share is printed too. Per-day keys are shared by every user
-  active that day, so their share shrinks with more users; they expire after 373 days.
+- ours + index: the same, plus the population index the real track() keeps (the calls
+  RedisIndex.note_calls builds for every activity: note_user.lua in the user's bucket and
+  note_account.lua in the account's; the account's last day in the global accounts key;
+  count_stages.lua for the two stage moves), users in accounts of ACCOUNT_SIZE; the index's
+  own share is printed too, and where its bytes go (MEMORY USAGE per kind of key). Per-day
+  keys are shared by every user active that day, so their share shrinks with more users; they
+  expire after 373 days.
 - naive: one hash per user with readable fields (signed_up_at, stage, first_seen,
   last_seen, <event>:count / :first / :last in epoch seconds) plus one set per user
   holding the active days as "YYYY-MM-DD" and the dismissed guide ids.
@@ -38,11 +40,10 @@ import redis
 # would otherwise shadow the standard library's http package.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.redis_process import throwaway_redis
-from onboarding_sdk.storage import layout
-from onboarding_sdk.storage import population as pop
+from onboarding_sdk.storage import keys, layout
 from onboarding_sdk.storage.redis import (
+    RedisStorage,
     guide_action_args,
-    note_call,
     script_source,
     stage_args,
     stages_call,
@@ -94,35 +95,42 @@ def pipelined(client: redis.Redis, writes: Iterator[Callable[[redis.client.Pipel
     pipe.execute()
 
 
-def ours(client: redis.Redis, people: list[User], guide_state: str, index: bool = False) -> None:
+def ours(client: redis.Redis, people: list[User], guide_state: str, with_index: bool = False) -> None:
     # The package's scripts, loaded once and called by SHA: redis-py's Script objects
     # would add a SCRIPT EXISTS to every pipeline flush and cost Python time per call.
     track, stage, guide = (str(client.script_load(script_source(name))) for name in SCRIPTS)
     fields = {name: layout.event_field(code) for code, name in enumerate(EVENTS, start=1)}
     guide_fields = [layout.guide_field(code) for code in range(1, len(GUIDES) + 1)]
 
-    note, stages = (str(client.script_load(script_source(name))) for name in ("note_activity", "count_stages"))
-    accounts_key = pop.accounts_key("ob")
+    index_scripts = ("note_user", "note_account", "count_stages")
+    shas = {name: str(client.script_load(script_source(name))) for name in index_scripts}
+    accounts_key = keys.accounts_key("ob")
+    index = RedisStorage("redis://127.0.0.1:1/0", prefix="ob").index  # builds the calls only: never connects
+
+    def script(call: tuple[str, list[str], list[str]]) -> Callable[[redis.client.Pipeline], object]:
+        name, script_keys, args = call
+        return lambda p: p.evalsha(shas[name], len(script_keys), *script_keys, *args)
 
     def writes() -> Iterator[Callable[[redis.client.Pipeline], object]]:
         for number, user in enumerate(people):
             key = [layout.user_key("ob", user.id)]
             account = f"acct-{number // ACCOUNT_SIZE}"
-            bucket = pop.user_bucket_prefix("ob", pop.DEFAULT_BUCKETS, user.id)
+            bucket = keys.user_bucket_prefix("ob", keys.DEFAULT_BUCKETS, user.id)
             for at, event in zip(user.times, user.events, strict=True):
                 args = track_args(fields[event], at, user.signup)
                 yield lambda p, key=key, args=args: p.evalsha(track, 1, *key, *args)
-                if index:
+                if with_index:
                     day = at // DAY
-                    nkeys, nargs = note_call(bucket, user.id, account, day, 1, 0)
-                    yield lambda p, k=nkeys, a=nargs: p.evalsha(note, len(k), *k, *a)
+                    user_call, account_call = index.note_calls(user.id, account, day, 1, 0)
+                    yield script(user_call)
+                    if account_call is not None:
+                        yield script(account_call)
                     yield lambda p, a=account, d=day: p.zadd(accounts_key, {a: d}, gt=True)
             args = stage_args(0, 2, {1: user.times[5], 2: user.times[30]})
             yield lambda p, key=key, args=args: p.evalsha(stage, 1, *key, *args)
-            if index:
+            if with_index:
                 for at, entered, left in ((user.times[5], "use", "awareness"), (user.times[30], "depth", "use")):
-                    skeys, sargs = stages_call(bucket, at // DAY, [entered], [(left, 3)])
-                    yield lambda p, k=skeys, a=sargs: p.evalsha(stages, len(k), *k, *a)
+                    yield script(stages_call(bucket, at // DAY, [entered], [(left, 3)]))
             for field in guide_fields:
                 if guide_state == "d":
                     yield lambda p, key=key, field=field: p.hset(key[0], field, b"d")
@@ -166,6 +174,23 @@ def measure(client: redis.Redis, label: str, write: Callable[[], None], count: i
     return per_user
 
 
+def index_breakdown(client: redis.Redis, count: int) -> None:
+    """MEMORY USAGE summed per kind of index key (the part after the bucket tag)."""
+    kinds: dict[str, list[int]] = {}
+    for key in client.scan_iter(match="ob:{*", count=1000):
+        tail = key.decode().split("}:", 1)[1]
+        kind = tail.split(":", 1)[0] + (":<x>" if ":" in tail else "")
+        if "{accounts}" in key.decode():
+            kind = "{accounts}:" + kind
+        elif tail.isdigit():
+            kind = "<day> (counters)"
+        found = kinds.setdefault(kind, [0, 0])
+        found[0] += 1
+        found[1] += int(client.memory_usage(key, samples=0) or 0)
+    for kind, (keys_found, used) in sorted(kinds.items(), key=lambda item: -item[1][1]):
+        print(f"    {kind:<28} {keys_found:6} keys  {used / count:8.1f} B/user")
+
+
 def run(url: str, count: int, real_guides: bool, index: bool = True) -> None:
     client = redis.Redis.from_url(url)
     people = list(users(count))
@@ -175,9 +200,10 @@ def run(url: str, count: int, real_guides: bool, index: bool = True) -> None:
     mine = measure(client, "ours (guide value b'd')", lambda: ours(client, people, "d"), count, first)
     if index:
         with_index = measure(
-            client, "ours + population index", lambda: ours(client, people, "d", index=True), count, first
+            client, "ours + population index", lambda: ours(client, people, "d", with_index=True), count, first
         )
         print(f"{'  of which the population index:':<44} {with_index - mine:8.1f} B/user")
+        index_breakdown(client, count)
     real = measure(
         client, "ours (guide state from guide_action.lua)", lambda: ours(client, people, "real"), count, first
     )

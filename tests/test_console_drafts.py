@@ -20,7 +20,7 @@ from onboarding_sdk.content import KINDS, GuideSpec
 from onboarding_sdk.errors import StorageError
 from tests.console_forms import read_form, submit
 from tests.guides.app import START, Clock, create_app, grow
-from tests.storage.test_storage_contract import in_threads
+from tests.storage.support import in_threads
 from tests.test_console import console_app, console_routes
 from tests.test_console_editing import EVERY_KIND
 

@@ -78,47 +78,49 @@ def all_keys(storage: Storage) -> set[str] | None:
 
 def populate(storage: Storage) -> None:
     for user in (GONE, *KEPT):
-        storage.track_and_note(user, "e1", NOW, NOW - 3 * DAY, "acme", 1, 1)
-        storage.track_and_note(user, None, NOW + DAY, None, "acme", 0, 0)
-        storage.guide_write(user, "g1", "shown", TODAY + 1, 0, 0, key=f"k-{user}", now=NOW + DAY, counter="tips|shown")
-        storage.guide_write(user, "g1", "dismiss", TODAY + 1, 0, 0, now=NOW + DAY, counter="tips|dismiss")
-    storage.track_and_note(GONE, "e2", NOW, None, "solo", 1, 0)  # moves GONE to its own account
-    assert storage.advance_stage(GONE, 0, 2, {1: NOW, 2: NOW})
-    storage.count_stages(TODAY, ["use", "depth"], [("awareness", 0), ("use", 0)], GONE)
-    assert storage.advance_stage("u", 0, 1, {1: NOW})
-    storage.count_stages(TODAY, ["use"], [("awareness", 0)], "u")
+        storage.users.track_and_note(user, "e1", NOW, NOW - 3 * DAY, "acme", 1, 1)
+        storage.users.track_and_note(user, None, NOW + DAY, None, "acme", 0, 0)
+        storage.users.guide_write(
+            user, "g1", "shown", TODAY + 1, 0, 0, key=f"k-{user}", now=NOW + DAY, counter="tips|shown"
+        )
+        storage.users.guide_write(user, "g1", "dismiss", TODAY + 1, 0, 0, now=NOW + DAY, counter="tips|dismiss")
+    storage.users.track_and_note(GONE, "e2", NOW, None, "solo", 1, 0)  # moves GONE to its own account
+    assert storage.users.advance_stage(GONE, 0, 2, {1: NOW, 2: NOW})
+    storage.index.count_stages(TODAY, ["use", "depth"], [("awareness", 0), ("use", 0)], GONE)
+    assert storage.users.advance_stage("u", 0, 1, {1: NOW})
+    storage.index.count_stages(TODAY, ["use"], [("awareness", 0)], "u")
 
 
 def test_stored_user_finds_every_entry(storage: Storage) -> None:
     populate(storage)
-    found = storage.stored_user(GONE)
+    found = storage.privacy.stored_user(GONE)
     assert found.record["st"] == b"2" and "g1" in found.record and "e1" in found.record
     assert list(found.applied_keys) == [f"k-{GONE}"]
     assert found.applied_keys[f"k-{GONE}"] == NOW + DAY + layout.IDEMPOTENCY_TTL
     assert found.last_day == TODAY + 1 and found.account == "solo" and found.account_day == TODAY
     assert found.counted == {TODAY + 1: ["tips|dismiss", "tips|shown"]}
-    assert storage.stored_user("nobody") == StoredUser() and StoredUser().empty
+    assert storage.privacy.stored_user("nobody") == StoredUser() and StoredUser().empty
 
 
 def test_forget_leaves_no_key_and_the_figures_drop_by_one(storage: Storage) -> None:
     populate(storage)
-    before = storage.population(TODAY + 10, TODAY, 10)
+    before = storage.index.population(TODAY + 10, TODAY, 10)
     others = {user: keys_naming(storage, user) for user in KEPT}
     assert keys_naming(storage, GONE)
     total = all_keys(storage)
 
-    storage.forget(GONE)
+    storage.privacy.forget(GONE)
 
     assert keys_naming(storage, GONE) == []
     assert {user: keys_naming(storage, user) for user in KEPT} == others  # exact: no look-alike touched
-    assert storage.stored_user(GONE).empty and storage.load(GONE) == {}
-    after = storage.population(TODAY + 10, TODAY, 10)
+    assert storage.privacy.stored_user(GONE).empty and storage.users.load(GONE) == {}
+    after = storage.index.population(TODAY + 10, TODAY, 10)
     assert after.users == before.users - 1
     assert after.reached == {"use": before.reached["use"] - 1}  # "depth" was GONE's alone
     assert after.accounts == before.accounts - 1  # "solo" had no other user
     assert [a.account_id for a in after.newest_dormant_accounts] == ["acme"]
     # Anonymous per-day totals stay: they hold no id.
-    assert storage.counters([TODAY + 1])[TODAY + 1]["tips|shown"] == 4
+    assert storage.index.counters([TODAY + 1])[TODAY + 1]["tips|shown"] == 4
     if total is not None and isinstance(storage, RedisStorage):
         # Gone: the user's hash and key set, keys of the user's bucket of the index that only
         # the user filled, and the lone account's member set (in the account's bucket); the
@@ -127,29 +129,29 @@ def test_forget_leaves_no_key_and_the_figures_drop_by_one(storage: Storage) -> N
         members = f"{storage._bucket('solo')}:m:solo"
         assert {storage._user(GONE), storage._user(GONE) + ":k", members} < gone
         assert all(key.startswith((storage._user(GONE), storage._bucket(GONE))) for key in gone - {members}), gone
-    storage.forget(GONE)  # twice: nothing left to do, nothing else touched
-    assert storage.population(TODAY + 10, TODAY, 10) == after
+    storage.privacy.forget(GONE)  # twice: nothing left to do, nothing else touched
+    assert storage.index.population(TODAY + 10, TODAY, 10) == after
 
 
 def test_a_forgotten_id_starts_afresh(storage: Storage) -> None:
     populate(storage)
-    storage.forget(GONE)
-    assert not storage.guide_write(GONE, "g1", "shown", TODAY + 1, 0, 0, key=f"k-{GONE}", now=NOW + DAY).replayed
-    again = storage.guide_write(GONE, "g1", "dismiss", TODAY + 1, 0, 0, now=NOW + DAY, counter="tips|dismiss")
+    storage.privacy.forget(GONE)
+    assert not storage.users.guide_write(GONE, "g1", "shown", TODAY + 1, 0, 0, key=f"k-{GONE}", now=NOW + DAY).replayed
+    again = storage.users.guide_write(GONE, "g1", "dismiss", TODAY + 1, 0, 0, now=NOW + DAY, counter="tips|dismiss")
     assert again.counted  # counted again today: the earlier count held the id, so it went
 
 
 def test_forget_inactive_oldest_first_and_keeps_who_came_back(storage: Storage) -> None:
-    storage.track_and_note("old", None, NOW - 5 * DAY, None, "acme", 0, 0)
-    storage.track_and_note("older", "e1", NOW - 9 * DAY, None, "acme", 1, 0)
-    storage.track_and_note("new", None, NOW, None, "acme", 0, 0)
-    assert storage.forget_inactive(TODAY - 10, 10) == [] and storage.forget_inactive(TODAY, 0) == []
-    assert storage.forget_inactive(TODAY - 5, 1) == ["older"]
-    assert keys_naming(storage, "older") == [] and storage.population(TODAY, TODAY, 10).users == 2
+    storage.users.track_and_note("old", None, NOW - 5 * DAY, None, "acme", 0, 0)
+    storage.users.track_and_note("older", "e1", NOW - 9 * DAY, None, "acme", 1, 0)
+    storage.users.track_and_note("new", None, NOW, None, "acme", 0, 0)
+    assert storage.privacy.forget_inactive(TODAY - 10, 10) == [] and storage.privacy.forget_inactive(TODAY, 0) == []
+    assert storage.privacy.forget_inactive(TODAY - 5, 1) == ["older"]
+    assert keys_naming(storage, "older") == [] and storage.index.population(TODAY, TODAY, 10).users == 2
     # "old" comes back after the index was read: the record's last-seen time keeps them.
-    storage.track("old", None, NOW, None)
-    assert storage.forget_inactive(TODAY - 5, 10) == []
-    assert storage.load("old") != {} and storage.population(TODAY, TODAY, 10).users == 2
+    storage.users.track("old", None, NOW, None)
+    assert storage.privacy.forget_inactive(TODAY - 5, 10) == []
+    assert storage.users.load("old") != {} and storage.index.population(TODAY, TODAY, 10).users == 2
 
 
 @pytest.mark.parametrize("member", ["a|shown|x", "a|shown|x|y", "a|shown|"])

@@ -25,12 +25,12 @@ UNREACHABLE_BOUND = 3.0
 
 CALLS: dict[str, Callable[[Storage], object]] = {
     "ping": lambda s: s.ping(),
-    "load": lambda s: s.load("u"),
-    "track": lambda s: s.track("u", "e1", NOW, None),
-    "advance_stage": lambda s: s.advance_stage("u", 0, 1, {1: NOW}),
-    "assign_codes": lambda s: s.assign_codes("e", ["a"]),
-    "guide_action": lambda s: s.guide_action("u", "g1", "shown", 1, 0, 0),
-    "counters": lambda s: s.counters([1]),
+    "load": lambda s: s.users.load("u"),
+    "track": lambda s: s.users.track("u", "e1", NOW, None),
+    "advance_stage": lambda s: s.users.advance_stage("u", 0, 1, {1: NOW}),
+    "assign_codes": lambda s: s.users.assign_codes("e", ["a"]),
+    "guide_action": lambda s: s.users.guide_action("u", "g1", "shown", 1, 0, 0),
+    "counters": lambda s: s.index.counters([1]),
     "reset": lambda s: s.reset(),
 }
 
@@ -90,7 +90,7 @@ def test_hung_store_times_out_into_storage_error(kind: str, silent_ports: list[i
     store = storage_from_uri(uri, timeout=0.5)
     started = time.monotonic()
     with pytest.raises(StorageError, match=r"Timeout|cannot be connected"):
-        store.track("u", "e1", NOW, None)
+        store.users.track("u", "e1", NOW, None)
     # The timed-out command is not retried: it may have run, and a retry could count twice.
     assert time.monotonic() - started < UNREACHABLE_BOUND
     store.close()
@@ -100,7 +100,7 @@ def test_cluster_with_one_startup_node_down_still_works(cluster_uri: str) -> Non
     uri = cluster_uri.replace("redis+cluster://", f"redis+cluster://127.0.0.1:{servers.free_port()},")
     store = storage_from_uri(uri, prefix=_prefix(), timeout=5.0)
     try:
-        assert store.track("u", "e1", NOW, None)["e1"] == layout.encode_event(1, NOW, NOW)
+        assert store.users.track("u", "e1", NOW, None)["e1"] == layout.encode_event(1, NOW, NOW)
     finally:
         store.reset()
         store.close()
@@ -114,16 +114,16 @@ def test_store_that_comes_back_is_used_again(tmp_path_factory: pytest.TempPathFa
     store = storage_from_uri(f"redis://127.0.0.1:{server.port}/0", prefix=_prefix(), timeout=0.5, retries=0)
     restarted: servers.Server | None = None
     try:
-        store.track("u", "e1", NOW, None)
+        store.users.track("u", "e1", NOW, None)
         server.stop()
         with pytest.raises(StorageError):
-            store.load("u")
+            store.users.load("u")
         with pytest.raises(StorageError):
-            store.track("u", "e1", NOW, None)
+            store.users.track("u", "e1", NOW, None)
         restarted = servers._launch(servers.require_binary(), directory, server.port, (), None)
         assert servers._wait_ready(restarted, time.monotonic() + 10)
-        assert store.load("u") == {}  # persistence is off: the restarted server is empty
-        assert layout.decode_event(store.track("u", "e1", NOW, None)["e1"])[0] == 1
+        assert store.users.load("u") == {}  # persistence is off: the restarted server is empty
+        assert layout.decode_event(store.users.track("u", "e1", NOW, None)["e1"])[0] == 1
     finally:
         server.stop()
         if restarted is not None:
@@ -199,13 +199,13 @@ def test_client_is_built_with_short_timeouts_and_bounded_retries(redis_uri: str)
 
 
 def test_scripts_survive_a_script_cache_flush(real_storage: Storage, real_uri: str) -> None:
-    real_storage.track("u", "e1", NOW, None)
-    real_storage.assign_codes("e", ["a"])
+    real_storage.users.track("u", "e1", NOW, None)
+    real_storage.users.assign_codes("e", ["a"])
     _flush_scripts(real_storage)
-    assert layout.decode_event(real_storage.track("u", "e1", NOW + 1, None)["e1"])[0] == 2
-    assert real_storage.advance_stage("u", 0, 1, {1: NOW})
-    assert real_storage.assign_codes("e", ["a", "b"]) == {"a": 1, "b": 2}
-    assert real_storage.guide_action("u", "g1", "dismiss", 1, 0, 0) == (b"2,0,0,0", True)
+    assert layout.decode_event(real_storage.users.track("u", "e1", NOW + 1, None)["e1"])[0] == 2
+    assert real_storage.users.advance_stage("u", 0, 1, {1: NOW})
+    assert real_storage.users.assign_codes("e", ["a", "b"]) == {"a": 1, "b": 2}
+    assert real_storage.users.guide_action("u", "g1", "dismiss", 1, 0, 0) == (b"2,0,0,0", True)
 
 
 def _flush_scripts(store: Storage) -> None:
@@ -226,9 +226,9 @@ def _track_from_threads(uri: str, prefix: str, threads: int, rounds: int) -> dic
 
     def work() -> None:
         barrier.wait()
-        codes.append(store.assign_codes("e", ["a", "b", "c", "d"]))
+        codes.append(store.users.assign_codes("e", ["a", "b", "c", "d"]))
         for index in range(rounds):
-            store.track("racer", "e1", NOW + index, None)
+            store.users.track("racer", "e1", NOW + index, None)
 
     pool = [threading.Thread(target=work) for _ in range(threads)]
     for thread in pool:
@@ -248,7 +248,7 @@ def test_two_processes_of_eight_threads_lose_no_counts(redis_uri: str) -> None:
     store = storage_from_uri(redis_uri, prefix=prefix, timeout=5.0)
     try:
         assert codes[0] == codes[1] and sorted(codes[0].values()) == [1, 2, 3, 4]
-        count, first, last = layout.decode_event(store.load("racer")["e1"])
+        count, first, last = layout.decode_event(store.users.load("racer")["e1"])
         assert (count, first, last) == (2 * 8 * rounds, NOW, NOW + rounds - 1)
     finally:
         store.reset()
