@@ -55,7 +55,7 @@ def _safe(render: Callable[..., Markup]) -> Callable[..., Markup]:
 
 
 def _text(value: Any, locale: str) -> str:
-    return pick_locale(value, locale, web.engine().settings.default_locale)
+    return pick_locale(value, locale, get_state().settings.default_locale)
 
 
 def _chunks_needed(payload: dict[str, Any]) -> list[str]:
@@ -76,7 +76,7 @@ def page_decisions(kind: str) -> tuple[list[Decision], str]:
         return [], web.locale_for(None)
     endpoint, path = web.current_page()
     sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
-    decisions = web.engine().catalog.resolve(sit, Page(endpoint, path))
+    decisions = get_state().engine.catalog.resolve(sit, Page(endpoint, path))
     return [d for d in decisions if d.guide.spec.kind == kind], web.locale_for(profile)
 
 
@@ -144,7 +144,7 @@ def onboarding_whats_new() -> Markup:
     if profile is None:
         return Markup("")
     sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
-    _, unread, level = web.engine().catalog.changelog_for(sit)
+    _, unread, level = get_state().engine.catalog.changelog_for(sit)
     locale = web.locale_for(profile)
     return Markup(
         render_template(
@@ -165,7 +165,7 @@ def onboarding_term(term: str) -> Markup:
     try:
         if profile is not None:
             web.situation(profile)  # first: loading the user swaps in a newly published revision
-        guide = web.engine().catalog.glossary.get(term.casefold())
+        guide = get_state().engine.catalog.glossary.get(term.casefold())
         if guide is None or not web.may_see(guide, profile):
             return Markup(escape(term))
     except StorageError as exc:  # the host's word stays on the page, without its explanation
@@ -237,7 +237,7 @@ def guide_page(guide_id: str) -> tuple[str, int]:
     except StorageError as exc:
         logger.warning("onboarding: guide page %s not shown, storage unavailable: %s", guide_id, exc)
         return page("onboarding/message.html", 503, message_key="unavailable")
-    catalog = web.engine().catalog
+    catalog = get_state().engine.catalog
     guide = catalog.get(guide_id)
     if guide is None or guide.spec.kind not in ("starter_guide", "advanced_tip", "faq", "changelog"):
         return page("onboarding/message.html", 404, message_key="not_found")
@@ -259,7 +259,7 @@ def tips_page() -> tuple[str, int]:
         logger.warning("onboarding: tips page not shown, storage unavailable: %s", exc)
         return page("onboarding/message.html", 503, message_key="unavailable")
     locale = web.locale_for(profile)
-    catalog = web.engine().catalog
+    catalog = get_state().engine.catalog
     questions = _view(catalog.collection(sit, ["faq"]), locale)
     tips = _view(catalog.collection(sit, ["advanced_tip"]), locale)
     return page("onboarding/tips.html", questions=questions, tips=tips)
@@ -270,7 +270,7 @@ def changelog_page() -> tuple[str, int]:
     profile = signed_in()
     if profile is None:
         return page("onboarding/message.html", 401, message_key="sign_in")
-    engine = web.engine()
+    engine = get_state().engine
     try:
         sit = web.situation(profile)  # first: loading the user swaps in a newly published revision
     except StorageError as exc:

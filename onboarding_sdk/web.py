@@ -31,18 +31,13 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def engine() -> Engine:
-    """The current app's engine."""
-    return get_state().engine
-
-
 def locale_for(profile: UserProfile | None, eng: Engine | None = None) -> str:
     """The profile's locale, else Flask-Babel's, else ONBOARDING_DEFAULT_LOCALE.
 
     ``eng``: the current app's engine when the caller has it (each ``current_app`` costs)."""
     if profile is not None and profile.locale:
         return profile.locale
-    eng = eng or engine()
+    eng = eng or get_state().engine
     if has_request_context() and "babel" in current_app.extensions:
         try:
             from flask_babel import get_locale  # type: ignore[import-not-found, import-untyped, unused-ignore]
@@ -81,12 +76,12 @@ def _theme(settings: Settings, profile: UserProfile | None) -> Json:
 def situation(profile: UserProfile, eng: Engine | None = None) -> Situation:
     """This request's Situation for ``profile``: one storage round trip, then cached."""
     if not has_request_context():
-        return (eng or engine()).situation(profile)
+        return (eng or get_state().engine).situation(profile)
     request_globals = g._get_current_object()  # one proxy lookup instead of two
     cached: Situation | None = request_globals.get(_SITUATION_ATTR)
     if cached is not None and cached.user.user_id == profile.id:
         return cached
-    result = (eng or engine()).situation(profile)
+    result = (eng or get_state().engine).situation(profile)
     setattr(request_globals, _SITUATION_ATTR, result)
     return result
 
@@ -107,7 +102,7 @@ def guide_urls(decisions: list[Decision]) -> dict[str, str]:
 
 def page_guides(profile: UserProfile, endpoint: str | None, path: str | None) -> list[Json]:
     """The guides for this user and page as JSON dicts (the API's ``guides``)."""
-    guides: list[Json] = _page_guides(engine(), situation(profile), locale_for(profile), endpoint, path)
+    guides: list[Json] = _page_guides(get_state().engine, situation(profile), locale_for(profile), endpoint, path)
     return guides
 
 
@@ -135,7 +130,7 @@ def centre_entries(profile: UserProfile) -> list[Json]:
     """What the resource centre offers this user (``GET /api/centre``): the same questions and
     tips as the tips page, starter guides, tours to replay (from their first step), then what's
     new, newest first. Fetched when the centre opens, so a page view pays nothing for it."""
-    eng = engine()
+    eng = get_state().engine
     sit = situation(profile, eng)  # first: loading the user swaps in a newly published revision
     catalog = eng.catalog
     again = sorted(
@@ -222,7 +217,7 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
     if not isinstance(errors, dict):
         return {}
     locale = locale_for(profile)
-    default = engine().settings.default_locale
+    default = get_state().settings.default_locale
     hints: dict[str, tuple[str, str]] = {}
     # Loading the user brings the store's content revision and swaps the catalog after a
     # publication: load first, so the first request after one reads the new revision's hints.
@@ -230,8 +225,8 @@ def validation_hints(errors: Any, form: str, profile: UserProfile | None) -> dic
     if profile is not None:
         situation(profile)
     else:
-        engine().content.refresh()
-    for guide in engine().catalog.validation.get(form, ()):
+        get_state().engine.content.refresh()
+    for guide in get_state().engine.catalog.validation.get(form, ()):
         spec = guide.spec
         if spec.field in errors and may_see(guide, profile):
             body = pick_locale(spec.body, locale, default)
@@ -250,7 +245,7 @@ def may_see(guide: CompiledGuide, profile: UserProfile | None) -> bool:
     """A guide's ``when`` holds for this user; anonymous visitors get only unconditional ones."""
     if profile is None:
         return not guide.spec.when
-    return engine().catalog.allows(guide, situation(profile))
+    return get_state().engine.catalog.allows(guide, situation(profile))
 
 
 def endpoint_for_path(path: str) -> str | None:
@@ -307,8 +302,8 @@ def profile_or_none() -> UserProfile | None:
 
 
 def swallowing() -> bool:
-    return engine().settings.swallow_errors
+    return get_state().settings.swallow_errors
 
 
 def render_context() -> dict[str, Any]:
-    return {"onboarding_base_template": engine().settings.base_template}
+    return {"onboarding_base_template": get_state().settings.base_template}

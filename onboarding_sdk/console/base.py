@@ -1,4 +1,4 @@
-"""What every console view uses: the console's blueprint, the engine, a fresh view of the
+"""What every console view uses: the console's blueprint, a fresh view of the
 published content, who is acting, and a page.
 
 The blueprint is module-level: ``views``, ``editor``, ``preview`` and ``analytics_views`` add
@@ -23,11 +23,6 @@ TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 bp = Blueprint(NAME, __name__, template_folder=TEMPLATES)
 
 
-def engine() -> Engine:
-    """The current app's engine."""
-    return get_state().engine
-
-
 def actor() -> str:
     """Who is acting, for the audit log: the signed-in user's id, else ``"unknown"``."""
     state = get_state()
@@ -40,7 +35,7 @@ def actor() -> str:
 
 def fresh_engine() -> Engine:
     """The engine serving the store's current revision (the console must never edit a stale one)."""
-    current = engine()
+    current = get_state().engine
     current.content.sync(current.call_store(current.storage.content_revision))
     return current
 

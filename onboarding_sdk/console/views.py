@@ -17,7 +17,6 @@ from ..state import STAGES
 from . import audit, checking, csrf, drafts
 from .access import checked_role, required_role, requires, role_allows
 from .base import actor, bp
-from .base import engine as _engine
 from .base import fresh_engine as _fresh_engine
 from .base import page as _page
 from .editing import text_diff
@@ -190,7 +189,7 @@ def rollback(revision: int) -> tuple[str, int] | BaseResponse:
 @bp.get("/audit", endpoint="audit")
 @requires("admin")
 def audit_page() -> tuple[str, int]:
-    engine = _engine()
+    engine = get_state().engine
     return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit_log(500)))
 
 
