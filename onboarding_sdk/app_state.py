@@ -42,6 +42,7 @@ class OnboardingState:
         "csrf_tokens",
         "engine",
         "extension",
+        "inventory_cache",
         "locale_cache",
         "settings",
         "theme_cache",
@@ -66,6 +67,7 @@ class OnboardingState:
         own(self, "locale_cache", {})  # locale -> the payload's per-locale parts
         own(self, "theme_cache", {})  # (account, plan) -> theme
         own(self, "anchors", {})  # endpoint -> anchor keys seen in rendered templates
+        own(self, "inventory_cache", None)  # inventory.scan's reading of the app's templates, with its key
 
     if TYPE_CHECKING:
         app: Flask
@@ -79,6 +81,7 @@ class OnboardingState:
         locale_cache: dict[str, dict[str, Any]]
         theme_cache: dict[tuple[str | None, str | None], dict[str, Any]]
         anchors: dict[str, set[str]]
+        inventory_cache: tuple[Any, Any] | None
 
     # --- the callbacks in effect ----------------------------------------------------------
 

@@ -27,6 +27,8 @@ from jinja2 import meta
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from .app_state import KEY, OnboardingState
+
 ANCHOR_CALL = re.compile(r"""onboarding_anchor\(\s*["']([^"']+)["']\s*\)""")
 ANCHOR_ATTR = re.compile(r"""data-onboarding=["']([^"'{}]+)["']""")
 _RENDER_CALL = re.compile(r"""render_template\(\s*["']([^"']+)["']""")
@@ -119,7 +121,7 @@ class Inventory:
 
 def scan(app: Flask, seen: Mapping[str, Iterable[str]] | None = None) -> Inventory:
     """The inventory of ``app``: call inside an app context. ``seen``: endpoint -> anchor keys
-    rendered by this process (``Engine.anchors``).
+    rendered by this process (``OnboardingState.anchors``).
 
     Reading the templates is the slow part (a few hundred milliseconds for a real app): it is
     kept on the app until a route or a template is added, or on every call while Jinja reloads
@@ -133,16 +135,17 @@ def scan(app: Flask, seen: Mapping[str, Iterable[str]] | None = None) -> Invento
     return Inventory(static.endpoints, pages, static.marked)
 
 
-_CACHE = "onboarding_inventory"
-
-
 def _cached(app: Flask) -> Inventory:
+    """The templates' reading, kept on the app's onboarding state (an app without one: read
+    every time)."""
     key = (tuple((r.rule, r.endpoint) for r in app.url_map.iter_rules()), tuple(app.jinja_env.list_templates()))
-    found = app.extensions.get(_CACHE)
+    state = app.extensions.get(KEY)
+    found = state.inventory_cache if isinstance(state, OnboardingState) else None
     if found is not None and found[0] == key and not app.jinja_env.auto_reload:
         return found[1]  # type: ignore[no-any-return]
     inventory = _scan_static(app)
-    app.extensions[_CACHE] = (key, inventory)
+    if isinstance(state, OnboardingState):
+        state.inventory_cache = (key, inventory)
     return inventory
 
 
