@@ -54,8 +54,7 @@ class Engine:
     """Per-app state and the operations on users. Thread-safe."""
 
     def __init__(self, sender: Any, settings: Settings, storage: Storage, clock: Clock) -> None:
-        self.sender = sender  # the Flask app: the sender of every signal
-        self.extension: Any = None  # the Onboarding object whose callbacks serve this app (set by init_app)
+        self.sender = sender  # the app: the sender of every signal (any object; no Flask here)
         self.settings = settings
         self.storage = storage
         self.clock = clock
