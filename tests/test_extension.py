@@ -295,13 +295,13 @@ def test_activity_is_written_once_per_day(app: Flask, onboarding: Onboarding, cl
     client = app.test_client()
     engine: Engine = app.extensions["onboarding"]
     writes: list[str] = []
-    original = engine.storage.track
+    original = engine.storage.track_and_note  # the activity write (the record and the index)
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         writes.append("w")
         return original(*args, **kwargs)
 
-    engine.storage.track = counting  # type: ignore[method-assign]
+    engine.storage.track_and_note = counting  # type: ignore[method-assign]
     for _ in range(3):
         client.get("/page", headers={"X-User": "a"})
     clock.now += timedelta(days=1)

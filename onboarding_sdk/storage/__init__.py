@@ -1,11 +1,25 @@
-"""Storage backends, chosen by URI scheme: ``storage_from_uri("redis://localhost:6379/0")``."""
+"""Storage backends, chosen by URI scheme: ``storage_from_uri("redis://localhost:6379/0")``.
+
+A store gives its capabilities as attributes (``store.users``, ``.content``, ``.drafts``,
+``.audit``, ``.index``, ``.locks``, ``.privacy``; interfaces in ``base``)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
-from .base import CodeKind, RawRecord, Storage
+from .base import (
+    AuditLog,
+    CodeKind,
+    ContentStore,
+    DraftStore,
+    LockStore,
+    PopulationIndex,
+    PrivacyStore,
+    RawRecord,
+    Storage,
+    UserStore,
+)
 from .memory import MemoryStorage
 
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+cluster")
@@ -26,4 +40,18 @@ def storage_from_uri(uri: str, *, prefix: str = "ob", timeout: float = 0.5, retr
     raise ConfigurationError(f"ONBOARDING_STORAGE_URI: unknown scheme {scheme!r}; use one of {known}")
 
 
-__all__ = ["SCHEMES", "CodeKind", "MemoryStorage", "RawRecord", "Storage", "storage_from_uri"]
+__all__ = [
+    "SCHEMES",
+    "AuditLog",
+    "CodeKind",
+    "ContentStore",
+    "DraftStore",
+    "LockStore",
+    "MemoryStorage",
+    "PopulationIndex",
+    "PrivacyStore",
+    "RawRecord",
+    "Storage",
+    "UserStore",
+    "storage_from_uri",
+]
