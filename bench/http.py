@@ -3,8 +3,9 @@ next to a baseline endpoint (one GET, one Redis round trip).
 
 Serves bench/http_app.py with gunicorn (2 sync workers) against a throwaway redis-server and
 loads the URLs with wrk (Debian's package) for the same time, alternating them for a few
-rounds so that a noisy neighbour hits them alike; prints every round, the median ratios and
-the p99 latency ratios. Every request carries the session cookie the API set on a first GET
+rounds (each round starts with the next of the three, so none always runs first) so that a
+noisy neighbour hits them alike; prints the load average before and after, every round, the
+median ratios and the p99 latency ratios. Every request carries the session cookie the API set on a first GET
 (as a browser would): the event POST needs it for its CSRF token, and the GETs then skip
 issuing a new session each time.
 Usage: python bench/http.py [--seconds 10] [--connections 8] [--rounds 3]
@@ -29,6 +30,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.redis_process import free_port, throwaway_redis
@@ -99,10 +101,17 @@ def main() -> None:
             body = urllib.request.urlopen(guides_url, timeout=5).read()
             print(f"guides payload: {len(body)} bytes")
             script = post_script(work, token)
+            loads: dict[str, Callable[[], tuple[float, float]]] = {
+                "baseline": lambda: wrk(f"{base}/baseline", args.seconds, args.connections, cookie),
+                "guides": lambda: wrk(guides_url, args.seconds, args.connections, cookie),
+                "event": lambda: wrk(f"{base}/onboarding/api/events", args.seconds, args.connections, cookie, script),
+            }
+            print(f"load average at the start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             for number in range(1, args.rounds + 1):
-                baseline = wrk(f"{base}/baseline", args.seconds, args.connections, cookie)
-                guides = wrk(guides_url, args.seconds, args.connections, cookie)
-                event = wrk(f"{base}/onboarding/api/events", args.seconds, args.connections, cookie, script)
+                names = list(loads)
+                shift = (number - 1) % len(names)
+                measured = {name: loads[name]() for name in names[shift:] + names[:shift]}
+                baseline, guides, event = measured["baseline"], measured["guides"], measured["event"]
                 rounds.append((baseline, guides, event))
                 print(f"round {number}: baseline {baseline[0]:6.0f} req/s p99 {baseline[1]:6.1f} ms, "
                       f"guides {guides[0]:6.0f} ({guides[0] / baseline[0]:.2f}) p99 {guides[1]:6.1f} ms, "
@@ -114,7 +123,7 @@ def main() -> None:
     def median(values: list[float]) -> float:
         return statistics.median(values)
 
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"baseline (one Redis round trip + small JSON): {median([b[0] for b, _, _ in rounds]):8.0f} req/s (median)")
     print(f"GET /onboarding/api/guides (1,000 guides):      {median([g[0] for _, g, _ in rounds]):8.0f} req/s (median)")
     print(f"POST /onboarding/api/events:                    {median([e[0] for _, _, e in rounds]):8.0f} req/s (median)")
