@@ -155,7 +155,7 @@ def content_findings(engine: Engine, specs: list[GuideSpec], previous: list[Guid
 def _published_specs(engine: Engine) -> list[GuideSpec]:
     """The guides published in the store (none when nothing is, or the store does not answer)."""
     try:
-        found = engine.storage.load_content()
+        found = engine.storage.content.load()
         return list(engine.content.parse(found[1], "published.yaml")) if found is not None else []
     except (StorageError, ContentError):
         return []
@@ -214,7 +214,7 @@ def _render_check(engine: Engine, specs: list[GuideSpec]) -> None:
 def _served(engine: Engine) -> tuple[int, list[GuideSpec]]:
     """The store's current revision and the guides it serves (the files when none is published)."""
     try:
-        engine.content.sync(engine.storage.content_revision())
+        engine.content.sync(engine.storage.content.revision())
     except StorageError as exc:
         raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
     return engine.content.revision, [guide.spec for guide in engine.catalog.guides.values()]
@@ -297,7 +297,7 @@ def dormant_command(limit: int, no_signal: bool) -> None:
     cutoff = engine.dormancy.cutoff()
     today = cutoff + after
     try:
-        found = engine.call_store(lambda: engine.storage.population(cutoff, today, limit))
+        found = engine.call_store(lambda: engine.storage.index.population(cutoff, today, limit))
     except StorageError as exc:
         raise click.ClickException(f"cannot read the store ({engine.storage.uri}): {exc}") from None
     click.echo(f"dormant: no activity for {after} days or more (last active {day_date(cutoff)} or before; UTC)")
@@ -345,7 +345,7 @@ def forget_command(user_id: str | None, yes: bool, inactive: bool) -> None:
             click.echo(f"forgot {_plural(len(forgotten), 'user')} inactive for {days} days or more")
             return
         assert user_id is not None
-        found = engine.call_store(lambda: engine.storage.stored_user(user_id))
+        found = engine.call_store(lambda: engine.storage.privacy.stored_user(user_id))
         if found.empty:
             click.echo(f"nothing stored for user {user_id!r}")
         if not found.empty and not yes:

@@ -39,7 +39,7 @@ _warned_lock = threading.Lock()
 def forget(engine: Engine, user_id: str, reason: str = "request") -> None:
     """Delete everything the store keeps about ``user_id`` and send ``user_forgotten``.
     Raises StorageError (nothing is signalled then; forgetting again is safe)."""
-    engine.call_store(lambda: engine.storage.forget(user_id))
+    engine.call_store(lambda: engine.storage.privacy.forget(user_id))
     engine.forget_cached(user_id)
     signals.user_forgotten.send(engine.sender, user_id=user_id, reason=reason)
 
@@ -63,7 +63,7 @@ def expire_inactive(engine: Engine) -> list[str]:
         return []
     forgotten: list[str] = []
     for _ in range(SWEEP_ROUNDS):
-        batch = engine.call_store(lambda: engine.storage.forget_inactive(cutoff, SWEEP_BATCH))
+        batch = engine.call_store(lambda: engine.storage.privacy.forget_inactive(cutoff, SWEEP_BATCH))
         for user_id in batch:
             engine.forget_cached(user_id)
             try:
@@ -85,7 +85,7 @@ def run_retention_sweep(engine: Engine) -> list[str] | None:
     if engine.settings.retention_days is None:
         return None
     interval = engine.settings.dormant_check_interval
-    if not engine.call_store(lambda: engine.storage.acquire_lock(RETENTION_LOCK, max(1, interval))):
+    if not engine.call_store(lambda: engine.storage.locks.acquire(RETENTION_LOCK, max(1, interval))):
         return None
     return expire_inactive(engine)
 
@@ -158,7 +158,7 @@ def _text(value: bytes) -> str:
 def export_user(engine: Engine, user_id: str) -> dict[str, Any]:
     """Everything stored about ``user_id`` as JSON-able data (docs/privacy.md lists the keys).
     Reads only: nothing is written, no stage is settled. Raises StorageError."""
-    found: StoredUser = engine.call_store(lambda: engine.storage.stored_user(user_id))
+    found: StoredUser = engine.call_store(lambda: engine.storage.privacy.stored_user(user_id))
     now = engine.now()
     record = found.record
     state = engine.decode(user_id, record, now) if record else None

@@ -337,7 +337,7 @@ def test_storage_down_shows_the_503_page_and_saves_nothing() -> None:
     def down(*args: Any, **kwargs: Any) -> Any:
         raise StorageError("Redis save_draft failed: connection refused")
 
-    store.save_draft = down  # type: ignore[method-assign]
+    store.drafts.save = down  # type: ignore[method-assign]
     response = submit(client, html, button="Save draft", change={"title.en": "X"}, headers=as_("editor"))
     assert response.status_code == 503 and "Store unavailable" in response.text
 

@@ -10,4 +10,4 @@ from ..timeutil import to_epoch
 
 def record(engine: Engine, who: str, action: str, **detail: Any) -> None:
     entry = {"at": to_epoch(engine.now()), "who": who, "action": action, **detail}
-    engine.call_store(lambda: engine.storage.record_audit(entry))
+    engine.call_store(lambda: engine.storage.audit.record(entry))

@@ -36,7 +36,7 @@ def actor() -> str:
 def fresh_engine() -> Engine:
     """The engine serving the store's current revision (the console must never edit a stale one)."""
     current = get_state().engine
-    current.content.sync(current.call_store(current.storage.content_revision))
+    current.content.sync(current.call_store(current.storage.content.revision))
     return current
 
 

@@ -54,23 +54,23 @@ class Draft:
 
 
 def load(engine: Engine, guide_id: str) -> Draft | None:
-    record = engine.call_store(lambda: engine.storage.load_draft(guide_id))
+    record = engine.call_store(lambda: engine.storage.drafts.load(guide_id))
     return None if record is None else Draft.from_record(guide_id, record)
 
 
 def every(engine: Engine) -> dict[str, Draft]:
-    records = engine.call_store(engine.storage.drafts)
+    records = engine.call_store(engine.storage.drafts.all)
     return {guide_id: Draft.from_record(guide_id, record) for guide_id, record in records.items()}
 
 
 def save(engine: Engine, guide_id: str, data: Mapping[str, Any], expected: int, base: int, author: str) -> int:
     """Save ``data`` as ``guide_id``'s draft; raises StaleDraft when ``expected`` is not current."""
     record = {"text": guide_yaml(data), "base_revision": base, "author": author, "time": to_epoch(engine.now())}
-    return engine.call_store(lambda: engine.storage.save_draft(guide_id, record, expected))
+    return engine.call_store(lambda: engine.storage.drafts.save(guide_id, record, expected))
 
 
 def discard(engine: Engine, guide_id: str, version: int) -> bool:
-    return engine.call_store(lambda: engine.storage.delete_draft(guide_id, version))
+    return engine.call_store(lambda: engine.storage.drafts.delete(guide_id, version))
 
 
 def published_at(engine: Engine, guide_id: str, revision: int) -> dict[str, Any] | None:
@@ -80,7 +80,7 @@ def published_at(engine: Engine, guide_id: str, revision: int) -> dict[str, Any]
         return None if guide is None else guide_data(guide.spec)
     if revision == 0:
         return None
-    found = engine.call_store(lambda: engine.storage.load_content(revision))
+    found = engine.call_store(lambda: engine.storage.content.load(revision))
     if found is None:
         return None
     try:

@@ -126,7 +126,7 @@ def preview_as() -> tuple[str, int]:
             situation = engine.situation(profile, read_only=True)
             real = situation.user
         else:
-            engine.content.sync(engine.call_store(engine.storage.content_revision))
+            engine.content.sync(engine.call_store(engine.storage.content.revision))
             situation = synthetic_situation(form, engine.now(), engine.settings.dormant_after_days)
         result = explain_page(engine.catalog, situation, page, page_anchors(page.endpoint))
     context: dict[str, Any] = {

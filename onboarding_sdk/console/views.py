@@ -138,7 +138,7 @@ def unpublish(guide_id: str) -> tuple[str, int] | BaseResponse:
 @requires("viewer")
 def history() -> tuple[str, int]:
     engine = _fresh_engine()
-    entries = engine.call_store(lambda: engine.storage.content_history(100))
+    entries = engine.call_store(lambda: engine.storage.content.history(100))
     return _page("history.html", entries=entries, revision=engine.content.revision)
 
 
@@ -146,10 +146,10 @@ def history() -> tuple[str, int]:
 @requires("viewer")
 def revision(revision: int) -> tuple[str, int]:
     engine = _fresh_engine()
-    found = engine.call_store(lambda: engine.storage.load_content(revision))
+    found = engine.call_store(lambda: engine.storage.content.load(revision))
     if found is None:
         abort(404)
-    before = engine.call_store(lambda: engine.storage.load_content(revision - 1)) if revision > 1 else None
+    before = engine.call_store(lambda: engine.storage.content.load(revision - 1)) if revision > 1 else None
     old_text = before[1] if before else ""
     lines = text_diff(old_text, found[1], f"r{revision - 1}", f"r{revision}")
     try:
@@ -164,7 +164,7 @@ def revision(revision: int) -> tuple[str, int]:
 @requires("publisher")
 def rollback(revision: int) -> tuple[str, int] | BaseResponse:
     engine = _fresh_engine()
-    found = engine.call_store(lambda: engine.storage.load_content(revision))
+    found = engine.call_store(lambda: engine.storage.content.load(revision))
     base = request.form.get("base_revision", "")
     if found is None or not base.isdigit():
         abort(404 if found is None else 400)
@@ -190,7 +190,7 @@ def rollback(revision: int) -> tuple[str, int] | BaseResponse:
 @requires("admin")
 def audit_page() -> tuple[str, int]:
     engine = get_state().engine
-    return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit_log(500)))
+    return _page("audit.html", entries=engine.call_store(lambda: engine.storage.audit.entries(500)))
 
 
 @bp.errorhandler(StorageError)

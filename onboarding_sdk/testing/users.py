@@ -97,7 +97,7 @@ def make_user(
         dormant_after = settings.dormant_after_days
         planned = plan_for(wish, settings.stage_model, settings.events, now, dormant_after)
         profile = replace(profile, signed_up_at=planned.signed_up_at)
-        engine.call_store(lambda: engine.storage.forget(profile.id))
+        engine.call_store(lambda: engine.storage.privacy.forget(profile.id))
         for step in planned.steps:
             engine.track(profile.id, step.event, step.at, profile)
         state = engine.state_of(profile.id, profile, now)
