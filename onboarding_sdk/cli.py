@@ -361,7 +361,7 @@ def forget_command(user_id: str | None, yes: bool, inactive: bool) -> None:
 @onboarding_cli.command("rebuild-index")
 @with_appcontext
 def rebuild_index_command() -> None:
-    """Copy the population index of versions before its buckets into them (once; Redis only)."""
+    """Bring the population index of earlier versions into the current layout (once; Redis only)."""
     engine = _engine()
     rebuild = getattr(engine.storage, "rebuild_index", None)
     if rebuild is None:
