@@ -14,14 +14,16 @@ Every method is one round trip to the store unless it says otherwise. Backends r
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, cast
 
 if TYPE_CHECKING:
     from .personal import StoredUser
     from .population import AccountActivity, DormantAccount, Population
 
+P = ParamSpec("P")
+R = TypeVar("R")
 CodeKind = Literal["e", "g"]
 RawRecord = dict[str, bytes]
 
@@ -292,6 +294,19 @@ class PrivacyStore(ABC):
         shows activity after ``cutoff`` by then (they came back meanwhile) is kept."""
 
 
+class _Forward(Generic[P, R]):
+    """A flat method of earlier versions on ``Storage``, typed as the capability's method it
+    stands for: ``store.<name>(...)`` is ``store.<capability>.<method>(...)``. A non-data
+    descriptor, so a test may still replace it on one store object."""
+
+    def __init__(self, capability: str, method: Callable[Concatenate[Any, P], R]) -> None:
+        self._capability = capability
+        self._method = method.__name__
+
+    def __get__(self, store: object, owner: type | None = None) -> Callable[P, R]:
+        return cast("Callable[P, R]", getattr(getattr(store, self._capability), self._method))
+
+
 class Storage(ABC):
     """One store: its capabilities as attributes, and the store-wide operations."""
 
@@ -316,95 +331,36 @@ class Storage(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
         """Release connections. The default does nothing."""
 
-    # --- the flat methods of earlier versions, kept for this version (deprecated): each
-    # forwards to ``store.<capability>.<method>``, which new code names instead.
+    # --- the flat methods of earlier versions, kept for this version (deprecated): each is
+    # ``store.<capability>.<method>``, which new code names instead.
 
-    def assign_codes(self, *args: Any, **kwargs: Any) -> dict[str, int]:
-        return self.users.assign_codes(*args, **kwargs)
-
-    def track(self, *args: Any, **kwargs: Any) -> RawRecord:
-        return self.users.track(*args, **kwargs)
-
-    def track_and_note(self, *args: Any, **kwargs: Any) -> RawRecord:
-        return self.users.track_and_note(*args, **kwargs)
-
-    def track_once(self, *args: Any, **kwargs: Any) -> tuple[RawRecord, bool]:
-        return self.users.track_once(*args, **kwargs)
-
-    def load(self, *args: Any, **kwargs: Any) -> RawRecord:
-        return self.users.load(*args, **kwargs)
-
-    def load_with_revision(self, *args: Any, **kwargs: Any) -> tuple[RawRecord, int]:
-        return self.users.load_with_revision(*args, **kwargs)
-
-    def advance_stage(self, *args: Any, **kwargs: Any) -> bool:
-        return self.users.advance_stage(*args, **kwargs)
-
-    def guide_action(self, *args: Any, **kwargs: Any) -> tuple[bytes, bool]:
-        return self.users.guide_action(*args, **kwargs)
-
-    def guide_write(self, *args: Any, **kwargs: Any) -> GuideWrite:
-        return self.users.guide_write(*args, **kwargs)
-
-    def publish_content(self, *args: Any, **kwargs: Any) -> int:
-        return self.content.publish(*args, **kwargs)
-
-    def content_revision(self, *args: Any, **kwargs: Any) -> int:
-        return self.content.revision(*args, **kwargs)
-
-    def load_content(self, *args: Any, **kwargs: Any) -> tuple[int, str] | None:
-        return self.content.load(*args, **kwargs)
-
-    def content_history(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        return self.content.history(*args, **kwargs)
-
-    def save_draft(self, *args: Any, **kwargs: Any) -> int:
-        return self.drafts.save(*args, **kwargs)
-
-    def load_draft(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
-        return self.drafts.load(*args, **kwargs)
-
-    def delete_draft(self, *args: Any, **kwargs: Any) -> bool:
-        return self.drafts.delete(*args, **kwargs)
-
-    def record_audit(self, *args: Any, **kwargs: Any) -> None:
-        self.audit.record(*args, **kwargs)
-
-    def audit_log(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        return self.audit.entries(*args, **kwargs)
-
-    def note_activity(self, *args: Any, **kwargs: Any) -> None:
-        self.index.note_activity(*args, **kwargs)
-
-    def count_stages(self, *args: Any, **kwargs: Any) -> None:
-        self.index.count_stages(*args, **kwargs)
-
-    def count(self, *args: Any, **kwargs: Any) -> None:
-        self.index.count(*args, **kwargs)
-
-    def counters(self, *args: Any, **kwargs: Any) -> dict[int, dict[str, int]]:
-        return self.index.counters(*args, **kwargs)
-
-    def population(self, *args: Any, **kwargs: Any) -> Population:
-        return self.index.population(*args, **kwargs)
-
-    def account_activity(self, *args: Any, **kwargs: Any) -> AccountActivity | None:
-        return self.index.account_activity(*args, **kwargs)
-
-    def account_days(self, *args: Any, **kwargs: Any) -> dict[str, dict[int, tuple[int, int, int]]]:
-        return self.index.account_days(*args, **kwargs)
-
-    def claim_dormant_accounts(self, *args: Any, **kwargs: Any) -> list[DormantAccount]:
-        return self.index.claim_dormant_accounts(*args, **kwargs)
-
-    def acquire_lock(self, *args: Any, **kwargs: Any) -> bool:
-        return self.locks.acquire(*args, **kwargs)
-
-    def stored_user(self, *args: Any, **kwargs: Any) -> StoredUser:
-        return self.privacy.stored_user(*args, **kwargs)
-
-    def forget(self, *args: Any, **kwargs: Any) -> None:
-        self.privacy.forget(*args, **kwargs)
-
-    def forget_inactive(self, *args: Any, **kwargs: Any) -> list[str]:
-        return self.privacy.forget_inactive(*args, **kwargs)
+    assign_codes = _Forward("users", UserStore.assign_codes)
+    track = _Forward("users", UserStore.track)
+    track_and_note = _Forward("users", UserStore.track_and_note)
+    track_once = _Forward("users", UserStore.track_once)
+    load = _Forward("users", UserStore.load)
+    load_with_revision = _Forward("users", UserStore.load_with_revision)
+    advance_stage = _Forward("users", UserStore.advance_stage)
+    guide_action = _Forward("users", UserStore.guide_action)
+    guide_write = _Forward("users", UserStore.guide_write)
+    publish_content = _Forward("content", ContentStore.publish)
+    content_revision = _Forward("content", ContentStore.revision)
+    load_content = _Forward("content", ContentStore.load)
+    content_history = _Forward("content", ContentStore.history)
+    save_draft = _Forward("drafts", DraftStore.save)
+    load_draft = _Forward("drafts", DraftStore.load)
+    delete_draft = _Forward("drafts", DraftStore.delete)
+    record_audit = _Forward("audit", AuditLog.record)
+    audit_log = _Forward("audit", AuditLog.entries)
+    note_activity = _Forward("index", PopulationIndex.note_activity)
+    count_stages = _Forward("index", PopulationIndex.count_stages)
+    count = _Forward("index", PopulationIndex.count)
+    counters = _Forward("index", PopulationIndex.counters)
+    population = _Forward("index", PopulationIndex.population)
+    account_activity = _Forward("index", PopulationIndex.account_activity)
+    account_days = _Forward("index", PopulationIndex.account_days)
+    claim_dormant_accounts = _Forward("index", PopulationIndex.claim_dormant_accounts)
+    acquire_lock = _Forward("locks", LockStore.acquire)
+    stored_user = _Forward("privacy", PrivacyStore.stored_user)
+    forget = _Forward("privacy", PrivacyStore.forget)
+    forget_inactive = _Forward("privacy", PrivacyStore.forget_inactive)

@@ -458,3 +458,17 @@ def test_counters_add_up_per_day(storage: Storage) -> None:
 
 
 # ----------------------------------------------------------------------------- lifecycle
+
+
+def test_a_replayed_keyed_event_counts_the_remembered_account_once(storage: Storage) -> None:
+    """A keyed event whose profile names no account counts for the remembered one (a further
+    call on Redis), and its replay counts nothing there, on every backend."""
+    storage.index.note_activity("u1", "acme", TODAY, 0, 0)
+    first, replayed = storage.users.track_once("u1", "e1", NOW, None, None, 1, 1, "key-remembered")
+    again, replayed_again = storage.users.track_once("u1", "e1", NOW + 5, None, None, 1, 1, "key-remembered")
+    assert (replayed, replayed_again) == (False, True) and again == first
+    assert storage.index.account_days(["acme"], [TODAY])["acme"][TODAY] == (1, 1, 1)
+    storage.users.track_once("u1", "e1", NOW + 9, None, "globex", 2, 0, "key-moved")  # moved: out of acme
+    acme = storage.index.account_activity("acme", [TODAY], TODAY, 10)
+    globex = storage.index.account_activity("globex", [TODAY], TODAY, 10)
+    assert acme is not None and acme.row.users == 0 and globex is not None and globex.days[TODAY] == (1, 2, 0)
