@@ -60,8 +60,9 @@ def first_visit(url: str) -> tuple[str, str]:
     return cookie, token
 
 
-def post_script(directory: str, token: str) -> str:
-    """A wrk script: POST a declared client event with the CSRF header."""
+def post_script(directory: str, token: str, origin: str) -> str:
+    """A wrk script: POST a declared client event with the CSRF header and the Origin a
+    browser's fetch sends with every POST (the API checks it)."""
     path = os.path.join(directory, "event.lua")
     with open(path, "w") as out:
         out.write(
@@ -69,6 +70,7 @@ def post_script(directory: str, token: str) -> str:
             'wrk.body = \'{"name": "event_1"}\'\n'
             'wrk.headers["Content-Type"] = "application/json"\n'
             f'wrk.headers["X-Onboarding-CSRF"] = "{token}"\n'
+            f'wrk.headers["Origin"] = "{origin}"\n'
         )
     return path
 
@@ -100,7 +102,7 @@ def main() -> None:
             cookie, token = first_visit(guides_url)
             body = urllib.request.urlopen(guides_url, timeout=5).read()
             print(f"guides payload: {len(body)} bytes")
-            script = post_script(work, token)
+            script = post_script(work, token, base)
             loads: dict[str, Callable[[], tuple[float, float]]] = {
                 "baseline": lambda: wrk(f"{base}/baseline", args.seconds, args.connections, cookie),
                 "guides": lambda: wrk(guides_url, args.seconds, args.connections, cookie),
