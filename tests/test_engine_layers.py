@@ -206,3 +206,17 @@ def test_an_older_revision_never_replaces_a_newer_one() -> None:
     catalog = engine.catalog
     engine.content.observe(1)  # a racing thread's older view
     assert engine.content.revision == 2 and engine.catalog is catalog
+
+
+def test_an_emptied_store_brings_the_files_back(tmp_path: Path) -> None:
+    """Revision 0 (a store emptied by a demo reset or a test) serves the content files again."""
+    engine = make_engine()
+    files = tmp_path / "guides.yaml"
+    files.write_text("guides:\n  - {id: from-files, kind: advanced_tip, title: Files, body: From a file}\n")
+    assert engine.content.load_files([str(files)]) == []
+    text = "guides:\n  - {id: published, kind: advanced_tip, title: Tip, body: Try it}\n"
+    engine.content.publish(text, None, "ana")
+    assert list(engine.catalog.guides) == ["published"]
+    engine.storage = storage_from_uri("memory://", prefix="emptied")
+    engine.state_of("u1")  # the user load brings revision 0 along
+    assert engine.content.revision == 0 and list(engine.catalog.guides) == ["from-files"]
