@@ -1,23 +1,26 @@
 """Every Redis key name and hash tag the package writes, in one place. Pure.
 
 A hash tag (the part in braces) decides a key's Cluster slot; keys one script touches share one.
-``{p}`` is the prefix (``ONBOARDING_KEY_PREFIX``).
+``{p}`` is the prefix (``ONBOARDING_KEY_PREFIX``). What each index key holds: ``population``.
 
-=================================  ============================================================
-``{p}:u:{<user>}``                 the user's record (hash, ``layout``)
-``{p}:u:{<user>}:k``               the user's applied idempotency keys (zset: key -> expiry)
-``{p}:{codes}``                    event and guide code registry (hash)
-``{p}:{content}:rev|texts|log``    published content: revision, revision -> text, history
-``{p}:{content}:audit``            the console's audit log (list)
-``{p}:{content}:drafts|draftv|``   console drafts, their versions, the version counter
-``draftseq``
-``{p}:{T}:...``                    the population index, bucket tag ``T`` (``bucket_tags``;
-                                   the key names below ``population`` documents)
-``{p}:{accounts}:last|dormant``    accounts by last active day; the last dormancy claim
-``{p}:{accounts}:rebuilt[2]``      ``rebuild-index`` ran (one marker per layout it migrates)
-``{p}:{counters}:<day>``           ``count``'s counters (and the index before the buckets)
-``{p}:{counters}:lock:<name>``     a fleet-wide lock
-=================================  ============================================================
+=====================================  ============================================================
+``{p}:u:{<user>}``                     the user's record (hash, ``layout``)
+``{p}:u:{<user>}:k``                   the user's applied idempotency keys (zset: key -> expiry)
+``{p}:{codes}``                        event and guide code registry (hash)
+``{p}:{content}:rev|texts|log``        published content: revision, revision -> text, history
+``{p}:{content}:audit``                the console's audit log (list)
+``{p}:{content}:drafts``               console drafts (``:draftv`` their versions, ``:draftseq``
+                                       the version counter)
+``{p}:{U}:seen|ua|reach``              the index in a user's bucket ``U`` (``bucket_tags``): last
+                                       active days, accounts, stage reach
+``{p}:{U}:<day>``, ``:once:<day>``     the bucket's per-day counters; who was counted once
+``{p}:{A}:m:<acct>``                   the index in an account's bucket ``A``: its members
+``{p}:{A}:ad:<day>``, ``:nk:<day>``    its per-day figures; keyed events counted (a cluster's)
+``{p}:{accounts}:last|dormant``        accounts by last active day; the last dormancy claim
+``{p}:{accounts}:rebuilt[2]``          ``rebuild-index`` ran (one marker per layout it migrates)
+``{p}:{counters}:<day>``               ``count``'s counters (and the index before the buckets)
+``{p}:{counters}:lock:<name>``         a fleet-wide lock
+=====================================  ============================================================
 """
 
 from __future__ import annotations
