@@ -22,10 +22,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(str(HERE)) and "test_widget_size" not in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            # Chromium timing under a loaded 2-core machine (idle callbacks, locks between two
-            # tabs, layout settling) failed a few of these in full runs that pass alone; a test
-            # must still pass in one of three runs, and every rerun is printed in the summary.
-            item.add_marker(pytest.mark.flaky(reruns=2))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .queue_js import SENT
+from .queue_js import wait_sent
 from .widget_app import LiveServer, make_app
 
 
@@ -84,7 +84,7 @@ def test_after_closing_one_activation_opens_it_again(pages):
 def test_replay_a_dismissed_tour_across_pages(pages, site):
     page = pages.open("/tour/start")
     page.get_by_role("dialog", name="Your data").get_by_role("button", name="Close").click()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert site.guide("alice", "tour-basics").dismissed
     page.goto(site.url("/"))
     open_centre(page).get_by_role("button", name="Replay: Basics").click()
@@ -109,7 +109,7 @@ def test_replay_a_dismissed_tour_across_pages(pages, site):
 def test_a_replay_never_pulls_the_user_back(pages, site):
     page = pages.open("/tour/start")
     page.get_by_role("dialog", name="Your data").get_by_role("button", name="Close").click()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     open_centre(page).get_by_role("button", name="Replay: Basics").click()  # its first step is here
     step = page.get_by_role("dialog", name="Your data")
     expect(step).to_contain_text("Step 1 of 3")

@@ -5,7 +5,7 @@ feedback is asked once per guide."""
 
 from playwright.sync_api import expect
 
-from .queue_js import SENT
+from .queue_js import wait_sent
 
 DESCRIPTION = """f => (f.getAttribute('aria-describedby') || '').split(' ')
   .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent).join(' | ')"""
@@ -81,7 +81,7 @@ def test_feedback_is_asked_once_per_guide(pages, site):
     footer = page.locator(".ob-foot")
     footer.get_by_role("button", name="Yes").click()
     expect(footer.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
-    page.wait_for_function(SENT)
+    wait_sent(page)
     page.reload()
     expect(page.locator(".ob-foot")).to_contain_text("Reports sum up")
     expect(page.locator(".ob-foot").get_by_role("button", name="Yes")).to_have_count(0)

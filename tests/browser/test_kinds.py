@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from onboarding_sdk.guide_state import HELPFUL
 
-from .queue_js import SENT
+from .queue_js import wait_sent
 
 
 def open_cards(page):
@@ -23,7 +23,7 @@ def test_no_api_request_at_page_load_and_shown_only_when_drawn(pages, site):
     assert not any("tip-missing" in p for p in shown)  # nor one whose anchor is missing
     page.hover("#filter")
     expect(page.locator(".ob-card", has_text="Type part of a report name")).to_be_visible()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert any("tip-filter" in p for p, _ in site.posts("/shown"))
     assert site.guide("alice", "tip-filter").seen and not site.guide("alice", "tip-missing").seen
 
@@ -96,7 +96,7 @@ def test_banner_and_footer_help(pages, site):
     expect(footer).to_contain_text("Reports sum up your data")
     footer.get_by_role("button", name="Yes").click()
     expect(footer.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert site.guide("alice", "foot-reports").flags & HELPFUL
 
 
@@ -156,7 +156,7 @@ def test_changelog_badge_panel_and_read(pages, site):
     expect(badge).to_have_count(0)
     expect(page.locator("[data-onboarding-open=changelog]")).to_have_text("What's new")  # no server copy left
     assert site.gets("/onboarding/api/changelog") == ["/onboarding/api/changelog"]  # fetched when opened
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert all(site.guide("alice", g).read for g in ("v1", "v2"))
     page.reload()
     expect(page.locator(".ob-ban")).to_be_visible()
@@ -283,7 +283,7 @@ def test_multi_page_tour_resumes_from_the_server_state(pages, site):
     expect(again.get_by_role("dialog")).to_have_count(0)
     step3.get_by_role("button", name="Done").click()
     expect(step3).to_have_count(0)
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert site.guide("alice", "tour-basics").completed
     gone = pages.open("/tour/next", uid="alice")
     expect(gone.locator("h1")).to_have_text("Tour next")

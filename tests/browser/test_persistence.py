@@ -6,14 +6,14 @@ from playwright.sync_api import expect
 
 from onboarding_sdk.guide_state import NOT_HELPFUL
 
-from .queue_js import QUEUED, SENT
+from .queue_js import QUEUED, wait_sent
 
 
 def test_dismissal_survives_reload_and_reaches_another_device(pages, site):
     page = pages.open("/reports")
     page.locator(".ob-ban").get_by_role("button", name="Close").click()
     expect(page.locator(".ob-ban")).to_have_count(0)
-    page.wait_for_function(SENT)
+    wait_sent(page)
     dismissed = {gid for gid, st in site.situation("alice").guides.items() if st.dismissed}
     assert dismissed == {"banner-maint"}
     page.reload()
@@ -31,7 +31,7 @@ def test_tooltip_dont_show_again(pages, site):
     page.hover("#filter")
     page.locator(".ob-card", has_text="Type part").get_by_role("button", name="Don't show again").click()
     expect(page.locator(".ob-bc[aria-label='Help: Filter']")).to_have_count(0)
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert site.guide("alice", "tip-filter").dismissed
     page.reload()
     expect(page.locator(".ob-bc[aria-label='Help: MRR']")).to_have_count(1)
@@ -65,7 +65,7 @@ def test_a_post_without_the_token_is_refused(pages, site):
 def test_server_errors_are_retried_with_backoff(pages, site):
     page = pages.open("/reports")
     expect(page.locator(".ob-ban")).to_be_visible()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     site.fail_writes = True  # the store is down: the real API answers 503
     with page.expect_response("**/guides/banner-maint/dismiss") as resp:
         page.locator(".ob-ban").get_by_role("button", name="Close").click()
@@ -73,7 +73,7 @@ def test_server_errors_are_retried_with_backoff(pages, site):
     page.wait_for_function(f"() => ({QUEUED})().some(([p]) => p.endsWith('/dismiss'))")
     assert not site.guide("alice", "banner-maint").dismissed
     site.fail_writes = False
-    page.wait_for_function(SENT, timeout=20000)  # the retry timer sends it
+    wait_sent(page, 20000)  # the retry timer sends it
     assert site.guide("alice", "banner-maint").dismissed
 
 
@@ -81,7 +81,7 @@ def test_offline_choices_are_queued_and_sent_when_back_online(pages, site):
     ctx = pages.context("alice")
     page = pages.open("/reports", ctx=ctx)
     expect(page.locator(".ob-ban")).to_be_visible()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     ctx.set_offline(True)
     page.locator(".ob-ban").get_by_role("button", name="Close").click()
     page.locator(".ob-foot").get_by_role("button", name="No").click()
@@ -89,7 +89,7 @@ def test_offline_choices_are_queued_and_sent_when_back_online(pages, site):
     assert ["/guides/banner-maint/dismiss", {}] in queued
     assert ["/guides/foot-reports/feedback", {"helpful": False}] in queued
     ctx.set_offline(False)
-    page.wait_for_function(SENT, timeout=20000)
+    wait_sent(page, 20000)
     assert site.guide("alice", "banner-maint").dismissed
     assert site.guide("alice", "foot-reports").flags & NOT_HELPFUL
 
@@ -103,7 +103,7 @@ def test_a_queue_left_over_is_sent_on_the_next_page(pages, site):
     ctx.set_offline(False)
     page.evaluate(QUEUED)  # still queued or already sent: either way...
     page.goto(site.url("/reports"))
-    page.wait_for_function(SENT, timeout=20000)
+    wait_sent(page, 20000)
     assert site.guide("alice", "welcome").dismissed
     page.goto(site.url("/"))
     expect(page.locator("h1")).to_have_text("Home")

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 from playwright.sync_api import expect
 
-from .queue_js import ITEMS, QUEUED, SENT
+from .queue_js import ITEMS, QUEUED, wait_sent
 from .widget_app import LiveServer, make_app
 
 KEY = r"^[A-Za-z0-9_-]{16,64}$"
@@ -29,7 +29,7 @@ def statuses_by_key(site, suffix=""):
 def test_every_post_has_an_idempotency_key_kept_on_retries(pages, site):
     page = pages.open("/reports")
     expect(page.locator(".ob-ban")).to_be_visible()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     site.fail_writes = True
     page.locator(".ob-ban").get_by_role("button", name="Close").click()
     for _ in range(100):
@@ -37,7 +37,7 @@ def test_every_post_has_an_idempotency_key_kept_on_retries(pages, site):
             break
         page.wait_for_timeout(100)
     site.fail_writes = False
-    page.wait_for_function(SENT, timeout=20000)
+    wait_sent(page, 20000)
     tries = site.answers("/banner-maint/dismiss")
     assert len(tries) >= 3 and [s for *_, s in tries[:-1]] == [503] * (len(tries) - 1) and tries[-1][3] == 200
     assert len({key for _, _, key, _ in tries}) == 1  # the same key on every try
@@ -57,7 +57,7 @@ def test_two_tabs_draining_one_queue_send_each_action_once_and_drop_none(pages, 
         ctx.add_init_script(NO_WEB_LOCKS)
     first = pages.open("/reports", ctx=ctx)
     expect(first.locator(".ob-ban")).to_be_visible()
-    first.wait_for_function(SENT)
+    wait_sent(first)
     site.fail_writes = True  # the store is down: everything the user does waits in the queue
     for name in ("report_created", "invited", "report_created", "invited", "report_created"):
         first.evaluate("name => { window.onboarding.track(name) }", name)
@@ -70,7 +70,7 @@ def test_two_tabs_draining_one_queue_send_each_action_once_and_drop_none(pages, 
     for page in (first, second):  # both tabs try to drain at once
         page.evaluate("() => { dispatchEvent(new Event('online')) }")
     for page in (first, second):
-        page.wait_for_function(SENT, timeout=20000)
+        wait_sent(page, 20000)
     by_key = statuses_by_key(site, "/events") | statuses_by_key(site, "/banner-maint/dismiss")
     assert len(by_key) == 6  # no action dropped, none invented
     for statuses in by_key.values():
@@ -85,7 +85,7 @@ def test_a_queued_action_is_never_sent_as_another_user(pages, site):
     ctx = pages.context("alice")
     page = pages.open("/reports", ctx=ctx)
     expect(page.locator(".ob-ban")).to_be_visible()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     alice = user_tag(page)
     ctx.set_offline(True)
     page.locator(".ob-ban").get_by_role("button", name="Close").click()
@@ -105,7 +105,7 @@ def test_a_queued_action_is_never_sent_as_another_user(pages, site):
     assert not site.guide("bob", "banner-maint").dismissed and not site.guide("alice", "banner-maint").dismissed
     ctx.add_cookies([{"name": "uid", "value": "alice", "url": site.base}])  # alice is back
     again = pages.open("/reports", ctx=ctx)
-    again.wait_for_function(SENT, timeout=20000)
+    wait_sent(again, 20000)
     assert [(uid, status) for uid, *_, status in site.answers("/dismiss")] == [("alice", 200)]
     assert site.guide("alice", "banner-maint").dismissed and not site.guide("bob", "banner-maint").dismissed
 
@@ -117,10 +117,10 @@ def test_a_refused_action_is_dropped_not_retried_and_reported_in_debug(pages):
         page = pages.open("/reports")
         warnings = []
         page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-        page.wait_for_function(SENT)
+        wait_sent(page)
         page.evaluate("() => { window.onboarding.track('installed_code') }")  # the server's own event: 422
         page.evaluate("() => { window.onboarding.track('report_created') }")  # the queue goes on after it
-        page.wait_for_function(SENT)
+        wait_sent(page)
         refused = site.answers("/events")
         assert [status for *_, status in refused] == [422, 200]
         page.evaluate("() => { dispatchEvent(new Event('online')) }")  # a drain: nothing left to retry
@@ -136,9 +136,9 @@ def test_no_warning_without_debug(pages, site):
     page = pages.open("/reports")
     warnings = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-    page.wait_for_function(SENT)
+    wait_sent(page)
     page.evaluate("() => { window.onboarding.track('installed_code') }")
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert [status for *_, status in site.answers("/events")] == [422]
     assert not any("refused" in w for w in warnings)
 

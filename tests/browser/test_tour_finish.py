@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from .queue_js import SENT
+from .queue_js import wait_sent
 from .widget_app import LiveServer, make_app
 
 TOUR = "tour-finish"
@@ -38,14 +38,14 @@ def test_progress_back_next_and_resume_after_a_reload(pages, tours):
     step2 = page.get_by_role("dialog", name="Filters")
     expect(step2).to_contain_text("Step 2 of 3")
     expect(step2).to_be_focused()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert tours.guide("alice", TOUR).step == 1
     page.reload()  # resumes where the server has it
     step2 = page.get_by_role("dialog", name="Filters")
     expect(step2).to_contain_text("Step 2 of 3")
     step2.get_by_role("button", name="Back").click()
     expect(page.get_by_role("dialog", name="Your data")).to_contain_text("Step 1 of 3")
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert tours.guide("alice", TOUR).step == 0
 
 
@@ -59,7 +59,7 @@ def test_escape_and_the_close_button_dismiss_for_good(pages, tours, how):
     else:
         step.get_by_role("button", name="Close").click()
     expect(step).to_have_count(0)
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert tours.guide("alice", TOUR).dismissed
     page.reload()
     nothing_drawn(page)
@@ -88,7 +88,7 @@ def test_a_click_on_the_anchor_advances_the_step(pages, tours):
     expect(page.get_by_role("dialog", name="Your data")).to_be_visible()
     page.locator("[data-onboarding=t-one]").click()
     expect(page.get_by_role("dialog", name="Filters")).to_contain_text("Step 2 of 3")
-    page.wait_for_function(SENT)
+    wait_sent(page)
     assert tours.guide("alice", TOUR).step == 1
 
 
@@ -96,7 +96,7 @@ def test_a_tracked_event_advances_the_step_on_the_next_page_view(pages, tours):
     page = pages.open("/tour/start")
     page.get_by_role("dialog", name="Your data").get_by_role("button", name="Next").click()
     expect(page.get_by_role("dialog", name="Filters")).to_be_visible()
-    page.wait_for_function(SENT)
+    wait_sent(page)
     tours.track("alice", "invited")  # the user did what step 2 asks for
     page.reload()
     nothing_drawn(page)  # step 3 is on the next page

@@ -48,15 +48,19 @@ def test_the_unread_badge_shifts_no_layout(pages):
 
 
 def test_the_server_rendered_badge_shifts_no_layout_either(browser, site):
-    boxes = []
-    for unread in (2, 0):
-        if not unread:
-            site.mark_read("alice", "v1", "v2")
-        ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
-        ctx.add_cookies([{"name": "uid", "value": "alice", "url": site.base}])
-        page = ctx.new_page()
-        page.goto(site.url("/reports"))
-        expect(page.locator(".ob-badge")).to_have_count(1 if unread else 0)  # onboarding_whats_new()
-        boxes.append(page.evaluate(BOXES))
-        ctx.close()
-    assert boxes[0] == boxes[1]
+    # Measured within one page load: two loads of the same page may lay its text out a fraction
+    # of a pixel apart (a font fallback chosen differently, seen 1 in 40 loads under CPU load).
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    ctx.add_cookies([{"name": "uid", "value": "alice", "url": site.base}])
+    page = ctx.new_page()
+    page.goto(site.url("/reports"))
+    expect(page.locator(".ob-badge")).to_have_count(1)  # onboarding_whats_new()
+    with_badge = page.evaluate(BOXES)
+    page.evaluate("() => document.querySelectorAll('.ob-badge, .ob-visually-hidden').forEach((n) => n.remove())")
+    assert page.evaluate(BOXES) == with_badge  # every host element where it was
+    without = page.locator("header").inner_html()
+    site.mark_read("alice", "v1", "v2")  # and that page is the server's own once everything is read
+    page.goto(site.url("/reports"))
+    expect(page.locator(".ob-badge")).to_have_count(0)
+    assert page.locator("header").inner_html() == without
+    ctx.close()

@@ -109,7 +109,7 @@ export const serverCopy = (kind, guide) => document.getElementById('ob-' + kind 
 /** Draws a card in a slot (slots.js), in its own shadow host: in place of the server's copy,
     else at the end of `where`. */
 export function addInFlow(where, card, guide) {
-  const host = el('div');
+  const host = el('ob-slot'); // our own element name: the host's `div` rules do not match it
   const copy = serverCopy('footer', guide) || serverCopy('starter', guide);
   attachRoot(host).append(card);
   if (copy) copy.replaceWith(host);

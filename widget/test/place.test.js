@@ -9,7 +9,7 @@ const overlaps = (a, b) => a.left < b.right && a.right > b.left && a.top < b.bot
 const box = (at, size = card) => ({ left: at.left, top: at.top, right: at.left + size.width, bottom: at.top + size.height });
 
 test('below the anchor, centred on it, the arrow at the anchor centre', () => {
-  assert.deepEqual(placeCard(rect(100, 50), card, viewport), { left: 60, top: 92, side: 'bottom', arrow: 100 });
+  assert.deepEqual(placeCard(rect(100, 50), card, viewport), { left: 60, top: 92, side: 'bottom', arrow: 100, covers: 0 });
 });
 
 test('flips above when there is no room below', () => {
@@ -90,4 +90,24 @@ test('a scrollable card is shortened below its opener rather than covering the c
   const at = placeCard(opener, panel, { width: 640, height: 400 }, { avoid: [neighbour], minHeight: 120 });
   assert.equal(at.side, 'bottom');
   assert.equal(at.maxHeight, 340);
+});
+
+test('slides along a side past a control on the next row rather than cover it', () => {
+  // the Year field: "Create alert" after it, the Filter row above, "Delete report" below at its start
+  const year = rect(264, 436, 177, 21);
+  const avoid = [rect(449, 436, 85, 21), rect(269, 399, 177, 21), rect(454, 399, 49, 21), rect(228, 473, 93, 21), rect(228, 360, 40, 20), rect(228, 436, 30, 21)]; // ... and its label
+  const hint = { width: 234, height: 53 };
+  const at = placeCard(year, hint, { width: 1280, height: 800 }, { avoid });
+  assert.equal(at.covers, 0);
+  assert.equal(at.side, 'bottom');
+  for (const control of avoid) assert.ok(!overlaps(box(at, hint), control));
+  assert.ok(at.left + at.arrow >= year.left && at.left + at.arrow <= year.right); // still pointing at the field
+});
+
+test('reports how many rects it covers when no spot is clear', () => {
+  const field = rect(100, 100, 100, 30);
+  const everywhere = [rect(0, 0, 1000, 95), rect(0, 135, 1000, 465), rect(0, 100, 95, 30), rect(205, 100, 795, 30)];
+  const at = placeCard(field, card, viewport, { avoid: everywhere });
+  assert.ok(at.covers >= 1);
+  assert.equal(placeCard(field, card, viewport).covers, 0);
 });

@@ -4,7 +4,7 @@
 
 import { placeCard } from '../place.js';
 
-const CONTROLS = 'input,select,textarea,button,a[href],[tabindex]';
+const CONTROLS = 'input,select,textarea,button,a[href],[tabindex]:not([tabindex="-1"])';
 
 // Whether the anchor can be seen: not scrolled out of its container or the viewport, nor under
 // the host's fixed header. A card or beacon whose anchor is hidden hides with it. Our own nodes
@@ -26,6 +26,19 @@ export function placeMark({ mark, anchor, host }, rtl) {
   mark.hidden = !anchor.isConnected || !visible(anchor, rect);
 }
 
+/** What a card must not cover, as client rects in the viewport: every control of the page other
+    than its anchor (the host's, and those of our cards in the host's slots), on any row, the
+    anchor's labels, and the other open cards (the banner, a corner card, a tour step). */
+function obstacles(card, anchor) {
+  const controls = [...document.querySelectorAll(CONTROLS), ...(anchor.labels || [])];
+  for (const slot of document.querySelectorAll('ob-slot')) controls.push(...slot.shadowRoot.querySelectorAll(CONTROLS));
+  for (const other of card.getRootNode().querySelectorAll('.ob-card:popover-open')) if (other != card) controls.push(other);
+  return controls
+    .filter((control) => control != anchor && !anchor.contains(control))
+    .map((control) => control.getBoundingClientRect())
+    .filter((r) => r.width && r.height && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth);
+}
+
 /**
  * Places an open card at its anchor (card.anchor) and points its arrow there.
  * @param {HTMLElement} card - an open popover with `anchor` (and `spot`, a tour's spotlight)
@@ -35,9 +48,7 @@ export function position(card, rtl) {
   const anchor = card.anchor;
   const rect = anchor.getBoundingClientRect();
   rtl ||= getComputedStyle(anchor).direction == 'rtl'; // the host's dir="rtl", whatever the locale
-  // the controls next to the anchor (its form's, or its parent's): the card must not cover them
-  const near = anchor.closest('form,fieldset') || anchor.parentElement;
-  const avoid = [...near.querySelectorAll(CONTROLS)].map((control) => control.getBoundingClientRect());
+  const avoid = obstacles(card, anchor);
   // panels scroll: they may be shortened to fit above or below their opener (say at 200% zoom)
   const minHeight = card.classList.contains('ob-p') ? 120 : 0;
   card.style.maxHeight = '';
@@ -56,6 +67,7 @@ export function position(card, rtl) {
   Object.assign(card.style, { left: at.left + 'px', top: at.top + 'px' });
   card.style.setProperty('--ob-arrow', at.arrow + 'px');
   card.dataset.side = at.side;
+  card.dataset.covers = at.covers; // 0 unless no spot tried was clear (a crowded page, a small screen)
   card.style.visibility = visible(anchor, rect) ? '' : 'hidden';
   if (card.spot) {
     const pad = 6; // the cut-out is a little larger than the anchor
