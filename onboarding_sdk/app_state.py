@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .engine import Engine
     from .extension import Onboarding
+    from .outbox import Outbox
 
 UserLoader = Callable[[], UserProfile | None]
 ConsoleAccess = Callable[[], str | None]
@@ -44,6 +45,7 @@ class OnboardingState:
         "extension",
         "inventory_cache",
         "locale_cache",
+        "outbox",
         "settings",
         "theme_cache",
         "url_cache",
@@ -68,6 +70,7 @@ class OnboardingState:
         own(self, "theme_cache", {})  # (account, plan) -> theme
         own(self, "anchors", {})  # endpoint -> anchor keys seen in rendered templates
         own(self, "inventory_cache", None)  # inventory.scan's reading of the app's templates, with its key
+        own(self, "outbox", None)  # events out (ONBOARDING_OUTBOX; events_out.wire), None when off
 
     if TYPE_CHECKING:
         app: Flask
@@ -82,6 +85,7 @@ class OnboardingState:
         theme_cache: dict[tuple[str | None, str | None], dict[str, Any]]
         anchors: dict[str, set[str]]
         inventory_cache: tuple[Any, Any] | None
+        outbox: Outbox | None
 
     # --- the callbacks in effect ----------------------------------------------------------
 

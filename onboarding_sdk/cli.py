@@ -23,6 +23,7 @@ from .engine import Engine
 from .errors import OnboardingError, StaleRevision, StorageError
 from .guide_checks import check_content
 from .state import STAGES
+from .stream_cli import stream_command
 
 
 def _engine() -> Engine:
@@ -396,3 +397,7 @@ def _login() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in some containers
         return "cli"
+
+
+# Events out has its own module (its worker loop and signal handling); it joins the group here.
+onboarding_cli.add_command(stream_command)

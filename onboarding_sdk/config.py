@@ -13,9 +13,11 @@ from typing import Any, Literal, TypedDict
 
 from werkzeug.utils import import_string
 
+from . import account_health, milestones, outbox
 from .errors import ConfigurationError
 from .events import EventSpec, parse_events
 from .stages import StageModel
+from .state import STAGES
 from .storage import SCHEMES
 
 
@@ -166,6 +168,26 @@ def _callable(key: str, value: Any) -> Any:
     return value
 
 
+def _outbox(key: str, value: Any) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        unknown = sorted(set(value) - set(outbox.known_types()))
+        if unknown:
+            raise ConfigurationError(f"{key}: unknown event types {unknown}; known: {', '.join(outbox.known_types())}")
+        return tuple(value)
+    raise ConfigurationError(f"{key} must be False, True or a non-empty list of event types")
+
+
+def _health_weights(key: str, value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"{key} must map health components to weights")
+    try:
+        return account_health.check_weights(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{key}: {exc}") from None
+
+
 def _passthrough(key: str, value: Any) -> Any:
     return value  # validated as a whole by events / stages below
 
@@ -269,6 +291,22 @@ SETTINGS: tuple[Setting, ...] = (
             "`flask onboarding check --render`: a function `login(client)` (or its `module:name`) "
             "that signs the Flask test client in as one of your users, for pages behind your login; "
             "onboarding_sdk sees its own sample user of each stage whoever that is.", _optional(_callable)),
+    Setting("ONBOARDING_OUTBOX", False,
+            "Events out (docs/events-out.md): True appends every onboarding event to a Redis Stream "
+            "that `flask onboarding stream` workers forward to your code; a list of event types "
+            "appends only those; False: off.", _outbox),
+    Setting("ONBOARDING_OUTBOX_MAXLEN", 100_000,
+            "About how many events the outbox stream keeps: older ones are trimmed when no worker "
+            "reads for long enough (docs/events-out.md).", _number(100, True)),
+    Setting("ONBOARDING_HEALTH_WEIGHTS", {},
+            "Account health: weights of its components (`active_users`, `trend`, `key_events`, "
+            "`stage_mix`, `recency`, `milestones`), merged over the defaults (docs/console.md, "
+            "\"Account health\"); 0 leaves a component out.", _health_weights),
+    Setting("ONBOARDING_MILESTONES", {},
+            "Account milestones: name -> condition over the account's facts (`event` with `count`, "
+            "`active_users` in a week, `days_since_first_activity`, `users` at `stage`); each is "
+            "recorded once per account with its day and sent as `milestone_reached` "
+            "(docs/console.md, \"Milestones\").", _passthrough),
 )  # fmt: skip
 
 KNOWN_KEYS = frozenset(s.key for s in SETTINGS)
@@ -318,6 +356,11 @@ class Settings:
     retention_days: int | None
     check_sample_args: Mapping[str, Mapping[str, Any]]
     check_login: Callable[[Any], Any] | None
+    outbox: bool | tuple[str, ...]
+    outbox_maxlen: int
+    health_weights: Mapping[str, float]
+    #: ONBOARDING_MILESTONES parsed (``milestones.parse``).
+    milestones: tuple[milestones.Milestone, ...]
     #: ONBOARDING_EVENTS parsed: name -> options.
     events: Mapping[str, EventSpec]
     #: ONBOARDING_STAGE_RULES (or the defaults) compiled.
@@ -349,6 +392,10 @@ def load_settings(config: Mapping[str, Any]) -> Settings:
     values["ONBOARDING_CONTENT"] = tuple(values["ONBOARDING_CONTENT"])
     events = parse_events(values["ONBOARDING_EVENTS"])
     stage_model = StageModel.build(values["ONBOARDING_STAGE_RULES"], events)
+    try:
+        values["ONBOARDING_MILESTONES"] = milestones.parse(values["ONBOARDING_MILESTONES"], list(events), STAGES)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
     return Settings(
         **{attribute_of(key): value for key, value in values.items()},
         events=events,

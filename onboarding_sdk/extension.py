@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 
-from . import csrf, privacy, web
+from . import csrf, events_out, privacy, web
 from .app_state import KEY, ConsoleAccess, OnboardingState, UserLoader, get_state
 from .cli_mount import onboarding_command
 from .config import Settings, load_settings
@@ -75,7 +75,10 @@ class Onboarding:
                 "but no dismissal, feedback or event is saved) and the API refuses POSTs with 403 "
                 "no_secret_key until SECRET_KEY is set"
             )
-        app.extensions[KEY] = OnboardingState(app, self, engine)
+        app.extensions[KEY] = state = OnboardingState(app, self, engine)
+        state.outbox = events_out.wire(
+            app, storage, settings.key_prefix, settings.outbox, settings.outbox_maxlen, engine.now
+        )
         app.after_request(_after_request)
         app.before_request(_exempt_from_flask_wtf)
         # The blueprint's views are module-level functions that find this app's state with

@@ -319,6 +319,11 @@ def _signal_table() -> dict[str, Any]:
     return table
 
 
+def known_types() -> list[str]:
+    """The event types the outbox can carry (``ONBOARDING_OUTBOX`` may list some of them)."""
+    return sorted(_signal_table())
+
+
 class Outbox:
     """Appends onboarding events to the stream; a failed append is logged with the event, never raised.
 

@@ -20,6 +20,7 @@ A hash tag (the part in braces) decides a key's Cluster slot; keys one script to
 ``{p}:{accounts}:rebuilt[2]``          ``rebuild-index`` ran (one marker per layout it migrates)
 ``{p}:{counters}:<day>``               ``count``'s counters (and the index before the buckets)
 ``{p}:{counters}:lock:<name>``         a fleet-wide lock
+``{p}:{outbox}:events[:dead]``         the events-out stream and its dead letters (``outbox``)
 =====================================  ============================================================
 """
 
@@ -177,6 +178,11 @@ def rebuilt_key(prefix: str, layout_version: int) -> str:
     """``rebuild-index`` ran for the layout it migrates from (1: before the buckets; 2: the
     per-day account figures in the users' buckets)."""
     return f"{prefix}:{{accounts}}:rebuilt" + ("" if layout_version == 1 else str(layout_version))
+
+
+def outbox_key(prefix: str) -> str:
+    """The events-out stream (``outbox``; its dead letters: this key + ``:dead``, same slot)."""
+    return f"{prefix}:{{outbox}}:events"
 
 
 def legacy_tag(prefix: str) -> str:
