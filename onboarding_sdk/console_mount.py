@@ -48,6 +48,12 @@ ROUTES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("/audit", "audit", ("GET",), "admin", "admin"),
     ("/preview-as", "preview_as", ("GET",), "viewer", "viewer"),
     ("/analytics", "analytics", ("GET",), "viewer", "viewer"),
+    ("/segments", "segments", ("GET",), "viewer", "viewer"),
+    ("/segments/new", "new_segment", ("GET", "POST"), "editor", "editor"),
+    ("/segments/<name>", "segment", ("GET", "POST"), "viewer", "editor"),
+    ("/guides/<guide_id>/history", "guide_history", ("GET",), "viewer", "viewer"),
+    ("/guides/<guide_id>/revert/<int:revision>", "revert", ("POST",), "publisher", "publisher"),
+    ("/language/<code>", "language", ("GET",), "viewer", "viewer"),
 )
 #: The exception classes the console's own error handlers answer.
 HANDLED: tuple[type[Exception], ...] = (StorageError,)

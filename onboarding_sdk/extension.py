@@ -41,6 +41,7 @@ class Onboarding:
     def __init__(self, app: Flask | None = None, *, clock: Clock | None = None) -> None:
         self._user_loader: UserLoader | None = None
         self._console_access: ConsoleAccess | None = None
+        self._console_user_name: Callable[[str], str | None] | None = None
         self._clock = clock
         if app is not None:
             self.init_app(app)
@@ -108,6 +109,18 @@ class Onboarding:
         """
         self._console_access = callback
         return callback
+
+    def console_user_name(self, callback: F) -> F:
+        """Register the function that gives a console user's display name from their id (the
+        user loader's profile id, as the audit log, history and drafts keep it), or None; the
+        console shows the id when there is none."""
+        self._console_user_name = callback
+        return callback
+
+    @property
+    def console_user_name_callback(self) -> Callable[[str], str | None] | None:
+        """The registered display-name callback (None: the console shows ids)."""
+        return self._console_user_name
 
     @property
     def user_loader_callback(self) -> UserLoader | None:

@@ -29,6 +29,10 @@ guide_feedback = _signals.signal("onboarding.guide-feedback")
 
 #: A new content revision was published from this process: ``revision``, ``author``, ``note``.
 content_published = _signals.signal("onboarding.content-published")
+#: A console editor submitted a guide's draft for review (publishers are told): ``guide_id``,
+#: ``version`` (the draft's), ``author`` (the editor's id), ``author_name`` (their display name,
+#: ``@onboarding.console_user_name``, else the id), ``url`` (the guide's console page).
+draft_submitted = _signals.signal("onboarding.draft-submitted")
 #: An account's last activity became older than ONBOARDING_DORMANT_AFTER_DAYS: ``account_id``,
 #: ``last_active`` (a ``date``, UTC), ``users`` (how many users the account has). Once per
 #: dormancy episode across every process; again only after the account was active and went
@@ -42,6 +46,7 @@ user_forgotten = _signals.signal("onboarding.user-forgotten")
 __all__ = [
     "account_dormant",
     "content_published",
+    "draft_submitted",
     "event_tracked",
     "guide_completed",
     "guide_dismissed",

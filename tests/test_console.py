@@ -16,7 +16,7 @@ from onboarding_sdk.console.access import required_role
 from tests.guides.app import HERE, START, Clock, create_app, grow
 
 PREFIX = "/onboarding/console"
-URL_VALUES: dict[str, Any] = {"guide_id": "footer-reports", "revision": 1}
+URL_VALUES: dict[str, Any] = {"guide_id": "footer-reports", "revision": 1, "name": "admins", "code": "zh-CN"}
 
 
 def console_app(with_callback: bool = True) -> Flask:
@@ -54,6 +54,8 @@ def publish_seed(app: Flask) -> None:
     with app.app_context():
         engine = app.extensions["onboarding"]
         engine.content.publish((HERE / "seed.yaml").read_text(encoding="utf-8"), None, "setup", "")
+        if engine.storage.drafts.load("segment/admins") is None:  # the saved segment /segments/admins
+            engine.storage.drafts.save("segment/admins", {"condition": {"roles": ["admin"]}}, 0)
 
 
 def test_every_route_is_on_the_console_prefix_and_declares_a_role() -> None:

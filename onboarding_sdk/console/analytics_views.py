@@ -21,7 +21,7 @@ from ..storage.population import Population
 from ..timeutil import epoch_day, to_epoch
 from . import csrf, svg
 from .access import ROLES, requires, role_allows
-from .base import bp
+from .base import bp, common
 
 DEFAULT_DAYS, MAX_DAYS = 30, 366
 #: Dormant users and accounts listed on the page (the counts are always complete).
@@ -135,6 +135,7 @@ def charts(tables: dict[str, analytics.Table], days: int) -> dict[str, Any]:
 
 def _context(**values: Any) -> dict[str, Any]:
     values.update(role=g.get("onboarding_console_role"), csrf_token=csrf.token(), roles=ROLES, role_allows=role_allows)
+    values.update(common(values["role"]))
     return values
 
 

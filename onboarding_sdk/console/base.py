@@ -11,16 +11,41 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, request
 
 from ..app_state import get_state
 from ..engine import Engine
-from . import csrf
+from . import csrf, i18n
 from .access import ROLES, role_allows
 
 NAME = "onboarding_console"
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 bp = Blueprint(NAME, __name__, template_folder=TEMPLATES)
+
+
+def locale() -> str:
+    """The console's language for this request (``console/i18n.py``): cookie, then Accept-Language."""
+    if "onboarding_console_locale" not in g:
+        g.onboarding_console_locale = i18n.pick(request.cookies.get(i18n.COOKIE), None, request.accept_languages)
+    return str(g.onboarding_console_locale)
+
+
+def t(text: str, **values: Any) -> str:
+    """``text`` in the console's language (the catalog's English is the key)."""
+    return i18n.translate(locale(), text, values)
+
+
+def display_name(user_id: str) -> str:
+    """A console user's name for people (``@onboarding.console_user_name``); the id when the
+    host gives none, or its callback fails."""
+    callback = get_state().extension.console_user_name_callback
+    if callback is None or not user_id or user_id == "unknown":
+        return user_id
+    try:
+        name = callback(user_id)
+    except Exception:  # a name is a nicety: the id still says who
+        return user_id
+    return str(name) if name else user_id
 
 
 def actor() -> str:
@@ -43,4 +68,28 @@ def fresh_engine() -> Engine:
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("role", g.get("onboarding_console_role"))
     context.update(csrf_token=csrf.token(), roles=ROLES, role_allows=role_allows)
+    context.update(common(context["role"]))
     return render_template(f"onboarding/console/{template}", **context), status
+
+
+def common(role: str | None) -> dict[str, Any]:
+    """What every console page's layout uses: the language, names, the review badge."""
+    return {
+        "t": t,
+        "lang": locale(),
+        "display_name": display_name,
+        "languages": i18n.LANGUAGE_NAMES,
+        "review_count": _waiting(role),
+    }
+
+
+def _waiting(role: str | None) -> int:
+    """Drafts submitted for review, for the menu's badge (publishers and admins)."""
+    if not role_allows(role, "publisher"):
+        return 0
+    from . import drafts  # the drafts module imports the content loader: only when shown
+
+    try:
+        return sum(1 for d in drafts.every(get_state().engine).values() if d.submitted)
+    except Exception:  # a badge never breaks a page (the store may be down: that page says so)
+        return 0

@@ -29,6 +29,7 @@ class Draft:
     base_revision: int  # the published revision it was edited from
     author: str
     time: int  # epoch seconds
+    submitted: bool = False  # submitted for review: publishers see it waiting (the menu's badge)
 
     @classmethod
     def from_record(cls, guide_id: str, record: Mapping[str, Any]) -> Draft:
@@ -39,6 +40,7 @@ class Draft:
             int(record.get("base_revision", 0)),
             str(record.get("author", "")),
             int(record.get("time", 0)),
+            record.get("submitted") is True,
         )
 
     @property
@@ -59,13 +61,28 @@ def load(engine: Engine, guide_id: str) -> Draft | None:
 
 
 def every(engine: Engine) -> dict[str, Draft]:
+    """Every guide's draft (the saved segments, kept beside them under ``segment/<name>``, left out)."""
     records = engine.call_store(engine.storage.drafts.all)
-    return {guide_id: Draft.from_record(guide_id, record) for guide_id, record in records.items()}
+    return {
+        guide_id: Draft.from_record(guide_id, record) for guide_id, record in records.items() if "/" not in guide_id
+    }
 
 
-def save(engine: Engine, guide_id: str, data: Mapping[str, Any], expected: int, base: int, author: str) -> int:
-    """Save ``data`` as ``guide_id``'s draft; raises StaleDraft when ``expected`` is not current."""
+def save(
+    engine: Engine,
+    guide_id: str,
+    data: Mapping[str, Any],
+    expected: int,
+    base: int,
+    author: str,
+    *,
+    submitted: bool = False,
+) -> int:
+    """Save ``data`` as ``guide_id``'s draft; raises StaleDraft when ``expected`` is not current.
+    ``submitted``: the editor asks for review (saving again without it takes the request back)."""
     record = {"text": guide_yaml(data), "base_revision": base, "author": author, "time": to_epoch(engine.now())}
+    if submitted:
+        record["submitted"] = True
     return engine.call_store(lambda: engine.storage.drafts.save(guide_id, record, expected))
 
 

@@ -13,17 +13,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import KINDS, ContentError, ContentProblem, GuideSpec
 from ..content.loader import guide_data
 from ..engine import Engine
-from ..errors import StaleDraft, StaleRevision
+from ..errors import StaleDraft, StaleRevision, StorageError
 from ..guide_checks import Finding
-from . import audit, checking, drafts, forms
+from ..segments import Estimate
+from ..signals import draft_submitted
+from . import audit, checking, drafts, forms, saved_segments
 from .access import requires
-from .base import actor, bp, fresh_engine, page
+from .audience import audience
+from .base import actor, bp, display_name, fresh_engine, page, t
 from .drafts import Draft
 from .editing import guide_yaml, read_guide, text_diff, with_guide
 from .preview import page_endpoints
@@ -220,6 +223,8 @@ def render_editor(
     stale form stays stale until they reload (nothing is silently rebased).
     """
     views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
+    if sub.form is not None:
+        extra.setdefault("estimate", estimate_of(engine, sub.form))
     context: dict[str, Any] = {
         "guide_id": target.guide_id,
         "kind": target.kind,
@@ -243,9 +248,29 @@ def render_editor(
         choices=forms.choices(),
         events=list(engine.settings.events),
         endpoints=list(page_endpoints()),
+        saved_segments=_saved(engine),
+        grow_url=target.urls()["preview"],
+        seg_fields=forms.choices()["seg_fields"],
+        seg_ops=forms.choices()["seg_ops"],
         **_placing(engine, sub.form),
         **context,
     )
+
+
+def estimate_of(engine: Engine, form: forms.GuideForm) -> Estimate | None:
+    """The audience of the form's targeting; None when the store does not answer (a preview
+    never fails over it)."""
+    try:
+        return audience(engine, form.segment_rows(), form.lists.get("stages", []))
+    except StorageError:
+        return None
+
+
+def _saved(engine: Engine) -> list[saved_segments.SavedSegment]:
+    try:
+        return saved_segments.every(engine)
+    except StorageError:
+        return []
 
 
 def _placing(engine: Engine, form: forms.GuideForm) -> dict[str, Any]:
@@ -337,6 +362,19 @@ def new_preview() -> Page:
     return show_preview(fresh_engine(), new_target())
 
 
+def use_segment(engine: Engine, sub: Submission) -> None:
+    """ "Add its conditions": a saved segment's rows join the form's (a copy: the guide keeps
+    them if the segment changes later), and the guide is read again with them."""
+    assert sub.form is not None
+    name = request.form.get("use_segment", "")
+    found = saved_segments.load(engine, name) if name else None
+    if found is None:
+        sub.form.add_error("seg", t("unknown segment {name}", name=repr(name)))
+        return
+    sub.form.add_rows(found.rows)
+    sub.data = forms.to_data(sub.form)
+
+
 def show_preview(engine: Engine, target: Target) -> Page:
     """Check the edited guide and show it in every locale; save nothing. The form's "add a
     locale / row" buttons post here too: they only redraw the form."""
@@ -345,12 +383,22 @@ def show_preview(engine: Engine, target: Target) -> Page:
         grow = request.form.get("grow", "")
         if grow == "locale":
             sub.form.add_locale(request.form.get("add_locale", ""))
-        elif grow in ("items", "steps"):
+        elif grow in ("items", "steps", "seg"):
             sub.form.grow(grow)
+        elif grow == "segment":
+            use_segment(engine, sub)
     status = 200 if sub.ok else 422
     if request.form.get("fragment"):  # the live preview (console.js): just the preview section
         views = render_guide(sub.data or {}, _locales_of(engine, sub), default_locale(engine))
-        return page("_preview.html", status, views=views, live_errors=sub.errors(), live_warnings=sub.warnings())
+        estimate = estimate_of(engine, sub.form) if sub.form is not None else None
+        return page(
+            "_preview.html",
+            status,
+            views=views,
+            live_errors=sub.errors(),
+            live_warnings=sub.warnings(),
+            estimate=estimate,
+        )
     return render_editor(engine, sub, target, status=status, posted=True, previewed=True)
 
 
@@ -393,15 +441,27 @@ def save_draft(engine: Engine, target: Target) -> Page:
             f"the published guide changed since you opened it (revision {base}, now {engine.content.revision}). "
             "Your text is kept below; open the guide in another tab to see the new version, then merge.",
         )
+    review = request.form.get("review") == "yes"
     try:
-        version = drafts.save(engine, guide_id, sub.data, expected, engine.content.revision, actor())
+        version = drafts.save(engine, guide_id, sub.data, expected, engine.content.revision, actor(), submitted=review)
     except StaleDraft as exc:
         if target.guide_id is None:
             return refused(409, f"{guide_id!r} already has a draft: open it to edit it", field_name="id")
         return refused(409, f"Not saved: {exc}. Your text is kept below; open the guide in another tab to merge.")
     audit.record(engine, actor(), "save_draft", guide=guide_id, version=version, base=engine.content.revision)
+    message = t("Draft saved (version {version}). A publisher can publish it from this page.", version=version)
+    if review:
+        audit.record(engine, actor(), "submit_draft", guide=guide_id, version=version)
+        draft_submitted.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            guide_id=guide_id,
+            version=version,
+            author=actor(),
+            author_name=display_name(actor()),
+            url=url_for(".edit", guide_id=guide_id, _external=True),
+        )
+        message = t("Draft saved (version {version}) and submitted for review.", version=version)
     saved = existing(engine, guide_id)
-    message = f"Draft saved (version {version}). A publisher can publish it from this page."
     return render_editor(engine, stored(engine, saved, sub.mode), saved, saved=message)
 
 

@@ -4,8 +4,9 @@ Every key of every kind has a field, named after the key (docs/console.md, "The 
 
 - ``title.<locale>``, ``body.<locale>`` (Markdown); ``locales`` (hidden) lists the columns shown;
 - ``stages`` (repeated checkbox) and ``endpoints`` (names separated by commas or blanks) are the
-  two common parts of ``when``; ``when`` is YAML for every other condition, so that no content
-  becomes uneditable;
+  two common parts of ``when``; the segment builder's rows ``seg.<n>.field|op|value|name|until|delete``
+  (``segments.py``) say roles, plans, locales, accounts, events, days since sign-up and traits;
+  ``when`` is YAML for every other condition, so that no content becomes uneditable;
 - ``priority``, ``frequency`` + ``max_impressions``, ``starts_at`` / ``ends_at`` (UTC),
   ``auto_open`` (checkbox);
 - the kind's own keys: ``anchor``, ``purpose``, ``term``, ``form``, ``field``,
@@ -35,6 +36,8 @@ from ..content.errors import ContentProblem
 from ..content.i18n import canonical_tag, is_locale_tag
 from ..content.loader import parse_text
 from ..content.schema import BODY_OPTIONAL, KIND_KEYS, default_auto_open, parse_moment
+from ..segments import FIELDS as SEGMENT_FIELDS
+from ..segments import Row, condition_of, merged, read_rows, row_fields, rows_of
 from ..state import STAGES
 
 FREQUENCY_CHOICES = (*FREQUENCIES, "max_impressions")
@@ -44,7 +47,7 @@ TEXT_KEYS = ("anchor", "term", "form", "field", "version")
 LOCALIZED_KEYS = ("title", "body", "topic")
 TIME_KEYS = ("starts_at", "ends_at", "date")
 LIST_FIELDS = ("stages", "features")
-_ROW = re.compile(r"^(items|steps)\.(\d{1,4})\.")
+_ROW = re.compile(r"^(items|steps|seg)\.(\d{1,4})\.")
 _SPLIT = re.compile(r"[\s,]+")
 _PATH_ROW = re.compile(r"^(items|steps)\[(\d+)\](?:\.(.*))?$")
 _MAX_ROWS = 200  # rows a form may add at once; a guide is help, not a database
@@ -62,6 +65,7 @@ class GuideForm:
     lists: dict[str, list[str]] = field(default_factory=dict)
     item_rows: list[int] = field(default_factory=list)
     step_rows: list[int] = field(default_factory=list)
+    seg_rows: list[int] = field(default_factory=list)  # the segment builder's rows
     errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # not tied to one field
     warnings: dict[str, list[str]] = field(default_factory=dict)  # shown, never blocking
@@ -105,10 +109,24 @@ class GuideForm:
         return "datetime-local" if not value or _LOCAL.match(value) else "text"
 
     def grow(self, what: str) -> None:
-        """One more blank row of ``items`` or ``steps`` (the form's "add a row" button)."""
-        rows = self.item_rows if what == "items" else self.step_rows
+        """One more blank row of ``items``, ``steps`` or ``seg`` (the form's "add a row" buttons)."""
+        rows = self.item_rows if what == "items" else self.step_rows if what == "steps" else self.seg_rows
         if len(rows) < _MAX_ROWS:
             rows.append(max(rows, default=-1) + 1)
+
+    def add_rows(self, rows: Iterable[Row]) -> None:
+        """Segment rows appended to the builder's (a saved segment's, "Use segment")."""
+        blank = [n for n in self.seg_rows if not self.value(f"seg.{n}.value").strip()]
+        self.seg_rows = [n for n in self.seg_rows if n not in blank]
+        for row in rows:
+            n = max(self.seg_rows, default=-1) + 1
+            self.seg_rows.append(n)
+            self.values.update({f"seg.{n}.{k}": v for k, v in row_fields(row).items()})
+        self.grow("seg")
+
+    def segment_rows(self) -> list[Row]:
+        """The builder's rows that read (a malformed one is in ``errors``)."""
+        return read_rows({k: v for k, v in self.values.items() if k.startswith("seg.")})[0]
 
     def add_locale(self, tag: str) -> None:
         tag = tag.strip()
@@ -220,6 +238,7 @@ def from_data(data: Mapping[str, Any], *, default_locale: str, locales: Iterable
         form.grow("items")  # a blank row: adding an item needs no round trip
     if kind == "tour":
         form.grow("steps")
+    form.grow("seg")  # a blank targeting row
     form.locales = list(dict.fromkeys([*found, *locales]))
     return form
 
@@ -243,6 +262,9 @@ def _when_fields(form: GuideForm, when: Any) -> None:
     if endpoints is not None:
         form.values["endpoints"] = ", ".join(endpoints)
         del rest["endpoints"]
+    rows, rest = rows_of(rest)
+    form.add_rows(rows)
+    form.seg_rows.pop()  # from_data adds the blank row last
     if rest:
         form.values["when"] = dump_yaml(rest)
 
@@ -285,12 +307,13 @@ def from_post(post: Mapping[str, Sequence[str]], *, kind: str, guide_id: str | N
                 form.locales.append(canonical_tag(tag))
         else:
             form.problems.append(f"{tag!r} is not a locale tag such as en or zh-CN")
-    rows: dict[str, set[int]] = {"items": set(), "steps": set()}
+    rows: dict[str, set[int]] = {"items": set(), "steps": set(), "seg": set()}
     for name in values:
         match = _ROW.match(name)
         if match:
             rows[match.group(1)].add(int(match.group(2)))
     form.item_rows, form.step_rows = sorted(rows["items"]), sorted(rows["steps"])
+    form.seg_rows = sorted(rows["seg"])[:_MAX_ROWS]
     return form
 
 
@@ -391,8 +414,10 @@ def _when(form: GuideForm) -> dict[str, Any]:
             form.add_error("when", f"{key} is set both in its field and here: keep one")
         elif chosen:
             when[key] = list(chosen)
-    when.update(rest)
-    return when
+    rows, errors, _ = read_rows({k: v for k, v in form.values.items() if k.startswith("seg.")})
+    for name, message in errors.items():
+        form.add_error(name, message)
+    return merged(when, condition_of(rows) if rows else {}, rest)
 
 
 def _row_blank(form: GuideForm, prefix: str, keys: Sequence[str]) -> bool:
@@ -463,10 +488,18 @@ def field_of(path: str, form: GuideForm) -> str | None:
         return f"{head}.{tail or form.default_locale}"
     if head == "when":
         first = tail.split(".")[0].split("[")[0]
-        return first if first in ("stages", "endpoints") and first in _when_shown(form) else "when"
+        if first in ("stages", "endpoints") and first in _when_shown(form):
+            return first
+        return "seg" if first in _row_keys(form) else "when"
     if head == "frequency" and tail:
         return "max_impressions"
     return head
+
+
+def _row_keys(form: GuideForm) -> set[str]:
+    """The condition keys the builder's rows give (``all`` and ``not`` among them)."""
+    rows = form.segment_rows()
+    return set(condition_of(rows)) | {"all", "not"} if rows else set()
 
 
 def _when_shown(form: GuideForm) -> set[str]:
@@ -496,4 +529,11 @@ def one_guide_document(data: Mapping[str, Any]) -> str:
 
 def choices() -> dict[str, tuple[str, ...]]:
     """The select boxes' options (for the template)."""
-    return {"purpose": PURPOSES, "level": LEVELS, "frequency": FREQUENCY_CHOICES, "stages": STAGES}
+    return {
+        "purpose": PURPOSES,
+        "level": LEVELS,
+        "frequency": FREQUENCY_CHOICES,
+        "stages": STAGES,
+        "seg_fields": tuple(SEGMENT_FIELDS),
+        "seg_ops": tuple(dict.fromkeys(op for _, ops in SEGMENT_FIELDS.values() for op in ops)),
+    }

@@ -10,7 +10,7 @@ from ..content import GuideSpec
 from .drafts import Draft
 
 #: ``draft`` matches every guide with an unpublished draft, new guides included.
-STATUSES = ("live", "scheduled", "ended", "draft")
+STATUSES = ("live", "scheduled", "ended", "draft", "review")  # review: drafts submitted for review
 
 
 def status_of(spec: GuideSpec, now: datetime) -> str:
@@ -62,7 +62,9 @@ def filter_guides(candidates: Iterable[Row], criteria: Mapping[str, str]) -> lis
             continue
         if status == "draft" and row.draft is None:
             continue
-        if status and status != "draft" and row.status != status:
+        if status == "review" and (row.draft is None or not getattr(row.draft, "submitted", False)):
+            continue
+        if status and status not in ("draft", "review") and row.status != status:
             continue
         if locale and locale not in spec.title:
             continue

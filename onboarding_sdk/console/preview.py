@@ -22,7 +22,7 @@ from ..state import STAGES, EventStats, UserState
 from ..timeutil import epoch_day, to_epoch
 from ..why import PagePreview, explain_page
 from .access import ROLES, requires, role_allows
-from .base import bp
+from .base import bp, common
 
 #: Blueprints whose pages never carry the host's guides.
 _OWN_BLUEPRINTS = ("onboarding.", "onboarding_console.")
@@ -140,6 +140,7 @@ def preview_as() -> tuple[str, int]:
         "role": g.get("onboarding_console_role"),
         "roles": ROLES,
         "role_allows": role_allows,
+        **common(g.get("onboarding_console_role")),
     }
     status = 400 if form.errors else 200
     return render_template("onboarding/console/preview_as.html", **context), status

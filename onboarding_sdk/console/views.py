@@ -14,12 +14,12 @@ from ..content import KINDS, ContentError, GuideSpec, diff_content, dump_content
 from ..engine import Engine
 from ..errors import StaleRevision, StorageError
 from ..state import STAGES
-from . import audit, checking, csrf, drafts
+from . import audit, checking, csrf, drafts, i18n
 from .access import checked_role, required_role, requires, role_allows
-from .base import actor, bp
+from .base import actor, bp, t
 from .base import fresh_engine as _fresh_engine
 from .base import page as _page
-from .editing import text_diff
+from .editing import guide_yaml, text_diff, with_guide
 from .listing import STATUSES, filter_guides
 from .listing import rows as listing_rows
 
@@ -184,6 +184,83 @@ def rollback(revision: int) -> tuple[str, int] | BaseResponse:
         return _page("message.html", 422, title="Not rolled back", message="; ".join(exc.errors))
     audit.record(engine, actor(), "rollback", revision=new, to=revision)
     return redirect(url_for(".history"))
+
+
+#: Revisions a guide's history looks through (each is read and parsed once per page view).
+GUIDE_HISTORY = 50
+
+
+@bp.get("/guides/<guide_id>/history", endpoint="guide_history")
+@requires("viewer")
+def guide_history(guide_id: str) -> tuple[str, int]:
+    """One guide's versions: the publications that changed it, each revertible on its own."""
+    engine = _fresh_engine()
+    entries = engine.call_store(lambda: engine.storage.content.history(GUIDE_HISTORY))
+    versions = []
+    newer: object = None
+    for entry in sorted(entries, key=lambda e: int(e["revision"])):
+        data = drafts.published_at(engine, guide_id, int(entry["revision"]))
+        if data != newer:
+            versions.append((entry, data))
+        newer = data
+    if not versions and engine.catalog.get(guide_id) is None:
+        abort(404)
+    current = drafts.published_at(engine, guide_id, engine.content.revision)
+    return _page(
+        "guide_history.html",
+        guide_id=guide_id,
+        versions=list(reversed(versions)),
+        current=current,
+        revision=engine.content.revision,
+    )
+
+
+@bp.post("/guides/<guide_id>/revert/<int:revision>", endpoint="revert")
+@requires("publisher")
+def revert(guide_id: str, revision: int) -> tuple[str, int] | BaseResponse:
+    """Publish ``guide_id`` as it was in ``revision``, every other guide as it is now: asks first."""
+    engine = _fresh_engine()
+    base = request.form.get("base_revision", "")
+    if not base.isdigit():
+        abort(400)
+    if engine.call_store(lambda: engine.storage.content.load(revision)) is None:
+        return _page("message.html", 404, title=t("Not reverted"), message=t("There is no revision {n}.", n=revision))
+    old = drafts.published_at(engine, guide_id, revision)
+    if old is None:
+        message = t(
+            "The guide {guide} did not exist in revision {n}: nothing to revert to.", guide=guide_id, n=revision
+        )
+        return _page("message.html", 422, title=t("Not reverted"), message=message)
+    now = drafts.published_at(engine, guide_id, engine.content.revision)
+    if request.form.get("confirmed") != "yes":
+        lines = text_diff(guide_yaml(now) if now else "", guide_yaml(old), t("live"), f"r{revision}")
+        return _page("revert.html", guide_id=guide_id, number=revision, base=base, lines=lines, live=now is not None)
+    specs = [g_.spec for g_ in engine.catalog.guides.values()]
+    note = f"revert {guide_id} to r{revision}"
+    try:
+        new = engine.content.publish(with_guide(specs, guide_id, old), int(base), actor(), note)
+    except StaleRevision as exc:
+        return _page(
+            "message.html", 409, title=t("Not reverted"), message=t("{error}. Look at the history again.", error=exc)
+        )
+    except ContentError as exc:
+        return _page("message.html", 422, title=t("Not reverted"), message="; ".join(exc.errors))
+    audit.record(engine, actor(), "revert_guide", revision=new, guide=guide_id, to=revision)
+    return redirect(url_for(".guide_history", guide_id=guide_id))
+
+
+@bp.get("/language/<code>", endpoint="language")
+@requires("viewer")
+def language(code: str) -> BaseResponse:
+    """The header's language link: remember the choice in a cookie, back to the page."""
+    if code not in i18n.LOCALES:
+        abort(404)
+    back = request.args.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for(".guides")  # only a path of this site: never an open redirect
+    answer = redirect(back)
+    answer.set_cookie(i18n.COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return answer
 
 
 @bp.get("/audit", endpoint="audit")

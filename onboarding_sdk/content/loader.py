@@ -29,6 +29,8 @@ from marshmallow import ValidationError
 
 from ..conditions import ConditionError
 from ..nesting import json_too_deep
+from ..segments import NAME as SEGMENT_NAME
+from ..segments import expand as expand_segments
 from ..targeting import compile_when
 from .errors import ContentError, ContentProblem
 from .i18n import canonical_tag, is_locale_tag
@@ -398,6 +400,7 @@ class _Batch:
     problems: list[ContentProblem] = field(default_factory=list)
     ids: dict[str, SourceRef] = field(default_factory=dict)
     guide_count: int = 0
+    segments: dict[str, Any] = field(default_factory=dict)  # a file's, and the files' before it
 
     def __post_init__(self) -> None:
         self.events = frozenset(self.events)  # looked up for every event name in every guide
@@ -433,10 +436,33 @@ class _Batch:
             _flatten(exc.messages, "", problems)
         if not isinstance(guides, list) or any(p.path == "version" for p in problems):
             return problems  # no guides, or another format's: none of them is read
+        problems.extend(self._segments(data.get("segments")))
         # a guide with a problem found while parsing (a duplicate key) is dropped too
         broken = {int(m.group(1)) for p in doc.problems if (m := _GUIDE_INDEX.match(p.path))}
         for i, raw in enumerate(guides):
             problems.extend(self._guide(raw, f"guides[{i}]", doc, keep=i not in broken))
+        return problems
+
+    def _segments(self, raw: Any) -> list[Problem]:
+        """``segments:``: each a named condition the guides of this file and of later files may
+        use as ``when: {segment: name}``; a segment that does not compile is not kept."""
+        if not isinstance(raw, Mapping):
+            return []  # absent, or already reported by the file's schema
+        problems: list[Problem] = []
+        for name, condition in raw.items():
+            path = join("segments", str(name))
+            if not isinstance(name, str) or not SEGMENT_NAME.match(name):
+                problems.append(Problem(path, "a segment name is lower-case letters, digits, - and _"))
+                continue
+            if isinstance(condition, Mapping) and "segment" in condition:
+                problems.append(Problem(join(path, "segment"), "a segment cannot use another segment"))
+                continue
+            try:
+                compile_when(condition, path, self.events)
+            except ConditionError as exc:
+                problems.extend(Problem(*error.partition(": ")[::2]) for error in exc.errors)
+                continue
+            self.segments[name] = _plain(condition)
         return problems
 
     def _guide(self, raw: Any, path: str, doc: Document, keep: bool) -> list[Problem]:
@@ -452,6 +478,8 @@ class _Batch:
             _flatten(exc.messages, path, problems)
         when = raw.get("when")
         when = {} if when is None else when
+        when, unknown = expand_segments(when, self.segments, join(path, "when"))
+        problems.extend(Problem(where, message) for where, message in unknown)
         try:
             compile_when(when, join(path, "when"), self.events)
         except ConditionError as exc:

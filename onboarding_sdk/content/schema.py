@@ -259,9 +259,15 @@ class StrictSchema(Schema):
 
 
 class ContentFileSchema(StrictSchema):
-    """The top level of a file: ``version: 1`` (optional) and ``guides: [...]``."""
+    """The top level of a file: ``version: 1`` (optional), ``segments: {name: condition}``
+    (optional; checked by the loader, ``segments.py``) and ``guides: [...]``."""
 
     version = StrictInteger(validate=validate.Equal(1, error="unsupported version {input}; this release reads 1"))
+    segments = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        error_messages=_messages(invalid="must map segment names to conditions"),
+    )
     guides = fields.List(fields.Raw(), required=True, error_messages=_messages(invalid="must be a list of guides"))
 
 
