@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from . import signals
+from .account_outcomes import AccountOutcomes
 from .conditions import Facts
 from .config import Settings
 from .content_runtime import ContentRuntime
@@ -62,6 +63,7 @@ class Engine:
         self._activity_seen: dict[str, int] = {}
         self.content = ContentRuntime(settings, self)
         self.dormancy = Dormancy(settings, self)
+        self.accounts = AccountOutcomes(self)  # account health bands and milestones
         # The store is looked up per call: a caller may swap it (render_check's throwaway store).
         self.codes = FieldCodes(
             lambda kind, names: self.call_store(lambda: self.storage.assign_codes(kind, names)), settings.events
@@ -133,6 +135,7 @@ class Engine:
         state = self.decode(user_id, record, when)
         if event is not None:
             signals.event_tracked.send(self.sender, user_id=user_id, event=event, at=when, count=state.count(event))
+            self.accounts.on_event(account, event, when)  # milestones this event decides (usually none)
         return self.settle(state, when, profile)
 
     def record_activity(self, profile: UserProfile) -> None:
@@ -254,6 +257,7 @@ class Engine:
         state = self.decode(profile.id, record, when)
         if not replayed:
             signals.event_tracked.send(self.sender, user_id=profile.id, event=event, at=when, count=state.count(event))
+            self.accounts.on_event(profile.account_id, event, when)
         return self.settle(state, when, profile), replayed
 
     def _announce(self, user_id: str, guide_id: str, action: str, auto: bool) -> None:

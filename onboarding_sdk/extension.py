@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, g, has_request_context, request
 
 from . import csrf, events_out, privacy, web
+from .account_outcomes import Checked
 from .app_state import KEY, ConsoleAccess, OnboardingState, UserLoader, get_state
 from .cli_mount import onboarding_command
 from .config import Settings, load_settings
@@ -206,6 +207,13 @@ class Onboarding:
         fleet. Needs an app context. Raises StorageError when the store cannot be reached."""
         return self.engine.dormancy.check()
 
+    def check_accounts(self) -> Checked:
+        """Compute and store every due account's health and milestones now, sending
+        ``account_health_changed`` and ``milestone_reached`` for what changed (once across the
+        fleet); what the periodic check after responses does. Needs an app context. Raises
+        StorageError when the store cannot be reached."""
+        return self.engine.accounts.check()
+
     def forget(self, user_id: str) -> None:
         """Delete everything stored about ``user_id`` (a privacy request, or an id about to be
         reused) and send ``user_forgotten``: their record, idempotency keys and every entry of
@@ -346,6 +354,7 @@ def _dormant_check(app: Flask) -> None:
         with app.app_context():  # receivers may need the app (mail, database)
             engine.dormancy.run()
             privacy.run_retention_sweep(engine)  # ONBOARDING_RETENTION_DAYS (off by default)
+            engine.accounts.run()  # account health bands and milestones (account_outcomes)
     except StorageError as exc:
         logger.warning("onboarding: dormant accounts not checked: %s", exc)
     except Exception:

@@ -38,6 +38,13 @@ draft_submitted = _signals.signal("onboarding.draft-submitted")
 #: dormancy episode across every process; again only after the account was active and went
 #: dormant again.
 account_dormant = _signals.signal("onboarding.account-dormant")
+#: An account's health moved between bands (``healthy``, ``watch``, ``at_risk``): ``account_id``,
+#: ``old``, ``new`` (bands), ``score`` (0-100), ``reason`` (the weakest components in words,
+#: English). Once per move across every process (docs/console.md, "Account health").
+account_health_changed = _signals.signal("onboarding.account-health-changed")
+#: An account reached a milestone of ONBOARDING_MILESTONES: ``account_id``, ``milestone`` (its
+#: name), ``day`` (a ``date``, UTC). Once per account and milestone across every process.
+milestone_reached = _signals.signal("onboarding.milestone-reached")
 #: Everything stored about a user was deleted (``Onboarding.forget``, ``flask onboarding forget``,
 #: or the ONBOARDING_RETENTION_DAYS sweep): ``user_id``, ``reason`` (``"request"`` or
 #: ``"retention"``). Sent after the deletion succeeded; the host deletes its own copies here.
@@ -45,6 +52,7 @@ user_forgotten = _signals.signal("onboarding.user-forgotten")
 
 __all__ = [
     "account_dormant",
+    "account_health_changed",
     "content_published",
     "draft_submitted",
     "event_tracked",
@@ -52,6 +60,7 @@ __all__ = [
     "guide_dismissed",
     "guide_feedback",
     "guide_shown",
+    "milestone_reached",
     "stage_changed",
     "storage_degraded",
     "storage_recovered",

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
 from .base import (
+    AccountOutcomes,
     AuditLog,
     CodeKind,
     ContentStore,
@@ -42,6 +43,7 @@ def storage_from_uri(uri: str, *, prefix: str = "ob", timeout: float = 0.5, retr
 
 __all__ = [
     "SCHEMES",
+    "AccountOutcomes",
     "AuditLog",
     "CodeKind",
     "ContentStore",

@@ -3,9 +3,10 @@
 Every backend (memory, Redis, Redis Cluster) implements each capability and passes the shared
 suite in tests/storage. A ``Storage`` gives them as attributes: ``store.users``,
 ``store.content``, ``store.drafts``, ``store.audit``, ``store.index`` (the population index and
-the per-day counters), ``store.locks`` and ``store.privacy``. The flat methods of earlier
-versions (``store.track(...)``, ``store.population(...)``, ...) still work: each forwards to its
-capability (deprecated; new code names the capability).
+the per-day counters), ``store.locks``, ``store.privacy`` and ``store.outcomes`` (account health
+bands and milestones). The flat methods of earlier versions (``store.track(...)``,
+``store.population(...)``, ...) still work: each forwards to its capability (deprecated; new
+code names the capability).
 
 Every method is one round trip to the store unless it says otherwise. Backends raise
 ``onboarding_sdk.errors.StorageError`` for any failure to reach or use the store.
@@ -262,6 +263,43 @@ class PopulationIndex(ABC):
         """Atomically apply ``population.claim_dormant``: each account is returned to exactly
         one caller per dormancy episode, however many processes claim at once."""
 
+    @abstractmethod
+    def active_accounts(self, since: int, limit: int) -> list[tuple[str, int]]:
+        """The newest ``limit`` accounts ``(account, last active day)`` whose last active day is
+        on or after ``since``, newest first (equal days: account ids descending)."""
+
+
+class AccountOutcomes(ABC):
+    """What is recorded once per account (docs/console.md "Account health", "Milestones"): the
+    health band of the last check and the milestones reached, each a compare-and-set so one
+    process of the fleet sees each change; and the counts of the events milestones name."""
+
+    @abstractmethod
+    def record_health(self, account: str, band: str, snapshot: str) -> str | None:
+        """Atomically store ``band`` and ``snapshot`` (text) and return the band stored before
+        (None: the account had none): a move between bands is returned to one caller."""
+
+    @abstractmethod
+    def health(self) -> dict[str, tuple[str, str]]:
+        """Every account's stored ``(band, snapshot)``."""
+
+    @abstractmethod
+    def reach_milestone(self, account: str, name: str, day: int) -> bool:
+        """Record milestone ``name`` reached on ``day`` unless it was: True for the one caller
+        that recorded it."""
+
+    @abstractmethod
+    def milestones(self, accounts: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Per account: milestone -> the day it was reached (one round trip)."""
+
+    @abstractmethod
+    def add_event(self, account: str, event: str) -> int:
+        """Add 1 to the account's count of ``event`` and return the new count."""
+
+    @abstractmethod
+    def event_counts(self, account: str) -> dict[str, int]:
+        """The account's counts of the events added with ``add_event``."""
+
 
 class LockStore(ABC):
     """Fleet-wide locks that expire by themselves (one sweep or claim at a time)."""
@@ -319,6 +357,7 @@ class Storage(ABC):
     index: PopulationIndex
     locks: LockStore
     privacy: PrivacyStore
+    outcomes: AccountOutcomes
 
     @abstractmethod
     def ping(self) -> None:

@@ -16,7 +16,9 @@ A hash tag (the part in braces) decides a key's Cluster slot; keys one script to
 ``{p}:{U}:<day>``, ``:once:<day>``     the bucket's per-day counters; who was counted once
 ``{p}:{A}:m:<acct>``                   the index in an account's bucket ``A``: its members
 ``{p}:{A}:ad:<day>``, ``:nk:<day>``    its per-day figures; keyed events counted (a cluster's)
+``{p}:{A}:ev:<acct>``, ``:ms:<acct>``  its counts of milestone events; milestones reached (day)
 ``{p}:{accounts}:last|dormant``        accounts by last active day; the last dormancy claim
+``{p}:{accounts}:health``              account -> its health band and snapshot (last check)
 ``{p}:{accounts}:rebuilt[2]``          ``rebuild-index`` ran (one marker per layout it migrates)
 ``{p}:{counters}:<day>``               ``count``'s counters (and the index before the buckets)
 ``{p}:{counters}:lock:<name>``         a fleet-wide lock
@@ -157,6 +159,17 @@ def counted_key(bucket: str, day: int) -> str:
     return f"{bucket}:once:{day}"
 
 
+def account_events_key(bucket: str, account: str) -> str:
+    """In the account's bucket: event -> times anyone in the account did it (the events a
+    milestone names only; ``account_outcomes``)."""
+    return f"{bucket}:ev:{account}"
+
+
+def account_milestones_key(bucket: str, account: str) -> str:
+    """In the account's bucket: milestone -> the UTC day it was reached (set once)."""
+    return f"{bucket}:ms:{account}"
+
+
 def noted_key(bucket: str, day: int) -> str:
     """A day's set of ``user|idempotency key`` whose activity an account's bucket counted
     (a cluster's keyed event; two days), so a replay counts the account's events once."""
@@ -172,6 +185,11 @@ def accounts_key(prefix: str) -> str:
 
 def dormant_key(prefix: str) -> str:
     return f"{prefix}:{{accounts}}:dormant"
+
+
+def health_key(prefix: str) -> str:
+    """Account id -> ``band|snapshot`` of its last health check (written by the periodic check)."""
+    return f"{prefix}:{{accounts}}:health"
 
 
 def rebuilt_key(prefix: str, layout_version: int) -> str:

@@ -289,6 +289,13 @@ def account_days(
     return result
 
 
+def active_accounts(data: PopulationData, since: int, limit: int) -> list[tuple[str, int]]:
+    """Reference of ``PopulationIndex.active_accounts``: newest first, as Redis orders them."""
+    found = [(account, day) for account, day in data.accounts.items() if day >= since]
+    found.sort(key=lambda item: (item[1], item[0]), reverse=True)
+    return found[:limit]
+
+
 def claim_dormant(data: PopulationData, cutoff: int, limit: int) -> list[DormantAccount]:
     """Reference of ``claim_dormant.lua``: the accounts whose last active day is after the last
     claim's mark and at most ``cutoff``, oldest first; the mark moves on, so each account is

@@ -13,6 +13,7 @@ from ..keys import lock_key
 from ..population import PopulationData
 from .content import MemoryAudit, MemoryContent
 from .drafts import MemoryDrafts
+from .outcomes import MemoryOutcomes
 from .population import MemoryIndex
 from .privacy import MemoryPrivacy
 from .state import MemoryData
@@ -46,6 +47,7 @@ class MemoryStorage(Storage):
         self.audit = MemoryAudit(data)
         self.locks = MemoryLocks(data, prefix)
         self.privacy = MemoryPrivacy(data)
+        self.outcomes: MemoryOutcomes = MemoryOutcomes()
 
     def ping(self) -> None:
         return None
@@ -53,6 +55,7 @@ class MemoryStorage(Storage):
     def reset(self) -> None:
         with self.data.lock:
             self.data.clear()
+        self.outcomes.clear()
 
     # The tables under their names of earlier versions (tests look inside).
     @property

@@ -67,3 +67,7 @@ class MemoryIndex(PopulationIndex):
     def claim_dormant_accounts(self, cutoff: int, limit: int) -> list[DormantAccount]:
         with self._data.lock:
             return reference.claim_dormant(self._data.population, cutoff, limit)
+
+    def active_accounts(self, since: int, limit: int) -> list[tuple[str, int]]:
+        with self._data.lock:
+            return reference.active_accounts(self._data.population, since, limit)

@@ -15,6 +15,7 @@ from .connection import Client, Connection, delete_matching, glob_escape
 from .content import RedisAudit, RedisContent
 from .drafts import RedisDrafts
 from .migrate import Done, Migration
+from .outcomes import RedisOutcomes
 from .population import RedisIndex
 from .privacy import RedisPrivacy
 from .scripts import guide_action_args, script_source, stage_args, stages_call, track_args
@@ -57,6 +58,7 @@ class RedisStorage(Storage):
         self.audit = RedisAudit(conn)
         self.locks = RedisLocks(conn)
         self.privacy = RedisPrivacy(conn, index)
+        self.outcomes = RedisOutcomes(conn)
         if not target.cluster:
             conn.connect()  # no I/O: a single-server client connects on first command
 

@@ -246,3 +246,14 @@ class RedisIndex(PopulationIndex):
             return [DormantAccount(a, day, n) for (a, day), (n, _) in zip(claimed, counts, strict=True)]
 
         return self._conn.run("claim_dormant_accounts", action)
+
+    def active_accounts(self, since: int, limit: int) -> list[tuple[str, int]]:
+        accounts_key = keys.accounts_key(self._conn.prefix)
+        def action(client: Client) -> Any:
+            found: Any = client.zrevrangebyscore(
+                accounts_key, "+inf", int(since), start=0, num=max(0, int(limit)), withscores=True
+            )
+            return found
+
+        found = self._conn.run("active_accounts", action)
+        return [(account.decode(), int(day)) for account, day in found] if limit > 0 else []

@@ -39,6 +39,7 @@ SCRIPTS = (
     "delete_draft",
     "load_with_revision",
     "current_content",
+    "record_health",
 )
 _PREPENDED = {
     "track": ("once",),
