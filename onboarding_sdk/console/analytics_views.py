@@ -21,7 +21,7 @@ from ..storage.population import Population
 from ..timeutil import epoch_day, to_epoch
 from . import csrf, svg
 from .access import ROLES, requires, role_allows
-from .base import bp, common
+from .base import bp, common, t
 
 DEFAULT_DAYS, MAX_DAYS = 30, 366
 #: Dormant users and accounts listed on the page (the counts are always complete).
@@ -99,35 +99,43 @@ def csv_response(table: analytics.Table, days: int, name: str | None = None) -> 
     return response
 
 
+FUNNEL_DESC = (  # the catalog's key (tests/test_console_i18n.py reads t(...) literals and this)
+    "One bar per stage: its length is the users who ever reached the stage, the dark part the users in it now; the same figures are in the stage funnel table."  # noqa: E501
+)
+
+
 def charts(tables: dict[str, analytics.Table], days: int) -> dict[str, Any]:
     daily, guides, funnel, activity = tables["daily"], tables["guides"], tables["funnel"], tables["activity"]
     labels = [str(v) for v in daily.column("day")]
-    series = {name: [int(v or 0) for v in daily.column(name)] for name in ("shown", "dismissed", "completed")}
+    series = {t(name): [int(v or 0) for v in daily.column(name)] for name in ("shown", "dismissed", "completed")}
     return {
         "funnel": svg.funnel_chart(
-            "Stage funnel: users who reached each stage, and users in it now",
-            "One bar per stage: its length is the users who ever reached the stage, the dark part the "
-            "users in it now; the same figures are in the stage funnel table.",
+            t("Stage funnel: users who reached each stage, and users in it now"),
+            t(FUNNEL_DESC),
             [
                 (str(r[0]), int(r[2] or 0), int(r[1] or 0), r[3] if isinstance(r[3], float) else None)
                 for r in funnel.rows
             ],
+            say=t,
         ),
         "activity": svg.line_chart(
-            "Active and new users per day",
-            f"One line each over the last {days} days; the same figures are in the activity table.",
+            t("Active and new users per day"),
+            t("One line each over the last {days} days; the same figures are in the activity table.", days=days),
             [str(v) for v in activity.column("day")],
-            {name: [int(v or 0) for v in activity.column(name)] for name in ("active_users", "new_users")},
+            {
+                t(name.replace("_", " ")): [int(v or 0) for v in activity.column(name)]
+                for name in ("active_users", "new_users")
+            },
         ),
         "daily": svg.line_chart(
-            "Guides shown, dismissed and completed per day",
-            f"One line per action over the last {days} days; the same figures are in the per-day table.",
+            t("Guides shown, dismissed and completed per day"),
+            t("One line per action over the last {days} days; the same figures are in the per-day table.", days=days),
             labels,
             series,
         ),
         "guides": svg.bar_chart(
-            "Times each guide was shown",
-            f"One bar per guide, total over the last {days} days; see the guide performance table.",
+            t("Times each guide was shown"),
+            t("One bar per guide, total over the last {days} days; see the guide performance table.", days=days),
             [(str(r[0]), int(r[1] or 0)) for r in guides.rows],
         ),
     }
@@ -157,10 +165,13 @@ def account_page(engine: Engine, account: str, days: int, fmt: str) -> tuple[str
         return csv_response(tables[name], days, f"onboarding-{name}-{days}d.csv")
     daily = tables["account_daily"]
     chart = svg.line_chart(
-        f"Account {account}: active users, events and key events per day",
-        f"One line each over the last {days} days; the same figures are in the per-day table.",
+        t("Account {account}: active users, events and key events per day", account=account),
+        t("One line each over the last {days} days; the same figures are in the per-day table.", days=days),
         [str(v) for v in daily.column("day")],
-        {name: [int(v or 0) for v in daily.column(name)] for name in ("active_users", "events", "key_events")},
+        {
+            t(name.replace("_", " ")): [int(v or 0) for v in daily.column(name)]
+            for name in ("active_users", "events", "key_events")
+        },
     )
     page = render_template(
         "onboarding/console/analytics_account.html",

@@ -38,8 +38,10 @@ def t(text: str, **values: Any) -> str:
 def display_name(user_id: str) -> str:
     """A console user's name for people (``@onboarding.console_user_name``); the id when the
     host gives none, or its callback fails."""
+    if user_id in ("", "unknown"):  # nobody signed in did it (a script, a test client)
+        return t("unknown")
     callback = get_state().extension.console_user_name_callback
-    if callback is None or not user_id or user_id == "unknown":
+    if callback is None:
         return user_id
     try:
         name = callback(user_id)
@@ -79,6 +81,7 @@ def common(role: str | None) -> dict[str, Any]:
         "lang": locale(),
         "display_name": display_name,
         "languages": i18n.LANGUAGE_NAMES,
+        "script_texts": i18n.catalog(locale()),
         "review_count": _waiting(role),
     }
 

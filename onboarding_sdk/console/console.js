@@ -10,7 +10,7 @@
 (function () {
   "use strict";
   // each enhancement on its own: one failing (an old browser) must not take the others down
-  [placing, localTimes].forEach(function (enhance) {
+  [placing, localTimes, segmentRows].forEach(function (enhance) {
     try { enhance(); } catch (error) { if (window.console) console.warn("console.js:", error); }
   });
   var form = document.querySelector("form[data-live-preview]");
@@ -45,7 +45,7 @@
       .catch(function () {
         if (mine !== sent) return;
         target.removeAttribute("aria-busy");
-        status.textContent = "The live preview is unavailable (reload the page?); the Preview button still works.";
+        status.textContent = text("The live preview is unavailable (reload the page?); the Preview button still works.");
       });
   }
 
@@ -102,10 +102,76 @@
     }
   }
 
+  /* The page's texts in the console's language (a data attribute: no inline script). */
+  function text(english) {
+    var texts = {};
+    try { texts = JSON.parse(document.body.getAttribute("data-console-texts") || "{}"); } catch (error) { texts = {}; }
+    return texts[english] || english;
+  }
+
+  /* The segment builder: "Add a condition" adds a blank row in place (without this script it
+   * posts the form and the server adds it); each row shows only the parts its field uses. */
+  function segmentRows() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-segment-rows]"), function (box) {
+      var ops = {};
+      try { ops = JSON.parse(box.getAttribute("data-seg-ops") || "{}"); } catch (error) { ops = {}; }
+      function rows() { return box.querySelectorAll("[data-seg-row]"); }
+      function fit(row) {
+        var field = row.querySelector("select[name$='.field']");
+        var op = row.querySelector("select[name$='.op']");
+        if (!field || !op) return;
+        var allowed = ops[field.value] || null;
+        Array.prototype.forEach.call(op.options, function (option) {
+          option.hidden = !!allowed && allowed.indexOf(option.value) < 0;
+        });
+        if (allowed && allowed.indexOf(op.value) < 0) op.value = allowed[0];
+        var name = row.querySelector("input[name$='.name']");
+        var until = row.querySelector("input[name$='.until']");
+        if (name) name.closest(".field").hidden = field.value !== "trait" && !name.value;
+        if (until) until.closest(".field").hidden = op.value !== "between" && !until.value;
+      }
+      Array.prototype.forEach.call(rows(), function (row) {
+        fit(row);
+        row.addEventListener("change", function () { fit(row); });
+      });
+      var add = box.querySelector("[data-add-seg-row]");
+      if (!add) return;
+      add.addEventListener("click", function (event) {
+        var all = rows();
+        if (!all.length) return; // the server adds the first one
+        event.preventDefault();
+        var last = all[all.length - 1];
+        var next = 0;
+        Array.prototype.forEach.call(all, function (row) {
+          var m = /^seg\.(\d+)\./.exec((row.querySelector("[name^='seg.']") || {}).name || "");
+          if (m) next = Math.max(next, +m[1] + 1);
+        });
+        var copy = last.cloneNode(true);
+        Array.prototype.forEach.call(copy.querySelectorAll("[name], [id], [for], [aria-describedby]"), function (el) {
+          ["name", "id", "for"].forEach(function (attr) {
+            var v = el.getAttribute(attr);
+            if (v) el.setAttribute(attr, v.replace(/seg\.\d+\./, "seg." + next + "."));
+          });
+          el.removeAttribute("aria-describedby");
+          el.removeAttribute("aria-invalid");
+          if (el.tagName === "INPUT" && el.type === "checkbox") el.checked = false;
+          else if (el.tagName === "INPUT") el.value = "";
+          else if (el.tagName === "SELECT") el.selectedIndex = 0;
+        });
+        Array.prototype.forEach.call(copy.querySelectorAll(".field-error, .field-warning"), function (el) { el.remove(); });
+        last.parentNode.insertBefore(copy, last.nextSibling);
+        fit(copy);
+        copy.addEventListener("change", function () { fit(copy); });
+        var first = copy.querySelector("select");
+        if (first) first.focus();
+      });
+    });
+  }
+
   /* A schedule field holds UTC; beside it, the same moment in the editor's own time zone. */
   function localTimes() {
     if (!window.Intl || !Intl.DateTimeFormat) return;
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "your time zone";
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || text("your time zone");
     var show = new Intl.DateTimeFormat(undefined, {
       year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
     });

@@ -250,8 +250,7 @@ def render_editor(
         endpoints=list(page_endpoints()),
         saved_segments=_saved(engine),
         grow_url=target.urls()["preview"],
-        seg_fields=forms.choices()["seg_fields"],
-        seg_ops=forms.choices()["seg_ops"],
+        **forms.segment_choices(),
         **_placing(engine, sub.form),
         **context,
     )

@@ -537,3 +537,12 @@ def choices() -> dict[str, tuple[str, ...]]:
         "seg_fields": tuple(SEGMENT_FIELDS),
         "seg_ops": tuple(dict.fromkeys(op for _, ops in SEGMENT_FIELDS.values() for op in ops)),
     }
+
+
+def segment_choices() -> dict[str, Any]:
+    """What the segment builder's rows offer: fields, tests, and each field's tests (console.js)."""
+    return {
+        "seg_fields": tuple(SEGMENT_FIELDS),
+        "seg_ops": tuple(dict.fromkeys(op for _, ops in SEGMENT_FIELDS.values() for op in ops)),
+        "seg_field_ops": {name: list(ops) for name, (_, ops) in SEGMENT_FIELDS.items()},
+    }

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .i18n_zh import ZH
+
 LOCALES = ("en", "zh-CN")
 COOKIE = "onboarding_console_lang"
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
-
-ZH: dict[str, str] = {}
 
 
 def pick(cookie: str | None, preferred: str | None, accept: Any) -> str:
@@ -56,8 +56,6 @@ def catalog(locale: str) -> dict[str, str]:
 
 #: The texts console.js needs (it reads them from the page, never from inline script).
 SCRIPT_TEXTS = (
-    "Preview updating…",
-    "Preview updated",
-    "The preview could not be updated: {status}",
-    "Remove",
+    "The live preview is unavailable (reload the page?); the Preview button still works.",
+    "your time zone",
 )

@@ -45,7 +45,6 @@ def _posted() -> forms.GuideForm:
 
 
 def _editor(engine: Any, form: forms.GuideForm, segment: SavedSegment | None, status: int = 200, **extra: Any) -> Page:
-    choices = forms.choices()
     rows = form.segment_rows()
     return page(
         "segment.html",
@@ -55,8 +54,7 @@ def _editor(engine: Any, form: forms.GuideForm, segment: SavedSegment | None, st
         version=request.form.get("version", "0") if request.method == "POST" else (segment.version if segment else 0),
         estimate=audience(engine, rows),
         used_by=_users_of(engine, segment) if segment is not None else [],
-        seg_fields=choices["seg_fields"],
-        seg_ops=choices["seg_ops"],
+        **forms.segment_choices(),
         saved_segments=[],
         grow_url=request.path,
         **extra,

@@ -6,7 +6,7 @@ writes its numbers as text, so the picture never holds a figure the page does no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import count
 
 from markupsafe import Markup, escape
@@ -82,11 +82,20 @@ def line_chart(
     return Markup("".join(parts))
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def funnel_chart(
-    title: str, desc: str, stages: Sequence[tuple[str, int, int, float | None]], width: int = 640
+    title: str,
+    desc: str,
+    stages: Sequence[tuple[str, int, int, float | None]],
+    width: int = 640,
+    say: Callable[[str], str] = _same,
 ) -> Markup:
     """One bar per ``(stage, reached, now, share of the previous stage)``: the bar's length is
-    ``reached``, its dark part ``now``; each bar is labelled with all three figures."""
+    ``reached``, its dark part ``now``; each bar is labelled with all three figures (its words
+    through ``say``, the console's catalog)."""
     row, label_w, pad = 26, 110, 8
     height = max(1, len(stages)) * row + 2 * pad
     top = max((reached for _, reached, _, _ in stages), default=0) or 1
@@ -96,7 +105,9 @@ def funnel_chart(
     for i, (stage, reached, now, share) in enumerate(stages):
         y = pad + i * row
         w_all, w_now = round(span * reached / top), round(span * min(now, reached) / top)
-        text = f"{reached} reached, {now} now" + ("" if share is None else f", {share * 100:.1f}% of previous")
+        text = say("{reached} reached, {now} now").format(reached=reached, now=now)
+        if share is not None:
+            text += say(", {share}% of previous").format(share=f"{share * 100:.1f}")
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="12">{escape(stage)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w_all}" height="{row - 6}" fill="{PALETTE[5]}"/>'
