@@ -38,6 +38,7 @@ const builds = [
   { entryPoints: ['src/tour/index.js'], outfile: join(STATIC, 'onboarding-tour.js'), format: 'esm' },
   { entryPoints: ['src/float/index.js'], outfile: join(STATIC, 'onboarding-float.js'), format: 'esm' },
   { entryPoints: ['src/centre/index.js'], outfile: join(STATIC, 'onboarding-centre.js'), format: 'esm' },
+  { entryPoints: ['src/lease.js'], outfile: join(STATIC, 'onboarding-lease.js'), format: 'esm' },
   { entryPoints: ['src/onboarding.css'], outfile: join(STATIC, 'onboarding.css') },
 ];
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 from playwright.sync_api import expect
 
-from .queue_js import ITEMS, QUEUED, wait_sent
+from .queue_js import ITEMS, QUEUED, SENT, wait_sent
 from .widget_app import LiveServer, make_app
 
 KEY = r"^[A-Za-z0-9_-]{16,64}$"
@@ -169,3 +169,40 @@ def test_without_a_csrf_token_the_widget_draws_read_only(pages):
         expect(page.locator(".ob-ban")).to_be_visible()
     finally:
         site.stop()
+
+
+# A browser too busy to ever be idle: the widget's idle-deferred work runs only when the user leaves.
+NEVER_IDLE = "window.requestIdleCallback = () => 0"
+
+
+def test_a_shown_report_is_sent_when_the_user_leaves_at_once(pages, site):
+    ctx = pages.context("alice")
+    ctx.add_init_script(NEVER_IDLE)
+    page = pages.open("/reports", ctx=ctx)
+    expect(page.locator(".ob-ban")).to_be_visible()
+    assert not site.answers("/shown")  # deferred: nothing sent yet
+    page.goto("about:blank")  # leaves the site: no later page of it will send what was left
+    for _ in range(100):
+        if site.answers("/banner-maint/shown"):
+            break
+        page.wait_for_timeout(50)
+    sent = site.answers("/banner-maint/shown")
+    assert [(uid, status) for uid, _, _, status in sent][:1] == [("alice", 200)]  # with the CSRF token
+    assert re.match(KEY, sent[0][2])  # and an Idempotency-Key
+    assert site.guide("alice", "banner-maint").impressions == 1
+
+
+def test_hiding_the_page_sends_what_waits_and_a_repeat_is_applied_once(pages, site):
+    ctx = pages.context("alice")
+    ctx.add_init_script(NEVER_IDLE)
+    page = pages.open("/reports", ctx=ctx)
+    expect(page.locator(".ob-ban")).to_be_visible()
+    hide = """() => { Object.defineProperty(document, 'hidden', {value: true, configurable: true});
+      document.dispatchEvent(new Event('visibilitychange', {bubbles: true})) }"""
+    page.evaluate(hide)
+    page.evaluate(hide)  # hidden twice (visibilitychange, then pagehide): sent once
+    page.evaluate("() => { delete document.hidden; dispatchEvent(new Event('online')) }")  # visible: the queue drains
+    page.wait_for_function(SENT)  # (no idle callback pending: leaving queued the report)
+    keys = [key for _, _, key, _ in site.answers("/banner-maint/shown")]
+    assert keys and len(set(keys)) == 1  # one report, however often it went out
+    assert site.guide("alice", "banner-maint").impressions == 1

@@ -2,15 +2,31 @@
    user's retry queue (queue.js) except the one that asks for the attention budget. */
 
 import { createQueue, memoryStorage, newKey, sweep } from './queue.js';
-import { state, readOnly } from './state.js';
+import { BASE, state, readOnly } from './state.js';
 
 let queue = null;
 let queueUser;
 
 // The queue's storage work (about 75 ms a load on a slow machine) never delays drawing: the
 // `shown` reports, the sweep and the first flush run when the browser is next idle (within
-// 1 s; Safari has no requestIdleCallback: a timer).
-const idle = (fn) => (self.requestIdleCallback || setTimeout)(fn, { timeout: 1e3 });
+// 1 s; Safari has no requestIdleCallback: a timer), or at once when the user leaves (leave()).
+const later = [];
+const runLater = () => later.splice(0).forEach((fn) => fn());
+const idle = (fn) => later.push(fn) < 2 && (self.requestIdleCallback || setTimeout)(runLater, { timeout: 1e3 });
+
+// Leaving the page (or hiding it: a phone may then end it unasked): what waited for idle time is
+// queued now, and everything queued is sent at once, without waiting for the queue's lock, as
+// keepalive fetches, which outlive the page and carry the CSRF token and Idempotency-Key (a
+// beacon cannot). Items stay queued until answered; one sent twice is applied once (same key).
+let left = 0;
+function leave() {
+  if (!document.hidden) return (left = 0);
+  if (left++) return; // pagehide after visibilitychange: sent already
+  runLater();
+  if (queue && !readOnly()) queue.items().forEach((item) => send(item.path, item.body, item.key));
+}
+addEventListener('visibilitychange', leave);
+addEventListener('pagehide', leave);
 
 function browserStorage() {
   try {
@@ -44,6 +60,7 @@ export function useQueueOf(payload) {
     storage,
     send: (item) => send(item.path, item.body, item.key),
     locks: navigator.locks,
+    lease: (...args) => import(new URL('onboarding-lease.js', BASE)).then((chunk) => chunk.withLease(...args)),
     randomValues: (array) => crypto.getRandomValues(array),
     warn: (message) => state.payload.debug && console.warn(message),
   });

@@ -45,13 +45,15 @@ let positioner = null; // the lazy chunk (float/index.js): position(card, rtl), 
 let loading = null;
 
 /** Loads the placement chunk (onboarding-float.js) once, then places what is open; a card
-    that was to take focus takes it now (it could not while hidden). */
+    that was to take focus takes it now (it could not while hidden). Resolves to the chunk
+    (undefined if it cannot load). */
 export function loadPositioner() {
-  loading ||= import(new URL('onboarding-float.js', BASE)).then((chunk) => {
+  return (loading ||= import(new URL('onboarding-float.js', BASE)).then((chunk) => {
     positioner = chunk;
     update();
     for (const card of state.stack) if (card.returnFocus && !card.contains(deepActive())) card.focus();
-  }, () => {});
+    return chunk;
+  }, () => {}));
 }
 
 /** Positions a card at its anchor (cards without one keep their CSS place). */

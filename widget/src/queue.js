@@ -6,14 +6,14 @@
    - Each item is its own storage entry, `obq:<user>:<idempotency key>`, so two tabs adding at
      once never overwrite each other's items (one shared array could lose one).
    - Only the items of this page's user are read; another user's wait for that user (7 days).
-   - One tab drains at a time: Web Locks where present, else a lease entry with an expiry.
+   - One tab drains at a time: Web Locks where present, else a lease entry with an expiry
+     (lease.js, passed in: the browser loads it as a lazy chunk only where it is needed).
    - An item is removed only after the server answered; the same Idempotency-Key goes with
      every retry, so a retry after a lost answer is applied once. */
 
 export const PREFIX = 'obq:';
 export const KEEP = 50; // items per user; the oldest go first
 export const MAX_AGE = 7 * 24 * 3600e3; // how long an item waits for its user to come back
-export const LEASE = 10e3; // the fallback lock's lifetime, renewed before each request
 export const FIRST_WAIT = 1e3; // retry backoff: 1 s doubling to 60 s
 export const LAST_WAIT = 60e3;
 
@@ -33,13 +33,13 @@ export const retryable = (status) => !status || status == 408 || status == 429 |
  * @param {Storage} o.storage - localStorage, or any object with its methods
  * @param {(item) => Promise<{status: number, json: () => Promise<any>}>} o.send - one POST; rejects on a network error
  * @param {{request: Function}} [o.locks] - navigator.locks, when the browser has it
+ * @param {Function} [o.lease] - lease.js withLease (or a loader of it): the lock without Web Locks
  * @param {(array: Uint8Array) => Uint8Array} o.randomValues - crypto.getRandomValues
  * @param {(message: string) => void} [o.warn] - where refusals are reported (payload.debug only)
  */
-export function createQueue({ user, storage, send, locks, randomValues, warn, now = Date.now, setTimer = setTimeout }) {
+export function createQueue({ user, storage, send, locks, lease, randomValues, warn, now = Date.now, setTimer = setTimeout }) {
   const prefix = PREFIX + user + ':';
-  const leaseKey = 'obq-lease:' + user;
-  const tab = newKey(randomValues); // this tab's name in the fallback lease
+  const tab = newKey(randomValues); // this tab's name in the lease
   const unsaved = new Map(); // items storage refused (quota, private mode): sent from memory
   let order = 0; // orders items added in the same millisecond
   let wait = FIRST_WAIT;
@@ -140,40 +140,11 @@ export function createQueue({ user, storage, send, locks, randomValues, warn, no
     return 'parked';
   }
 
-  /** Runs fn while no other tab of this user drains. */
-  function exclusively(fn) {
+  /** Runs fn while no other tab of this user drains: Web Locks, else the lease (lease.js). */
+  async function exclusively(fn) {
     if (locks) return locks.request(PREFIX + user, () => fn(() => {}));
-    return withLease(fn);
-  }
-
-  // Fallback without Web Locks: a lease entry {tab, until}; a tab that finds another's live
-  // lease waits until it expires. Two tabs writing at once: the last write wins and the other
-  // sees that when it reads back.
-  async function withLease(fn) {
-    const holder = () => {
-      try {
-        return JSON.parse(storage.getItem(leaseKey)) || {};
-      } catch {
-        return {};
-      }
-    };
-    const take = () => {
-      try {
-        storage.setItem(leaseKey, JSON.stringify({ tab, until: now() + LEASE }));
-      } catch {
-        /* storage unavailable: only unsaved items, which no other tab sees */
-      }
-    };
-    const other = holder();
-    if (other.tab && other.tab != tab && other.until > now()) return park();
-    take();
-    await new Promise((resolve) => setTimer(resolve, 20)); // let a concurrent writer land
-    if (holder().tab && holder().tab != tab) return park();
-    try {
-      return await fn(take);
-    } finally {
-      if (holder().tab == tab) remove(leaseKey);
-    }
+    const result = await lease({ storage, key: 'obq-lease:' + user, tab, now, setTimer }, fn).catch(() => 'busy');
+    return result == 'busy' ? park() : result;
   }
 
   return { add, flush, items };

@@ -6,14 +6,14 @@ import { act, autoOpen } from './actions.js';
 import { waitForAnchor } from './anchor.js';
 import { card, dismiss } from './card.js';
 import { attr, button, el, safeHref, t } from './dom.js';
-import { addFloating } from './layer.js';
+import { addFloating, say } from './layer.js';
 import { hide, show } from './popover.js';
 import { BASE, state } from './state.js';
 
 // The chunk is an ES module import()ed from beside the core: under a strict CSP it loads with
 // the core's nonce (no eval, no inline script). It gets the core's toolkit, so it shares this
 // page's state and draws exactly like the other cards.
-export const kit = { state, el, button, attr, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen };
+export const kit = { state, el, button, attr, card, addFloating, show, hide, waitForAnchor, act, t, safeHref, dismiss, autoOpen, say };
 
 export function loadTour(guide) {
   import(new URL('onboarding-tour.js', BASE))

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createQueue, KEEP, MAX_AGE, newKey, retryable, sweep } from '../src/queue.js';
+import { withLease } from '../src/lease.js';
 import { fakeLocks, fakeServer, fakeStorage, fakeTimers, randomValues } from './fakes.js';
 
 const USER = 'a1b2c3d4e5f60718';
 
 function tab({ storage, server, locks = fakeLocks(), user = USER, timers = fakeTimers(), ...rest }) {
-  return createQueue({ user, storage, send: server.send, locks, randomValues, setTimer: timers.setTimer, ...rest });
+  return createQueue({ user, storage, send: server.send, locks, lease: withLease, randomValues, setTimer: timers.setTimer, ...rest });
 }
 
 test('an idempotency key is 22 base64url characters, new every time', () => {

@@ -4,6 +4,8 @@
 
 import { placeCard } from '../place.js';
 
+export { serverHint, validationHint } from './hints.js';
+
 const CONTROLS = 'input,select,textarea,button,a[href],[tabindex]:not([tabindex="-1"])';
 
 // Whether the anchor can be seen: not scrolled out of its container or the viewport, nor under
@@ -28,11 +30,16 @@ export function placeMark({ mark, anchor, host }, rtl) {
 
 /** What a card must not cover, as client rects in the viewport: every control of the page other
     than its anchor (the host's, and those of our cards in the host's slots), on any row, the
-    anchor's labels, and the other open cards (the banner, a corner card, a tour step). */
+    anchor's labels, and the other open cards (the banner, a corner card, a tour step). A panel
+    avoids only the controls beside its opener (its form's, or its parent's). */
 function obstacles(card, anchor) {
-  const controls = [...document.querySelectorAll(CONTROLS), ...(anchor.labels || [])];
-  for (const slot of document.querySelectorAll('ob-slot')) controls.push(...slot.shadowRoot.querySelectorAll(CONTROLS));
-  for (const other of card.getRootNode().querySelectorAll('.ob-card:popover-open')) if (other != card) controls.push(other);
+  // a panel (24rem, under its opener) would cover the page anywhere: it avoids its opener's neighbours only
+  const scope = card.classList.contains('ob-p') ? anchor.closest('form,fieldset') || anchor.parentElement : document;
+  const controls = [...scope.querySelectorAll(CONTROLS), ...(anchor.labels || [])];
+  if (scope == document) {
+    for (const slot of document.querySelectorAll('ob-slot')) controls.push(...slot.shadowRoot.querySelectorAll(CONTROLS));
+    for (const other of card.getRootNode().querySelectorAll('.ob-card:popover-open')) if (other != card) controls.push(other);
+  }
   return controls
     .filter((control) => control != anchor && !anchor.contains(control))
     .map((control) => control.getBoundingClientRect())
