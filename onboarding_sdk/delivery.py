@@ -79,6 +79,9 @@ class Situation:
     now: datetime
     budget_used: int = 0
     dormant_after_days: int = 14
+    #: Guides the user's experiment arms keep from them (experiment_runtime), and the arms.
+    hidden: frozenset[str] = frozenset()
+    arms: Mapping[str, str] = field(default_factory=dict)
     seen: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -190,10 +193,11 @@ class Catalog:
         now = to_epoch(situation.now)
         states = situation.guides
         remaining = self.budget.get(situation.user.stage, 1) - situation.budget_used
+        hidden = situation.hidden
         chosen: list[Decision] = []
         # The candidates come in rank order, so the budget is spent in the same pass.
         for guide, guide_id, starts, ends, plain, condition, shown, opened in bucket:
-            if now < starts or now >= ends:
+            if now < starts or now >= ends or (hidden and guide_id in hidden):
                 continue
             state = states.get(guide_id, EMPTY)
             if plain and state is EMPTY:
@@ -243,6 +247,8 @@ class Catalog:
             spec = guide.spec
             if situation.user.stage not in guide.stages or not self._in_window(guide, now):
                 continue
+            if spec.id in situation.hidden:
+                continue
             if guide.condition is not None:
                 facts = facts or situation.facts(Page())
                 if not guide.condition(facts):
@@ -280,6 +286,8 @@ class Catalog:
         if (guide.starts is not None and now < guide.starts) or (guide.ends is not None and now >= guide.ends):
             return None
         spec = guide.spec
+        if situation.hidden and spec.id in situation.hidden:
+            return None  # another arm of its experiment
         state = situation.guides.get(spec.id, EMPTY)
         if state is not EMPTY and not frequency_allows(spec, state):
             return None
@@ -313,13 +321,16 @@ class Catalog:
 
     def refusal(self, guide: CompiledGuide, situation: Situation) -> str | None:
         """Why resolution would give this user ``guide`` on no page now: ``"stage"``,
-        ``"schedule"`` or ``"condition"``; None when it targets them. Unlike ``allows``, how
+        ``"schedule"``, ``"condition"`` or ``"experiment"`` (their arm does not show it); None
+        when it targets them. Unlike ``allows``, how
         often it was shown does not count: a guide seen once (or dismissed) still belongs to
         the user, who may rate or dismiss it, and its page may still be read."""
         if situation.user.stage not in guide.stages:
             return "stage"
         if not self._in_window(guide, to_epoch(situation.now)):
             return "schedule"
+        if guide.spec.id in situation.hidden:
+            return "experiment"
         if guide.condition is not None and not guide.condition(situation.facts(Page(ANY_PAGE, ANY_PAGE))):
             return "condition"
         return None

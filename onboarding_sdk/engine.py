@@ -25,7 +25,9 @@ from .delivery import Catalog, Situation
 from .dormancy import Dormancy
 from .errors import GuideNotTargeted, InvalidArgument, StorageError
 from .events import unknown_event
+from .experiment_runtime import ExperimentArms
 from .field_codes import FieldCodes
+from .goals import Goals
 from .guide_state import GuideState
 from .health import HealthGate
 from .identity import UserProfile
@@ -64,6 +66,8 @@ class Engine:
         self.content = ContentRuntime(settings, self)
         self.dormancy = Dormancy(settings, self)
         self.accounts = AccountOutcomes(self)  # account health bands and milestones
+        self.goals = Goals(self)  # guides' goals and experiments' per-arm figures
+        self.arms = ExperimentArms(self)  # experiment arms: stored at exposure, hide other arms' guides
         # The store is looked up per call: a caller may swap it (render_check's throwaway store).
         self.codes = FieldCodes(
             lambda kind, names: self.call_store(lambda: self.storage.assign_codes(kind, names)), settings.events
@@ -136,6 +140,7 @@ class Engine:
         if event is not None:
             signals.event_tracked.send(self.sender, user_id=user_id, event=event, at=when, count=state.count(event))
             self.accounts.on_event(account, event, when)  # milestones this event decides (usually none)
+            self.goals.on_event(state, event, when)  # goals this event reaches (usually none pending)
         return self.settle(state, when, profile)
 
     def record_activity(self, profile: UserProfile) -> None:
@@ -170,6 +175,9 @@ class Engine:
         state = self.decode(profile.id, record, when)
         state = self.reachable_stage(state, when, profile) if read_only else self.settle(state, when, profile)
         guides = {gid: GuideState.decode(raw) for gid, raw in state.guides.items()}
+        arms = self.arms.of(profile, state)  # from the record: no store call
+        if arms.arms and not read_only:
+            self.arms.expose(state, arms, when)  # one write at a user's first exposure only
         return Situation(
             profile,
             state,
@@ -177,6 +185,8 @@ class Engine:
             when,
             layout.budget_used(record, epoch_day(to_epoch(when))),
             self.settings.dormant_after_days,
+            arms.hidden,
+            arms.arms,
         )
 
     def guide_action(
@@ -235,9 +245,12 @@ class Engine:
                 profile.id, field, action, day, value, limit, key=key, now=to_epoch(now), counter=counter
             )
         )
+        state = GuideState.decode(write.state)
         if write.allowed and not write.replayed:
+            if action == "shown" and state.impressions == 1:
+                self.goals.first_sighting(guide_id, day)  # the goal's "shown (users)"
             self._announce(profile.id, guide_id, action, auto)
-        return GuideResult(GuideState.decode(write.state), write.allowed, write.replayed)
+        return GuideResult(state, write.allowed, write.replayed)
 
     def track_once(self, profile: UserProfile, event: str, key: str) -> tuple[UserState, bool]:
         """``track(event)`` for the widget's POST with idempotency ``key``: a key this user already
@@ -258,6 +271,7 @@ class Engine:
         if not replayed:
             signals.event_tracked.send(self.sender, user_id=profile.id, event=event, at=when, count=state.count(event))
             self.accounts.on_event(profile.account_id, event, when)
+            self.goals.on_event(state, event, when)
         return self.settle(state, when, profile), replayed
 
     def _announce(self, user_id: str, guide_id: str, action: str, auto: bool) -> None:
@@ -295,6 +309,7 @@ class Engine:
             times = {index: to_epoch(at) for index in range(current + 1, target + 1)}
             if self._advance(state.user_id, current, target, times):
                 self._count_stages(state, current, target, at)
+                self.goals.on_stage(state, current, target, at)
                 for step in transitions_between(state.user_id, current, target, at):
                     signals.stage_changed.send(
                         self.sender, user_id=step.user_id, old=step.old, new=step.new, at=step.at

@@ -16,6 +16,7 @@ HOLDOUT = "holdout"
 #: The arm of a holdout experiment's users who get the guides.
 TREATMENT = "treatment"
 UNITS = ("user", "account")
+STATUSES = ("running", "stopped")
 _SCALE = 2**64
 
 
@@ -37,6 +38,10 @@ class Experiment:
     unit: str = "user"
     #: Changing the salt reshuffles everyone: it is the experiment's identity, the id by default.
     salt: str = ""
+    #: ``running`` or ``stopped``: a stopped experiment shows ``winner`` (else ``after_stop``)
+    #: to everyone and assigns no one.
+    status: str = "running"
+    winner: str | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -48,18 +53,47 @@ class Experiment:
             raise ValueError(f"experiment {self.id}: arm names must differ")
         if any(arm.weight <= 0 for arm in self.arms):
             raise ValueError(f"experiment {self.id}: every arm needs a share above 0")
+        if self.status not in STATUSES:
+            raise ValueError(f"experiment {self.id}: status must be one of {', '.join(STATUSES)}")
+        if self.winner is not None and self.winner not in names:
+            raise ValueError(f"experiment {self.id}: the winner {self.winner!r} is not one of its arms")
+
+    @property
+    def control(self) -> Arm:
+        """The arm the others are compared with: the holdout of a holdout, else the first variant."""
+        return self.arm(HOLDOUT) or self.arms[0]
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def after_stop(self) -> str:
+        """What everyone gets once stopped: the winner; without one, the guides for a holdout
+        (stopping a holdout releases the guide) and the control for variants."""
+        if self.winner is not None:
+            return self.winner
+        return TREATMENT if self.arm(HOLDOUT) is not None else self.arms[0].name
 
     def arm(self, name: str) -> Arm | None:
         return next((arm for arm in self.arms if arm.name == name), None)
 
 
-def holdout(experiment_id: str, guides: Sequence[str], share: float, unit: str = "user") -> Experiment:
+def holdout(
+    experiment_id: str,
+    guides: Sequence[str],
+    share: float,
+    unit: str = "user",
+    *,
+    status: str = "running",
+    winner: str | None = None,
+) -> Experiment:
     """An experiment where ``share`` of the units (0 < share < 1) do not get ``guides``."""
     if not 0 < share < 1:
         raise ValueError(f"experiment {experiment_id}: a holdout share is between 0 and 1, not {share}")
     covered = tuple(guides)
     arms = (Arm(HOLDOUT, share), Arm(TREATMENT, 1 - share, covered))
-    return Experiment(experiment_id, arms, covered, unit)
+    return Experiment(experiment_id, arms, covered, unit, status=status, winner=winner)
 
 
 def unit_of(experiment: Experiment, user_id: str, account_id: str | None) -> str:
@@ -87,6 +121,25 @@ def assign(experiment: Experiment, unit: str) -> str:
         if point < 0:
             return arm.name
     return experiment.arms[-1].name  # only reached through float rounding at the very top
+
+
+def arms_of(
+    experiments: Sequence[Experiment], stored: Mapping[str, str], user_id: str, account_id: str | None
+) -> dict[str, str]:
+    """Each experiment's arm for a user: a stopped one's ``after_stop``; else the stored arm
+    (``stored``: experiment id -> arm, kept since first exposure) when it is still an arm of
+    the experiment; else the one the hash gives now (to be stored with the first exposure)."""
+    arms: dict[str, str] = {}
+    for experiment in experiments:
+        if not experiment.running:
+            arms[experiment.id] = experiment.after_stop
+            continue
+        kept = stored.get(experiment.id)
+        if kept is not None and experiment.arm(kept) is not None:
+            arms[experiment.id] = kept
+        else:
+            arms[experiment.id] = assign(experiment, unit_of(experiment, user_id, account_id))
+    return arms
 
 
 def hidden_guides(experiments: Sequence[Experiment], arms: Mapping[str, str]) -> frozenset[str]:

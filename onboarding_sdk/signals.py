@@ -27,6 +27,12 @@ guide_completed = _signals.signal("onboarding.guide-completed")
 #: "Was this helpful?": ``user_id``, ``guide_id``, ``helpful`` (bool).
 guide_feedback = _signals.signal("onboarding.guide-feedback")
 
+#: A user reached a guide's goal within its window after first seeing the guide
+#: (docs/content.md "Goals"): ``user_id``, ``guide_id``, ``days`` (whole days from the first
+#: sighting), ``at`` (when the event was tracked or the stage entered). Once per user and guide
+#: across every process.
+goal_reached = _signals.signal("onboarding.goal-reached")
+
 #: A new content revision was published from this process: ``revision``, ``author``, ``note``.
 content_published = _signals.signal("onboarding.content-published")
 #: A console editor submitted a guide's draft for review (publishers are told): ``guide_id``,
@@ -56,6 +62,7 @@ __all__ = [
     "content_published",
     "draft_submitted",
     "event_tracked",
+    "goal_reached",
     "guide_completed",
     "guide_dismissed",
     "guide_feedback",

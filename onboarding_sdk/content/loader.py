@@ -19,7 +19,7 @@ import json
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ import yaml
 from marshmallow import ValidationError
 
 from ..conditions import ConditionError
+from ..experiment_content import parse_experiments
+from ..experiments import Experiment
 from ..nesting import json_too_deep
 from ..segments import NAME as SEGMENT_NAME
 from ..segments import expand as expand_segments
@@ -401,6 +403,7 @@ class _Batch:
     ids: dict[str, SourceRef] = field(default_factory=dict)
     guide_count: int = 0
     segments: dict[str, Any] = field(default_factory=dict)  # a file's, and the files' before it
+    experiments: list[Experiment] = field(default_factory=list)  # experiment_content.py
 
     def __post_init__(self) -> None:
         self.events = frozenset(self.events)  # looked up for every event name in every guide
@@ -441,6 +444,10 @@ class _Batch:
         broken = {int(m.group(1)) for p in doc.problems if (m := _GUIDE_INDEX.match(p.path))}
         for i, raw in enumerate(guides):
             problems.extend(self._guide(raw, f"guides[{i}]", doc, keep=i not in broken))
+        taken = {guide: e.id for e in self.experiments for guide in e.guides}
+        found, refusals = parse_experiments(data.get("experiments"), self.ids, taken)
+        self.experiments.extend(found)
+        problems.extend(Problem(where, message) for where, message in refusals)
         return problems
 
     def _segments(self, raw: Any) -> list[Problem]:
@@ -499,7 +506,10 @@ class _Batch:
         return problems
 
     def report(self) -> ContentReport:
-        return ContentReport(tuple(self.specs), tuple(self.problems))
+        # each covered guide carries its experiment: it travels with the specs everywhere
+        by_guide = {guide: e for e in self.experiments for guide in e.guides}
+        specs = [replace(s, experiment=by_guide[s.id]) if s.id in by_guide else s for s in self.specs]
+        return ContentReport(tuple(specs), tuple(self.problems))
 
 
 def _plain(value: Any) -> Any:

@@ -15,6 +15,8 @@ from dataclasses import field as _field  # GuideSpec has a ``field`` attribute o
 from datetime import datetime
 from typing import Any, Literal
 
+from ..experiments import Experiment
+
 KINDS = (
     "starter_guide", "tooltip", "footer_help", "advanced_tip", "faq",
     "changelog", "checklist", "tour", "banner",
@@ -67,6 +69,16 @@ class TourStep:
 
 
 @dataclass(frozen=True, slots=True)
+class Goal:
+    """What a guide is for (docs/content.md "Goals"): ``event`` done, or ``stage`` reached,
+    within ``within_days`` of the user's first sighting of the guide. Exactly one of the two."""
+
+    within_days: int
+    event: str | None = None
+    stage: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GuideSpec:
     id: str
     kind: str
@@ -93,3 +105,6 @@ class GuideSpec:
     items: tuple[ChecklistItem, ...] = ()  # checklist
     steps: tuple[TourStep, ...] = ()  # tour
     source: SourceRef | None = None
+    goal: Goal | None = None
+    # the experiment covering this guide (``experiments:`` of the content), set by the loader
+    experiment: Experiment | None = None

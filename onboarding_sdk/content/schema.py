@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from ..state import STAGES
 from .i18n import canonical_tag, is_locale_tag
 from .model import (
     FREQUENCIES,
@@ -23,6 +24,7 @@ from .model import (
     PURPOSES,
     ChecklistItem,
     Frequency,
+    Goal,
     GuideSpec,
     Localized,
     SourceRef,
@@ -269,6 +271,8 @@ class ContentFileSchema(StrictSchema):
         error_messages=_messages(invalid="must map segment names to conditions"),
     )
     guides = fields.List(fields.Raw(), required=True, error_messages=_messages(invalid="must be a list of guides"))
+    # checked by the loader against the guides (experiment_content.py)
+    experiments = fields.List(fields.Raw(), error_messages=_messages(invalid="must be a list of experiments"))
 
 
 class ItemSchema(StrictSchema):
@@ -298,6 +302,21 @@ class StepSchema(StrictSchema):
     body = LocalizedText(max_length=MAX_BODY, strip=False)
     spotlight = StrictBoolean()
     advance_on = fields.Nested(AdvanceOnSchema())
+
+
+class GoalSchema(StrictSchema):
+    """A guide's ``goal``: ``{event: NAME, within_days: N}`` or ``{stage: NAME, within_days: N}``."""
+
+    event = Text(max_length=64)
+    stage = _choice(STAGES, "stage", "stages")
+    within_days = StrictInteger(
+        required=True, validate=validate.Range(1, 366, error="must be a whole number of days from 1 to 366")
+    )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        if ("event" in data) == ("stage" in data):
+            raise ValidationError("needs exactly one of event or stage")
 
 
 class GuideSchema(StrictSchema):
@@ -353,6 +372,9 @@ class GuideSchema(StrictSchema):
                 steps[i] = problems
         if steps:
             errors["steps"] = steps
+        goal = data.get("goal") or {}
+        if "event" in goal:
+            self._unknown_events([goal["event"]], "goal", errors)
         if errors:
             raise ValidationError(errors)
 
@@ -394,6 +416,7 @@ def _common_fields(kind: str | None) -> dict[str, fields.Field[Any]]:
         "starts_at": Instant(allow_none=True),
         "ends_at": Instant(allow_none=True),
         "auto_open": StrictBoolean(),
+        "goal": fields.Nested(GoalSchema()),
     }
 
 
@@ -497,6 +520,7 @@ def build_spec(
         ),
         steps=tuple(_step(step, default_locale) for step in data.get("steps", ())),
         source=source,
+        goal=Goal(**data["goal"]) if "goal" in data else None,
     )
 
 

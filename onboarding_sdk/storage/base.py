@@ -152,6 +152,12 @@ class UserStore(ABC):
         one pipeline); a budgeted ``shown`` counts after its write is known to be allowed.
         """
 
+    @abstractmethod
+    def remember_arms(self, user_id: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        """Atomically apply ``layout.remember_arms``: keep each experiment's arm (experiment id
+        -> arm) unless the user has one; per experiment, the arm stored now and whether this call
+        stored it (the user's first exposure). One round trip."""
+
 
 class ContentStore(ABC):
     """Published content: one set of guides for every process, by revision."""

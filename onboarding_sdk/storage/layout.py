@@ -15,6 +15,7 @@ and reordering config never scrambles data. Values:
 ``e<c>``   event with code c (base 36): ``count,first,span`` where first is
            seconds since 2000-01-01 and span = last - first, both in base 36
 ``g<c>``   guide with code c: state string owned by the delivery layer
+``x:<id>`` the user's arm in experiment <id>, kept from the first exposure
 =========  ==========================================================
 
 Backends must implement the same update rules; see ``apply_event`` which is
@@ -174,6 +175,30 @@ def apply_guide_action(
     new = state.apply(action, day, value).encode()
     record[field] = new
     return new, True
+
+
+ARM_PREFIX = "x:"
+
+
+def arm_field(experiment_id: str) -> str:
+    return ARM_PREFIX + experiment_id
+
+
+def arms_in(record: Record) -> dict[str, str]:
+    """The experiment arms stored in a user's record: experiment id -> arm."""
+    return {name[2:]: value.decode() for name, value in record.items() if name.startswith(ARM_PREFIX)}
+
+
+def remember_arms(record: MutableMapping[str, bytes], arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+    """Reference update (mirrored in remember_arms.lua): store each experiment's arm unless one
+    is stored already. Returns, per experiment, the arm stored now (the first exposure's) and
+    whether this call stored it."""
+    kept: dict[str, tuple[str, bool]] = {}
+    for experiment_id, arm in arms.items():
+        field = arm_field(experiment_id)
+        new = field not in record
+        kept[experiment_id] = (record.setdefault(field, arm.encode()).decode(), new)
+    return kept
 
 
 def _time(record: Record, name: str) -> datetime | None:

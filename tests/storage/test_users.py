@@ -191,8 +191,9 @@ def test_a_replayed_guide_action_is_applied_and_counted_once(storage: Storage) -
         for _ in range(5)
     ]
     assert [w.replayed for w in writes] == [False, True, True, True, True]
-    assert {w.state for w in writes} == {b"1,1,%d,0" % TODAY} and all(w.allowed for w in writes)
-    assert storage.users.load("u9") == {"g1": b"1,1,%d,0" % TODAY}  # the keys live beside the record
+    # the fifth field: the day of the first sighting (a goal's window starts there)
+    assert {w.state for w in writes} == {b"1,1,%d,0,%d" % (TODAY, TODAY)} and all(w.allowed for w in writes)
+    assert storage.users.load("u9") == {"g1": b"1,1,%d,0,%d" % (TODAY, TODAY)}  # the keys live beside the record
     assert storage.index.counters([TODAY]) == {TODAY: {"tip|shown": 1}}
 
 
@@ -217,7 +218,8 @@ def test_each_user_counts_once_per_guide_and_day(storage: Storage) -> None:
         storage.users.guide_write(user, "g1", "shown", day, 0, 0, key=key, now=NOW, counter="tip|shown")
     storage.users.guide_write("u1", "g1", "shown", TODAY + 1, 0, 0, now=NOW + DAY, counter="tip|shown")
     assert storage.index.counters([TODAY, TODAY + 1]) == {TODAY: {"tip|shown": 2}, TODAY + 1: {"tip|shown": 1}}
-    assert storage.users.load("u1")["g1"] == b"1,4,%d,0" % (TODAY + 1)  # the state still sees every view
+    # the state still sees every view, and keeps the first one's day
+    assert storage.users.load("u1")["g1"] == b"1,4,%d,0,%d" % (TODAY + 1, TODAY)
 
 
 def test_a_refused_auto_open_keeps_no_key_and_counts_nothing(storage: Storage) -> None:

@@ -1,5 +1,6 @@
 -- Update one guide's state for one user: mirrors layout.apply_guide_action and
--- GuideState.apply exactly. The state value is "flags,impressions,last_shown_day,step".
+-- GuideState.apply exactly. The state value is "flags,impressions,last_shown_day,step", then
+-- ",first_shown_day" once shown (omitted while 0, as GuideState.encode does).
 -- KEYS[1] = the user's hash
 -- ARGV[1] = guide field (g<code>), ARGV[2] = action, ARGV[3] = UTC day number,
 -- ARGV[4] = value (the step for "progress"), ARGV[5] = daily auto-open budget (0 = none)
@@ -14,9 +15,9 @@ local day = tonumber(ARGV[3])
 local value = tonumber(ARGV[4])
 local budget_limit = tonumber(ARGV[5])
 
-local SHOWN, DISMISSED, COMPLETED, READ, HELPFUL, NOT_HELPFUL = 1, 2, 4, 8, 16, 32
+local SHOWN, DISMISSED, COMPLETED, READ, HELPFUL, NOT_HELPFUL, GOAL = 1, 2, 4, 8, 16, 32, 64
 local known = {shown = true, dismiss = true, complete = true, read = true,
-               helpful = true, not_helpful = true, progress = true}
+               helpful = true, not_helpful = true, progress = true, goal = true}
 if not known[action] then
   return redis.error_reply("ERR onboarding: unknown guide action " .. action)
 end
@@ -26,16 +27,18 @@ local function int(n)
 end
 
 local old = redis.call("HMGET", key, field, "b")
-local state = {0, 0, 0, 0}
+local state = {0, 0, 0, 0, 0}
 if old[1] and old[1] ~= "" then
   local i = 1
   for part in string.gmatch(old[1], "[^,]+") do
-    if i <= 4 then state[i] = tonumber(part) end
+    if i <= 5 then state[i] = tonumber(part) end
     i = i + 1
   end
 end
 local function encode(s)
-  return int(s[1]) .. "," .. int(s[2]) .. "," .. int(s[3]) .. "," .. int(s[4])
+  local text = int(s[1]) .. "," .. int(s[2]) .. "," .. int(s[3]) .. "," .. int(s[4])
+  if s[5] ~= 0 then text = text .. "," .. int(s[5]) end
+  return text
 end
 
 local idem = ARGV[6] or ""
@@ -63,6 +66,7 @@ if action == "shown" then
   flags = bit.bor(flags, SHOWN)
   state[2] = state[2] + 1
   state[3] = day
+  if state[5] == 0 then state[5] = day end
 elseif action == "dismiss" then
   flags = bit.bor(flags, DISMISSED)
 elseif action == "complete" then
@@ -75,6 +79,8 @@ elseif action == "not_helpful" then
   flags = bit.band(bit.bor(flags, NOT_HELPFUL), bit.bnot(HELPFUL))
 elseif action == "progress" then
   state[4] = value
+elseif action == "goal" then
+  flags = bit.bor(flags, GOAL)
 end
 state[1] = flags
 local new = encode(state)

@@ -69,6 +69,10 @@ class MemoryUsers(UserStore):
             record = self._data.users.setdefault(user_id, {})
             return layout.apply_stage(record, expected, new, times)
 
+    def remember_arms(self, user_id: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        with self._data.lock:
+            return layout.remember_arms(self._data.users.setdefault(user_id, {}), arms)
+
     def guide_write(
         self,
         user_id: str,

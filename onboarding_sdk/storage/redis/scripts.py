@@ -22,6 +22,7 @@ SCRIPTS = (
     "track",
     "advance_stage",
     "guide_action",
+    "remember_arms",
     "assign_codes",
     "publish_content",
     "count_once",

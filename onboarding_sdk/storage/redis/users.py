@@ -133,6 +133,15 @@ class RedisUsers(UserStore):
         call: Call = ("advance_stage", [self._conn.user_key(user_id)], stage_args(expected, new, times))
         return self._conn.run("advance_stage", lambda client: bool(self._conn.script(client, call)))
 
+    def remember_arms(self, user_id: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        if not arms:
+            return {}
+        args = [item for experiment, arm in arms.items() for item in (layout.arm_field(experiment), arm)]
+        call: Call = ("remember_arms", [self._conn.user_key(user_id)], args)
+        reply = self._conn.run("remember_arms", lambda client: self._conn.script(client, call))
+        pairs = zip(reply[::2], reply[1::2], strict=True)
+        return {e: (bytes(arm).decode(), bool(new)) for e, (arm, new) in zip(arms, pairs, strict=True)}
+
     def guide_write(
         self,
         user_id: str,

@@ -1,0 +1,233 @@
+"""Goals and experiments end to end, through the public API, against a known truth, on memory,
+Redis and Redis Cluster: a holdout of known size, goals reached by known users on known days,
+every figure of the Outcomes tables checked; content errors and a store failing at exposure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from onboarding_sdk import Onboarding, UserProfile, get_state, signals
+from onboarding_sdk.content import ContentError, load_content_text
+from onboarding_sdk.errors import StorageError
+from onboarding_sdk.experiments import HOLDOUT, TREATMENT, assign, holdout, unit_of
+from onboarding_sdk.outcomes import NOT_ENOUGH, experiments_table, goals_table, totals
+from onboarding_sdk.storage import layout
+from tests.guides.app import EVENTS, START, Clock, create_app
+from tests.test_api import payload, post
+
+CONTENT = """\
+guides:
+  - id: how-to-start
+    kind: starter_guide
+    title: Start here
+    body: Make your first report.
+    goal: {event: report_created, within_days: 7}
+experiments:
+  - id: starter-holdout
+    guides: [how-to-start]
+    holdout: 0.25
+"""
+USERS = [f"user-{n}" for n in range(240)]
+EXPERIMENT = holdout("starter-holdout", ["how-to-start"], 0.25)
+
+
+def at_day(n: int) -> datetime:
+    return START + timedelta(days=n, hours=1)
+
+
+@pytest.fixture
+def outcome_app(store_uri: str, tmp_path: Path) -> Iterator[tuple[Flask, Onboarding, Clock]]:
+    content = tmp_path / "goals.yaml"
+    content.write_text(CONTENT, encoding="utf-8")
+    clock = Clock(at_day(0))
+    app, ext = create_app(
+        clock,
+        [str(content)],
+        ONBOARDING_STORAGE_URI=store_uri,
+        ONBOARDING_KEY_PREFIX=f"t{uuid.uuid4().hex[:12]}",
+        ONBOARDING_STORAGE_TIMEOUT=5.0,
+    )
+    yield app, ext, clock
+    with app.app_context():
+        get_state(app).engine.storage.reset()
+
+
+def arm_of(user: str) -> str:
+    return assign(EXPERIMENT, unit_of(EXPERIMENT, user, None))
+
+
+def view_and_show(client: FlaskClient, user: str) -> list[str]:
+    """A page view, then the widget's ``shown`` for every guide it got."""
+    data = payload(client, user)
+    ids = [g["id"] for g in data["guides"]]
+    for guide_id in ids:
+        answer = post(client, f"/guides/{guide_id}/shown", user, token=data["csrf"]["token"])
+        assert answer.status_code == 200, answer.text
+    return ids
+
+
+def figures(app: Flask, clock: Clock) -> dict[str, Any]:
+    engine = get_state(app).engine
+    with app.app_context():
+        today = (clock.now.date() - datetime(1970, 1, 1).date()).days
+        days = list(range(today - 30, today + 1))
+        summed = totals(engine.counters(days), days)
+    specs = [g.spec for g in engine.catalog.guides.values()]
+    return {
+        "goals": {row[0]: row for row in goals_table(summed, specs).rows},
+        "arms": {row[1]: row for row in experiments_table(summed, [EXPERIMENT]).rows},
+    }
+
+
+def test_holdout_goals_and_stage_progress_are_counted_once_against_a_known_truth(
+    outcome_app: tuple[Flask, Onboarding, Clock],
+) -> None:
+    app, ext, clock = outcome_app
+    reached: list[dict[str, Any]] = []
+    signals.goal_reached.connect(lambda sender, **kw: reached.append(kw), sender=app, weak=False)
+    client = app.test_client()
+    arms = {user: arm_of(user) for user in USERS}
+    for user in USERS:
+        shown = view_and_show(client, user)
+        # the holdout never gets the guide; the treatment does
+        assert ("how-to-start" in shown) == (arms[user] == TREATMENT), user
+    treated = [u for u in USERS if arms[u] == TREATMENT]
+    held = [u for u in USERS if arms[u] == HOLDOUT]
+    assert 40 <= len(held) <= 80  # about a quarter of 240
+    # the arm is stored once, in the user's record, with the exposure day and stage
+    with app.app_context():
+        record = get_state(app).engine.storage.users.load(USERS[0])
+    assert layout.arms_in(record)["starter-holdout"].split(",")[0] == arms[USERS[0]]
+
+    # known truth: every third user creates a report on day 2 (inside 7 days), the next third on
+    # day 10 (outside); users 0..59 install the code on day 3 (stage awareness -> use)
+    on_day_2 = USERS[0::3]
+    on_day_10 = USERS[1::3]
+    installed = USERS[:60]
+    clock.now = at_day(2)
+    with app.app_context():
+        for user in on_day_2:
+            ext.track("report_created", user_id=user, profile=UserProfile(user, START))
+            ext.track("report_created", user_id=user, profile=UserProfile(user, START))  # no second count
+        clock.now = at_day(3)
+        for user in installed:
+            ext.track("installed_code", user_id=user, profile=UserProfile(user, START))
+        clock.now = at_day(10)
+        for user in on_day_10:
+            ext.track("report_created", user_id=user, profile=UserProfile(user, START))
+
+    converted = sorted(u for u in on_day_2 if arms[u] == TREATMENT)
+    assert sorted(kw["user_id"] for kw in reached) == converted  # once each, within the window only
+    assert {kw["guide_id"] for kw in reached} == {"how-to-start"} and {kw["days"] for kw in reached} == {2}
+    with app.app_context():
+        state = ext.state_of(converted[0])
+    assert b"," in state.guides["how-to-start"]
+
+    found = figures(app, clock)
+    guide = found["goals"]["how-to-start"]
+    assert guide[1] == "event report_created within 7 days"
+    assert guide[2:4] == (len(treated), len(converted))
+    assert guide[4] == pytest.approx(len(converted) / len(treated))
+    assert guide[5] < guide[4] < guide[6] and guide[7] == 2.0 and guide[8] == ""
+    held_goal = [u for u in on_day_2 if arms[u] == HOLDOUT]
+    arm_rows = found["arms"]
+    for arm, members, goal in ((HOLDOUT, held, held_goal), (TREATMENT, treated, converted)):
+        row = arm_rows[arm]
+        assert row[2:4] == (len(members), len(goal))
+        assert row[4] == pytest.approx(len(goal) / len(members))
+        moved = [u for u in installed if arms[u] == arm]
+        assert row[11] == len(moved) and row[12] == pytest.approx(len(moved) / len(members))
+        assert row[13] == 3.0 and row[10] == 2.0
+    assert arm_rows[HOLDOUT][13 + 1] == "control"
+    assert arm_rows[TREATMENT][7] == pytest.approx(arm_rows[TREATMENT][4] - arm_rows[HOLDOUT][4])
+
+
+def test_a_stored_arm_survives_a_change_of_shares(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
+    app, _, _ = outcome_app
+    client = app.test_client()
+    users = USERS[:40]
+    before = {user: "how-to-start" in view_and_show(client, user) for user in users}
+    # the publisher moves every new user to the holdout (share 0.99): exposed users keep theirs
+    with app.app_context():
+        get_state(app).engine.content.publish(CONTENT.replace("holdout: 0.25", "holdout: 0.99"), None, "ed")
+    after = {user: any(g["id"] == "how-to-start" for g in payload(client, user)["guides"]) for user in users}
+    # a shown guide's frequency may hide it later; compare the arms themselves
+    with app.app_context():
+        stored = {u: layout.arms_in(get_state(app).engine.storage.users.load(u))["starter-holdout"] for u in users}
+    assert {u: s.split(",")[0] == TREATMENT for u, s in stored.items()} == before
+    assert not any(after[u] and not before[u] for u in users)
+    newcomer = [n for n in range(400) if "how-to-start" not in view_and_show(client, f"new-{n}")]
+    assert len(newcomer) >= 380  # new users fall under the new share
+
+
+def test_storage_down_at_exposure_serves_the_page_and_stores_no_arm(
+    outcome_app: tuple[Flask, Onboarding, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _, _ = outcome_app
+    client = app.test_client()
+    users = get_state(app).engine.storage.users
+
+    def down(user_id: str, arms: Any) -> Any:
+        raise StorageError("store went away")
+
+    monkeypatch.setattr(users, "remember_arms", down)
+    user = next(u for u in USERS if arm_of(u) == HOLDOUT)
+    assert "how-to-start" not in [g["id"] for g in payload(client, user)["guides"]]
+    monkeypatch.undo()
+    with app.app_context():
+        assert layout.arms_in(users.load(user)) == {}
+    get_state(app).engine.gate.succeeded()  # the store answers again (as the gate's probe finds)
+    payload(client, user)  # the exposure is stored now
+    with app.app_context():
+        assert layout.arms_in(users.load(user))["starter-holdout"].startswith(HOLDOUT + ",")
+
+
+def test_too_few_users_says_not_enough_data_yet(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
+    app, _, clock = outcome_app
+    client = app.test_client()
+    for user in USERS[:12]:
+        view_and_show(client, user)
+    found = figures(app, clock)
+    row = found["goals"]["how-to-start"]
+    assert row[4:7] == (None, None, None) and row[8] == NOT_ENOUGH
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (CONTENT.replace("event: report_created", "event: report_made"), "goal: unknown event 'report_made'"),
+        (CONTENT.replace("event: report_created", "stage: expert"), "goal.stage: unknown stage 'expert'"),
+        (CONTENT.replace("within_days: 7", "within_days: 0"), "goal.within_days: must be a whole number"),
+        (CONTENT.replace("guides: [how-to-start]", "guides: [how-to-stat]"), "unknown guide 'how-to-stat'"),
+        (
+            CONTENT + "  - id: again\n    guides: [how-to-start]\n    holdout: 0.5\n",
+            "guide 'how-to-start' is already in experiment 'starter-holdout'",
+        ),
+        (CONTENT.replace("holdout: 0.25", "holdout: 1.5"), "holdout: must be a share between 0 and 1"),
+        (CONTENT + "    winner: nobody\n", "the winner 'nobody' is not one of its arms"),
+    ],
+)
+def test_bad_goals_and_experiments_are_refused_with_file_and_line(text: str, message: str) -> None:
+    with pytest.raises(ContentError) as refused:
+        load_content_text(text, "goals.yaml", events=EVENTS)
+    assert message in str(refused.value) and "goals.yaml:" in str(refused.value)
+
+
+def test_a_stopped_experiment_shows_its_winner_to_everyone(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
+    app, _, _ = outcome_app
+    client = app.test_client()
+    held = [u for u in USERS if arm_of(u) == HOLDOUT][:5]
+    for user in held:
+        assert "how-to-start" not in view_and_show(client, user)
+    with app.app_context():
+        get_state(app).engine.content.publish(CONTENT + "    status: stopped\n", None, "ed")
+    for user in held:
+        assert "how-to-start" in [g["id"] for g in payload(client, user)["guides"]]
