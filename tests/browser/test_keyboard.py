@@ -5,6 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .widget_app import LiveServer
+from .zoo.app import make_zoo_app
+
 FOCUSED = """() => { let e = document.activeElement;
   while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
   return e && e !== document.body ? (e.getAttribute('aria-label') || e.id || e.textContent.trim()) : null }"""
@@ -209,6 +212,50 @@ def test_dont_show_again_gives_focus_to_the_anchor(pages, site):
     expect(page.get_by_role("button", name="Help: Filter")).to_have_count(0)  # the beacon went with it
     assert focused(page) == "filter"  # never lost to <body>
     expect(page.get_by_role("dialog", name="Filter")).to_have_count(0)  # and it does not come back
+
+
+FOCUSED_TAG = """() => { let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  return e && [e.localName, e.id, e.getAttribute('tabindex')] }"""
+
+
+def test_closing_the_banner_gives_focus_to_main_not_body(pages):
+    page = pages.open("/reports")
+    close = page.locator(".ob-ban").get_by_role("button", name="Close")
+    close.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".ob-ban")).to_have_count(0)
+    assert page.evaluate(FOCUSED_TAG) == ["main", "", "-1"]  # focusable by script only: not a Tab stop
+    page.keyboard.press("Tab")  # and Tab goes on from there, into the page's content
+    assert page.evaluate(FOCUSED_TAG)[0] != "body"
+
+
+def test_dont_show_again_on_a_card_without_opener_gives_focus_to_the_next_control(pages):
+    zoo = LiveServer(make_zoo_app()).start()
+    pages.site = zoo
+    try:
+        page = pages.open("/zoo/grid")
+        starter = page.locator("[data-onboarding-slot=starter] .ob-card")
+        starter.get_by_role("button", name="Don't show again").focus()
+        page.keyboard.press("Enter")
+        expect(starter).to_have_count(0)
+        controls = "main a[href], main button, main input, main [tabindex='0']"
+        first_after = page.evaluate(
+            "(css) => [...document.querySelectorAll(css)].find((c) => c.checkVisibility()).outerHTML", controls
+        )
+        focused_html = page.evaluate("() => document.activeElement.outerHTML")
+        assert focused_html == first_after  # the control the card stood before, not <body>
+    finally:
+        zoo.stop()
+
+
+def test_dont_show_again_on_the_last_card_of_the_page_gives_focus_to_main(pages):
+    page = pages.open("/")  # the starter card in its slot, nothing focusable after it
+    starter = page.locator("[data-onboarding-starter] .ob-card")
+    starter.get_by_role("button", name="Don't show again").focus()
+    page.keyboard.press("Enter")
+    expect(starter).to_have_count(0)
+    assert page.evaluate(FOCUSED_TAG) == ["main", "", "-1"]
 
 
 def test_enter_on_the_glossary_beacon_always_toggles(pages):

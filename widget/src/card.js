@@ -2,7 +2,7 @@
 
 import { act } from './actions.js';
 import { answered, rememberAnswer } from './answered.js';
-import { attr, button, deepActive, el, setBody } from './dom.js';
+import { $, attr, button, deepActive, el, setBody } from './dom.js';
 import { readOnly, state } from './state.js';
 
 let ids = 0;
@@ -64,11 +64,19 @@ function feedbackRow(guide) {
 }
 
 /** "Don't show again" (and a banner's or tour's ×): kept on the server, gone on every device.
-    Focus, which was on the removed card, goes to its opener, or its anchor when the opener
-    went with it (a tooltip's beacon): never lost to <body>. */
+    Focus, which was on the removed card, goes to its opener, else its anchor (a tooltip's beacon
+    went with it), else the first control after the card (a card in a slot), else <main> (made
+    focusable with tabindex=-1, which keeps it out of the Tab order): never lost to <body>. */
 export function dismiss(node) {
   act(node.guide, 'dismiss');
   const opener = node.returnFocus;
+  const place = node.getRootNode().host; // <ob-slot> in the page, or the floating layer at its end
+  const next = [...document.querySelectorAll('a[href],button,input,select,textarea,[tabindex="0"]')].find(
+    (control) => place.compareDocumentPosition(control) & 4 && control.checkVisibility(),
+  );
   node.discard();
-  if (deepActive() == document.body) (opener && opener.isConnected && opener != document.body ? opener : node.anchor)?.focus();
+  if (deepActive() != document.body) return;
+  const main = $('main');
+  if (main && !main.hasAttribute('tabindex')) main.tabIndex = -1;
+  (opener && opener.isConnected && opener != document.body ? opener : node.anchor || next || main)?.focus();
 }
