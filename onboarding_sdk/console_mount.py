@@ -48,6 +48,7 @@ ROUTES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("/audit", "audit", ("GET",), "admin", "admin"),
     ("/preview-as", "preview_as", ("GET",), "viewer", "viewer"),
     ("/analytics", "analytics", ("GET",), "viewer", "viewer"),
+    ("/outcomes", "outcomes", ("GET",), "viewer", "viewer"),
     ("/accounts", "accounts", ("GET",), "viewer", "viewer"),
     ("/accounts/<path:account_id>", "account", ("GET",), "viewer", "viewer"),
     ("/accounts/<path:account_id>/report", "account_report", ("GET",), "viewer", "viewer"),

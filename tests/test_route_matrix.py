@@ -86,6 +86,7 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding_console.audit": {"GET": "admin"},
     "onboarding_console.preview_as": {"GET": "viewer"},
     "onboarding_console.analytics": {"GET": "viewer"},
+    "onboarding_console.outcomes": {"GET": "viewer"},
     "onboarding_console.inventory": {"GET": "viewer"},
 }
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from . import accounts_views, analytics_views, editor, preview, segments_views, views  # noqa: F401 (each adds its routes to bp)
+from . import accounts_views, analytics_views, editor, outcomes_views, preview, segments_views, views  # noqa: F401 (each adds its routes to bp)
 from .base import NAME, bp
 
 __all__ = ["NAME", "bp", "console_blueprint"]

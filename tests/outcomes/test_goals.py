@@ -4,6 +4,8 @@ every figure of the Outcomes tables checked; content errors and a store failing 
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from onboarding_sdk import Onboarding, UserProfile, get_state, signals
@@ -36,6 +38,7 @@ experiments:
     holdout: 0.25
 """
 USERS = [f"user-{n}" for n in range(240)]
+PREFIX = "/onboarding/console"
 EXPERIMENT = holdout("starter-holdout", ["how-to-start"], 0.25)
 
 
@@ -55,6 +58,7 @@ def outcome_app(store_uri: str, tmp_path: Path) -> Iterator[tuple[Flask, Onboard
         ONBOARDING_KEY_PREFIX=f"t{uuid.uuid4().hex[:12]}",
         ONBOARDING_STORAGE_TIMEOUT=5.0,
     )
+    ext.console_access(lambda: request.headers.get("X-Role"))
     yield app, ext, clock
     with app.app_context():
         get_state(app).engine.storage.reset()
@@ -74,17 +78,43 @@ def view_and_show(client: FlaskClient, user: str) -> list[str]:
     return ids
 
 
+def console_csv(app: Flask, table: str) -> list[tuple[Any, ...]]:
+    """The Outcomes page's CSV of ``table``, numbers read back as numbers (empty: None)."""
+    answer = app.test_client().get(f"{PREFIX}/outcomes?format=csv&table={table}", headers={"X-Role": "viewer"})
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    return [tuple(_number(cell) for cell in row) for row in rows[1:]]
+
+
+def _number(cell: str) -> Any:
+    if cell == "":
+        return None
+    try:
+        return int(cell)
+    except ValueError:
+        try:
+            return float(cell)
+        except ValueError:
+            return cell
+
+
+def _blank(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(None if cell == "" else cell for cell in row)  # an empty CSV cell
+
+
 def figures(app: Flask, clock: Clock) -> dict[str, Any]:
+    """What the console's Outcomes CSVs say, checked against the tables computed here."""
     engine = get_state(app).engine
     with app.app_context():
         today = (clock.now.date() - datetime(1970, 1, 1).date()).days
-        days = list(range(today - 30, today + 1))
+        days = list(range(today - 29, today + 1))
         summed = totals(engine.counters(days), days)
     specs = [g.spec for g in engine.catalog.guides.values()]
-    return {
-        "goals": {row[0]: row for row in goals_table(summed, specs).rows},
-        "arms": {row[1]: row for row in experiments_table(summed, [EXPERIMENT]).rows},
-    }
+    goals, arms = goals_table(summed, specs), experiments_table(summed, [EXPERIMENT])
+    shown = {"goals": console_csv(app, "goals"), "arms": console_csv(app, "experiments")}
+    assert shown["goals"] == [pytest.approx(_blank(row)) for row in goals.rows]
+    assert shown["arms"] == [pytest.approx(_blank(row)) for row in arms.rows]
+    return {"goals": {row[0]: row for row in shown["goals"]}, "arms": {row[1]: row for row in shown["arms"]}}
 
 
 def test_holdout_goals_and_stage_progress_are_counted_once_against_a_known_truth(
@@ -136,7 +166,7 @@ def test_holdout_goals_and_stage_progress_are_counted_once_against_a_known_truth
     assert guide[1] == "event report_created within 7 days"
     assert guide[2:4] == (len(treated), len(converted))
     assert guide[4] == pytest.approx(len(converted) / len(treated))
-    assert guide[5] < guide[4] < guide[6] and guide[7] == 2.0 and guide[8] == ""
+    assert guide[5] < guide[4] < guide[6] and guide[7] == 2.0 and guide[8] is None
     held_goal = [u for u in on_day_2 if arms[u] == HOLDOUT]
     arm_rows = found["arms"]
     for arm, members, goal in ((HOLDOUT, held, held_goal), (TREATMENT, treated, converted)):
@@ -148,6 +178,8 @@ def test_holdout_goals_and_stage_progress_are_counted_once_against_a_known_truth
         assert row[13] == 3.0 and row[10] == 2.0
     assert arm_rows[HOLDOUT][13 + 1] == "control"
     assert arm_rows[TREATMENT][7] == pytest.approx(arm_rows[TREATMENT][4] - arm_rows[HOLDOUT][4])
+    html = app.test_client().get(f"{PREFIX}/outcomes", headers={"X-Role": "viewer"}).text
+    assert f"<td>{len(treated)}</td><td>{len(converted)}</td><td>{guide[4] * 100:.1f}%</td>" in html
 
 
 def test_a_stored_arm_survives_a_change_of_shares(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
@@ -198,6 +230,9 @@ def test_too_few_users_says_not_enough_data_yet(outcome_app: tuple[Flask, Onboar
     found = figures(app, clock)
     row = found["goals"]["how-to-start"]
     assert row[4:7] == (None, None, None) and row[8] == NOT_ENOUGH
+    html = app.test_client().get(f"{PREFIX}/outcomes", headers={"X-Role": "viewer"}).text
+    assert NOT_ENOUGH in html and 'id="goals"' in html and 'id="experiments"' in html
+    assert 'href="/onboarding/console/outcomes"' in html  # in the menu
 
 
 @pytest.mark.parametrize(
