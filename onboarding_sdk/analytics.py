@@ -199,10 +199,151 @@ def dormant_accounts(
     rows: list[Row] = []
     for row in population.newest_dormant_accounts:
         series = per_day.get(row.account_id, {})
-        sums = [sum(series.get(d, (0, 0, 0))[i] for d in days) for i in range(3)]
+        zero = (0, 0, 0)
+        sums = [sum(column) for column in zip(*(series.get(d, zero) for d in days), strict=True)] or [0, 0, 0]
         rows.append((row.account_id, day_label(row.last_day), today - row.last_day, row.users, row.active_users, *sums))
     columns = ("account", "last_active", "days_inactive", "users", "active_users", "user_days", "events", "key_events")
     return Table("dormant_accounts", columns, tuple(rows))
+
+
+@dataclass
+class Scan:
+    """Everything the analytics page reads from the per-day counters, gathered in one pass
+    over the counters present (``scan``): per guide and per day the guide actions, the
+    changelog reads, the stage entries and stays, the active and new users."""
+
+    guides: dict[str, list[int]]
+    per_day: dict[int, list[int]]
+    per_day_guide: dict[int, list[int]]
+    reads: dict[str, int]
+    entered: dict[str, int]
+    stays: dict[str, dict[int, int]]
+    active: dict[int, int]
+    new: dict[int, int]
+
+
+def scan(counters: Counters, days: Sequence[int], summed: Iterable[str], guide: str = "") -> Scan:
+    """One pass over ``days``' counters. Per-day sums: of the ``summed`` guides (the catalog's:
+    a removed guide keeps its totals but leaves the days' sums) and of ``guide`` alone."""
+    wanted = set(summed)
+    width = len(GUIDE_COLUMNS)
+    found = Scan({}, {d: [0] * width for d in days}, {d: [0] * width for d in days}, {}, {}, {}, {}, {})
+    guides, reads, column_of = found.guides, found.reads, _COLUMN_OF_ACTION
+    new_key = stage_field("awareness")
+    for day in days:
+        sums, own = found.per_day[day], found.per_day_guide[day]
+        for key, n in counters.get(day, {}).items():
+            gid, _, action = key.rpartition("|")
+            column = column_of.get(action)
+            if column is not None and gid and not key.startswith(_NOT_GUIDES):
+                count = int(n)
+                totals = guides.get(gid)
+                if totals is None:
+                    totals = guides[gid] = [0] * width
+                totals[column] += count
+                if gid in wanted:
+                    sums[column] += count
+                if gid == guide:
+                    own[column] += count
+            elif action == "read" and gid:
+                reads[gid] = reads.get(gid, 0) + int(n)
+            elif key == ACTIVE_USERS:
+                found.active[day] = int(n)
+            elif key.startswith(STAGE_PREFIX):
+                stage = key[len(STAGE_PREFIX) :]
+                found.entered[stage] = found.entered.get(stage, 0) + int(n)
+                if key == new_key:
+                    found.new[day] = int(n)
+            elif key.startswith(STAY_PREFIX):
+                stage, _, spent = key[len(STAY_PREFIX) :].rpartition("|")
+                if spent.isdigit():
+                    histogram = found.stays.setdefault(stage, {})
+                    histogram[int(spent)] = histogram.get(int(spent), 0) + int(n)
+    return found
+
+
+def merge(closed: Scan, today: Scan) -> Scan:
+    """``closed`` (a scan of earlier days, kept) and ``today`` (a scan of later days) as one
+    scan of both; neither is changed."""
+
+    def add(into: dict[str, int], more: Mapping[str, int]) -> dict[str, int]:
+        result = dict(into)
+        for key, n in more.items():
+            result[key] = result.get(key, 0) + n
+        return result
+
+    guides = {gid: list(values) for gid, values in closed.guides.items()}
+    for gid, values in today.guides.items():
+        totals = guides.setdefault(gid, [0] * len(values))
+        for i, n in enumerate(values):
+            totals[i] += n
+    stays = {stage: dict(histogram) for stage, histogram in closed.stays.items()}
+    for stage, histogram in today.stays.items():
+        into = stays.setdefault(stage, {})
+        for spent, n in histogram.items():
+            into[spent] = into.get(spent, 0) + n
+    return Scan(
+        guides,
+        {**closed.per_day, **today.per_day},
+        {**closed.per_day_guide, **today.per_day_guide},
+        add(closed.reads, today.reads),
+        add(closed.entered, today.entered),
+        stays,
+        {**closed.active, **today.active},
+        {**closed.new, **today.new},
+    )
+
+
+def tables_of(
+    found: Scan,
+    days: Sequence[int],
+    guide_ids: Iterable[str],
+    guide: str,
+    changelog_ids: Iterable[str],
+    users: int,
+    reached: Mapping[str, int],
+    stages: Sequence[str],
+) -> dict[str, Table]:
+    """The page's tables from one ``scan``: the same rows as ``stage_funnel``, ``activity``,
+    ``guide_totals``, ``guide_daily`` and ``changelog_reads`` (tests/test_analytics_page.py
+    holds them equal)."""
+    width = len(GUIDE_COLUMNS)
+    reach = [users if i == 0 else int(reached.get(stage, 0)) for i, stage in enumerate(stages)]
+    funnel: list[Row] = []
+    for i, stage in enumerate(stages):
+        now = max(0, reach[i] - (reach[i + 1] if i + 1 < len(stages) else 0))
+        rate = ratio(reach[i], reach[i - 1]) if i else None
+        histogram = found.stays.get(stage, {}) if i + 1 < len(stages) else {}
+        moved: int | None = sum(histogram.values()) if i + 1 < len(stages) else None
+        entered = found.entered.get(stage, 0)
+        funnel.append(
+            (stage, now, reach[i], None if rate is None else round(rate, 4), entered, moved, median(histogram))
+        )
+    columns = ("stage", "users_now", "reached", "conversion_from_previous", "entered", "moved_on")
+    totals = {gid: found.guides.get(gid) or [0] * width for gid in guide_ids}
+    totals.update(found.guides)
+    daily = found.per_day_guide if guide else found.per_day
+    changelog: list[Row] = []
+    for gid in sorted(set(changelog_ids)):
+        shown, read = (found.guides.get(gid) or [0])[0], found.reads.get(gid, 0)
+        rate = ratio(read, shown)
+        changelog.append((gid, shown, read, None if rate is None else round(rate, 4)))
+    names = tuple(col for col, _ in GUIDE_COLUMNS)
+    return {
+        "funnel": Table(
+            "funnel", (*columns, "median_days_to_move_on"), tuple(funnel), percent=("conversion_from_previous",)
+        ),
+        "activity": Table(
+            "activity",
+            ("day", "active_users", "new_users"),
+            tuple((day_label(d), found.active.get(d, 0), found.new.get(d, 0)) for d in days),
+        ),
+        "guides": Table("guides", ("guide", *names), tuple((gid, *totals[gid]) for gid in sorted(totals))),
+        "daily": Table("daily", ("day", *names), tuple((day_label(d), *daily[d]) for d in days)),
+        "changelog": Table(
+            "changelog", ("entry", "shown", "read", "read_rate"), tuple(changelog), percent=("read_rate",)
+        ),
+    }
 
 
 def account_daily(found: AccountActivity, days: Sequence[int]) -> Table:

@@ -38,6 +38,7 @@ class OnboardingState:
     ``settings``, the callbacks in effect, and the web layer's per-app caches."""
 
     __slots__ = (
+        "analytics_cache",
         "anchors",
         "app",
         "csrf_tokens",
@@ -71,6 +72,7 @@ class OnboardingState:
         own(self, "anchors", {})  # endpoint -> anchor keys seen in rendered templates
         own(self, "inventory_cache", None)  # inventory.scan's reading of the app's templates, with its key
         own(self, "outbox", None)  # events out (ONBOARDING_OUTBOX; events_out.wire), None when off
+        own(self, "analytics_cache", {})  # the analytics page's scans of the days before today
 
     if TYPE_CHECKING:
         app: Flask
@@ -86,6 +88,7 @@ class OnboardingState:
         anchors: dict[str, set[str]]
         inventory_cache: tuple[Any, Any] | None
         outbox: Outbox | None
+        analytics_cache: dict[Any, tuple[float, Any]]
 
     # --- the callbacks in effect ----------------------------------------------------------
 

@@ -11,12 +11,19 @@ import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
 
+from onboarding_sdk import UserProfile
 from onboarding_sdk.console import ROLES
 from onboarding_sdk.console.access import required_role
 from tests.guides.app import HERE, START, Clock, create_app, grow
 
 PREFIX = "/onboarding/console"
-URL_VALUES: dict[str, Any] = {"guide_id": "footer-reports", "revision": 1, "name": "admins", "code": "zh-CN"}
+URL_VALUES: dict[str, Any] = {
+    "guide_id": "footer-reports",
+    "revision": 1,
+    "name": "admins",
+    "code": "zh-CN",
+    "account_id": "acme",
+}
 
 
 def console_app(with_callback: bool = True) -> Flask:
@@ -54,6 +61,8 @@ def publish_seed(app: Flask) -> None:
     with app.app_context():
         engine = app.extensions["onboarding"]
         engine.content.publish((HERE / "seed.yaml").read_text(encoding="utf-8"), None, "setup", "")
+        if engine.storage.index.account_activity("acme", [], 0, 0) is None:  # the account /accounts/acme
+            engine.track("acme-user", None, None, UserProfile("acme-user", START, account_id="acme"))
         if engine.storage.drafts.load("segment/admins") is None:  # the saved segment /segments/admins
             engine.storage.drafts.save("segment/admins", {"condition": {"roles": ["admin"]}}, 0)
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, g, render_template, request
+from flask import Flask, Response, abort, current_app, g, render_template, request
 
-from .. import analytics
+from .. import analytics, signals
 from ..app_state import get_state
 from ..engine import Engine
 from ..state import STAGES
@@ -63,21 +67,103 @@ def build_tables(engine: Engine, days: int, guide: str) -> tuple[dict[str, analy
     population index, and the listed dormant accounts' per-day counters)."""
     today = _today(engine)
     span = analytics.day_range(today, days)
-    counters = engine.counters(span)
     population = engine.call_store(lambda: engine.storage.population(engine.dormancy.cutoff(), span[0], LIST_LIMIT))
     listed = [row.account_id for row in population.newest_dormant_accounts]
     per_day = engine.call_store(lambda: engine.storage.account_days(listed, span)) if listed else {}
     specs = [item.spec for item in engine.catalog.guides.values()]
     ids = [s.id for s in specs]
-    return {
-        "funnel": analytics.stage_funnel(counters, span, population.users, population.reached, STAGES),
-        "activity": analytics.activity(counters, span),
-        "dormant_accounts": analytics.dormant_accounts(population, per_day, span, today),
-        "dormant_users": analytics.dormant_users(population, today),
-        "guides": analytics.guide_totals(counters, span, ids),
-        "daily": analytics.guide_daily(counters, span, [guide] if guide else ids),
-        "changelog": analytics.changelog_reads(counters, span, [s.id for s in specs if s.kind == "changelog"]),
-    }, population
+    changelog = [s.id for s in specs if s.kind == "changelog"]
+    # one pass over the counters present for every counter table (analytics.scan)
+    found = _scan(engine, span, ids, guide)
+    tables = analytics.tables_of(found, span, ids, guide, changelog, population.users, population.reached, STAGES)
+    tables["dormant_accounts"] = analytics.dormant_accounts(population, per_day, span, today)
+    tables["dormant_users"] = analytics.dormant_users(population, today)
+    return tables, population
+
+
+#: Seconds a process keeps its scan of the window's days before today (0: never): a page view
+#: then reads and scans today's counters only. Those days' counters hardly change (a request
+#: in flight at midnight), so their figures are at most this old.
+CLOSED_DAYS_SECONDS = 300
+#: Scans kept per app (windows and guide filters asked for recently).
+CLOSED_SCANS = 16
+_scans_lock = threading.Lock()
+
+
+def _scan(engine: Engine, span: list[int], ids: list[str], guide: str) -> analytics.Scan:
+    """``analytics.scan`` of the window: the days before today from the app's cache when fresh
+    (keyed by window, guide filter and catalog), today's counters read and scanned each time."""
+    closed_days, today = span[:-1], span[-1:]
+    cache = get_state().analytics_cache
+    key = (span[0], today[0], guide, id(engine.catalog))
+    now = time.monotonic()
+    with _scans_lock:
+        hit = cache.get(key)
+    if hit is not None and now - hit[0] < CLOSED_DAYS_SECONDS:
+        closed: analytics.Scan = hit[1]
+    else:
+        closed = analytics.scan(engine.counters(closed_days), closed_days, ids, guide)
+        if CLOSED_DAYS_SECONDS > 0:
+            with _scans_lock:
+                for old in [k for k, (at, _) in cache.items() if now - at >= CLOSED_DAYS_SECONDS]:
+                    del cache[old]
+                while len(cache) >= CLOSED_SCANS:
+                    del cache[min(cache, key=lambda k: cache[k][0])]
+                cache[key] = (now, closed)
+    return analytics.merge(closed, analytics.scan(engine.counters(today), today, ids, guide))
+
+
+def _forget_scans(sender: Any, **data: Any) -> None:
+    """A backfill (an event or stage move stored for an earlier day) makes this process's
+    scans of earlier days stale: drop them. Other processes see it within CLOSED_DAYS_SECONDS
+    (and activity-only backfills, which send no signal, too)."""
+    at = data.get("at")
+    if not isinstance(at, datetime) or not isinstance(sender, Flask):
+        return
+    state = sender.extensions.get("onboarding")
+    cache = getattr(state, "analytics_cache", None)
+    if cache and epoch_day(to_epoch(at)) < epoch_day(to_epoch(state.engine.now())):  # type: ignore[union-attr]
+        with _scans_lock:
+            cache.clear()
+
+
+signals.event_tracked.connect(_forget_scans)
+signals.stage_changed.connect(_forget_scans)
+
+
+#: Rows of a table on one page of the analytics page (the CSV holds every row).
+PAGE_ROWS = 50
+#: Guides drawn in the "times shown" chart: the most shown.
+CHART_GUIDES = 20
+#: Up to this many guides, the per-day filter is a list to choose from; above, a text field.
+GUIDE_CHOICES = 200
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One page of a table's rows and where it is among them."""
+
+    table: analytics.Table
+    page: int
+    pages: int
+    total: int
+
+
+def paged(table: analytics.Table, newest_first: bool = False) -> Paged:
+    """The rows ``?page_<table>=N`` asks for (1-based; past the end: the last page)."""
+    rows = table.rows[::-1] if newest_first else table.rows
+    pages = max(1, -(-len(rows) // PAGE_ROWS))
+    raw = request.args.get(f"page_{table.name}", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"page_{table.name} must be a whole number from 1")
+    page = min(int(raw), pages)
+    chosen = rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    return Paged(replace(table, rows=chosen), page, pages, len(rows))
+
+
+def most_shown(table: analytics.Table) -> analytics.Table:
+    """The guides table, the most shown first (then by id)."""
+    return replace(table, rows=tuple(sorted(table.rows, key=lambda row: (-int(row[1] or 0), str(row[0])))))
 
 
 def _cell(value: analytics.Cell) -> str | int | float:
@@ -208,11 +294,21 @@ def analytics_page() -> tuple[str, int] | Response:
     tables, population = build_tables(engine, days, guide)
     if fmt == "csv":
         return csv_response(tables[name], days)
+    by_shown = most_shown(tables["guides"])
+    # Pictures first, tables folded under them, long tables in pages (docs/console.md, "Analytics")
+    drawn = dict(tables, guides=replace(by_shown, rows=by_shown.rows[:CHART_GUIDES]))
+    shown_tables = dict(tables, guides=by_shown)
+    pages = {name: paged(shown_tables[name], newest_first=name in ("daily", "activity")) for name in TABLES}
+    outcomes = "onboarding_console.outcomes" in current_app.view_functions
     page = render_template(
         "onboarding/console/analytics.html",
         **_context(
             tables=tables,
-            charts=charts(tables, days),
+            pages=pages,
+            chart_guides=CHART_GUIDES,
+            outcomes=outcomes,
+            guide_choices=len(engine.catalog.guides) <= GUIDE_CHOICES,
+            charts=charts(drawn, days),
             population=population,
             dormant_after=engine.settings.dormant_after_days,
             limit=LIST_LIMIT,

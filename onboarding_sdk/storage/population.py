@@ -39,6 +39,7 @@ shared storage suite (tests/storage/test_population.py) checks every backend aga
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -236,10 +237,10 @@ def forget(data: PopulationData, user_id: str, stage_index: int) -> None:
 
 
 def _newest(scores: Mapping[str, int], cutoff: int, limit: int) -> list[tuple[str, int]]:
-    # Redis orders equal scores by member; newest first reverses both.
-    found = [(member, day) for member, day in scores.items() if day <= cutoff]
-    found.sort(key=lambda item: (item[1], item[0]), reverse=True)
-    return found[:limit]
+    # Redis orders equal scores by member; newest first reverses both. The largest ``limit``
+    # only: no sort of every user.
+    found = heapq.nlargest(limit, ((day, member) for member, day in scores.items() if day <= cutoff))
+    return [(member, day) for day, member in found]
 
 
 def account_row(data: PopulationData, account: str, since: int) -> AccountRow | None:
@@ -280,12 +281,12 @@ def account_activity(
 def account_days(
     data: PopulationData, accounts: Sequence[str], days: Sequence[int]
 ) -> dict[str, dict[int, tuple[int, int, int]]]:
-    result: dict[str, dict[int, tuple[int, int, int]]] = {}
-    for account in accounts:
-        result[account] = {
-            day: tuple(data.account_days.get(day, {}).get(f"{account}|{f}", 0) for f in ACCOUNT_FIELDS)  # type: ignore[misc]
-            for day in days
-        }
+    result: dict[str, dict[int, tuple[int, int, int]]] = {account: {} for account in accounts}
+    fields = {account: tuple(f"{account}|{f}" for f in ACCOUNT_FIELDS) for account in accounts}
+    for day in days:
+        table = data.account_days.get(day, {})
+        for account, (users, events, key_events) in fields.items():
+            result[account][day] = (table.get(users, 0), table.get(events, 0), table.get(key_events, 0))
     return result
 
 
