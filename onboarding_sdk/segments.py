@@ -16,7 +16,7 @@ population index holds (users per stage, accounts' members).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,11 +55,14 @@ class Row:
 
 
 class RowError(ValueError):
-    """A row that says nothing valid; ``where`` names its part (``value``, ``name``, ``op``)."""
+    """A row that says nothing valid; ``where`` names its part (``value``, ``name``, ``op``).
+    ``template`` and ``values`` are the message before formatting (the console translates it)."""
 
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, where: str, template: str, **values: Any) -> None:
+        super().__init__(template.format(**values))
         self.where = where
+        self.template = template
+        self.values = values
 
 
 # --- rows -> condition -----------------------------------------------------------------
@@ -198,7 +201,7 @@ def _split(text: str) -> tuple[str, ...]:
 def _day(text: str, where: str) -> int:
     text = text.strip()
     if not re.fullmatch(r"\d{1,6}", text) or int(text) > _MAX_DAYS:
-        raise RowError(where, f"{text!r} is not a whole number of days (0 to {_MAX_DAYS})")
+        raise RowError(where, "{text} is not a whole number of days (0 to {most})", text=repr(text), most=_MAX_DAYS)
     return int(text)
 
 
@@ -213,16 +216,17 @@ def read_row(
 ) -> Row:
     """A row from its form fields; RowError naming the part that is wrong."""
     if field not in FIELDS:
-        raise RowError("field", f"unknown field {field!r}; fields are {', '.join(FIELDS)}")
+        raise RowError("field", "unknown field {field}; fields are {known}", field=repr(field), known=", ".join(FIELDS))
     if op not in FIELDS[field][1]:
-        raise RowError("op", f"{op!r} does not go with {field}; choose {', '.join(FIELDS[field][1])}")
+        choose = ", ".join(FIELDS[field][1])
+        raise RowError("op", "{op} does not go with {field}; choose {known}", op=repr(op), field=field, known=choose)
     if field == "days":
         low = _day(value, "value") if op in ("at_least", "between") else None
         high: int | None = None
         if op != "at_least":
             high = _day(until if op == "between" else value, "until" if op == "between" else "value")
         if low is not None and high is not None and low > high:
-            raise RowError("until", f"the range {low} to {high} is empty")
+            raise RowError("until", "the range {low} to {high} is empty", low=low, high=high)
         return Row("days", op, low=low, high=high)
     values = _split(value)
     if not values:
@@ -230,11 +234,13 @@ def read_row(
     if field == "stage":
         unknown = [v for v in values if v not in STAGES]
         if unknown:
-            raise RowError("value", f"unknown stage {unknown[0]!r}; stages are {', '.join(STAGES)}")
+            raise RowError(
+                "value", "unknown stage {name}; stages are {known}", name=repr(unknown[0]), known=", ".join(STAGES)
+            )
     if field == "event" and events is not None:
         unknown = [v for v in values if v not in events]
         if unknown:
-            raise RowError("value", f"unknown event {unknown[0]!r} (not in ONBOARDING_EVENTS)")
+            raise RowError("value", "unknown event {name} (not in ONBOARDING_EVENTS)", name=repr(unknown[0]))
     if field == "trait" and not NAME.match(name.strip()):
         raise RowError("name", "name the trait: lower-case letters, digits, - and _ (such as industry)")
     return Row(field, op, values, name=name.strip() if field == "trait" else "")
@@ -249,11 +255,20 @@ def row_fields(row: Row) -> dict[str, str]:
     return {"field": row.field, "op": row.op, "value": ", ".join(row.values), "name": row.name, "until": ""}
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def read_rows(
-    posted: Mapping[str, str], prefix: str = "seg", *, events: Collection[str] | None = None
+    posted: Mapping[str, str],
+    prefix: str = "seg",
+    *,
+    events: Collection[str] | None = None,
+    say: Callable[[str], str] = _same,
 ) -> tuple[list[Row], dict[str, str], list[int]]:
     """The rows of a posted form (``seg.<n>.field|op|value|name|until|delete``): the rows,
-    the errors by field name (``seg.2.value``) and the row numbers the form had."""
+    the errors by field name (``seg.2.value``, each message's words through ``say``: the
+    console's catalog) and the row numbers the form had."""
     numbers = sorted(
         {int(m.group(1)) for key in posted if (m := re.match(rf"^{re.escape(prefix)}\.(\d{{1,4}})\.", key))}
     )
@@ -278,7 +293,7 @@ def read_rows(
                 )
             )
         except RowError as exc:
-            errors[f"{base}.{exc.where}"] = str(exc)
+            errors[f"{base}.{exc.where}"] = say(exc.template).format(**exc.values)
     if len(numbers) > _MAX_ROWS:
         errors[f"{prefix}"] = f"at most {_MAX_ROWS} rows"
     return rows, errors, numbers

@@ -62,8 +62,12 @@ def texts_passed_to_t() -> set[str]:
             found.add(match.group(1).replace('\\"', '"'))
         for match in re.finditer(r"\bt\(\s*'((?:[^'\\]|\\.)*)'", text):
             found.add(match.group(1))
-        for match in re.finditer(r'^[A-Z_]+_DESC = \(.*\n\s+"((?:[^"\\]|\\.)*)"', text, re.M):  # a long key, kept apart
-            found.add(match.group(1))
+        for name in set(re.findall(r"\bt\(([A-Z_]+)\b", text)):  # a long key kept in a constant
+            constant = re.search(rf'^{name} = \(?[^"\n]*\n?\s*"((?:[^"\\]|\\.)*)"', text, re.M)
+            assert constant is not None, (path, name)
+            found.add(constant.group(1))
+    segments = (ROOT / "segments.py").read_text(encoding="utf-8")  # a row's errors, shown through t
+    found |= set(re.findall(r'RowError\(\s*[^,]+,\s*"((?:[^"\\]|\\.)*)"', segments))
     return found
 
 
@@ -294,3 +298,17 @@ def _debug_leftovers() -> dict[str, list[str]]:  # pragma: no cover - a helper f
     client = app.test_client()
     allowed = ids_of(app)
     return {p: sorted(set(english_words(zh(client, p), allowed))) for p in PAGES}
+
+
+def test_refusals_and_row_errors_speak_chinese() -> None:
+    app = make_app()
+    client = app.test_client()
+    headers = {"X-Role": "editor", "Accept-Language": "zh-CN"}
+    html = zh(client, "/guides/footer-reports", "editor")
+    change = {"seg.0.field": "days", "seg.0.op": "at_least", "seg.0.value": "soon"}
+    refused = submit(client, html, button="保存草稿", change=change, headers=headers)
+    assert refused.status_code == 422 and "&#39;soon&#39; 不是整数天数（0 到 100000）" in refused.text
+    saved = submit(client, html, button="保存草稿", headers=headers)
+    assert saved.status_code == 200 and "草稿已保存" in saved.text
+    stale = submit(client, html, button="保存草稿", headers=headers)  # from the version before the save
+    assert stale.status_code == 409 and "未保存：" in stale.text

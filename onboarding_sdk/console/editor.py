@@ -33,6 +33,10 @@ from .preview import page_endpoints
 from .rendered import render_guide
 
 Page = tuple[str, int]
+# The refusals' texts (the console's catalog keys, console/i18n_zh.py).
+STALE_DRAFT = "the published guide changed since you opened it (revision {base}, now {now}). Your text is kept below; open the guide in another tab to see the new version, then merge."  # noqa: E501
+NOT_SAVED = "Not saved: {error}. Your text is kept below; open the guide in another tab to merge."
+NOT_PUBLISHED = "Not published: {error}. Your text is kept below; open the guide in another tab."
 
 
 @dataclass
@@ -154,6 +158,7 @@ def read_submission(engine: Engine, target: Target) -> Submission:
     form = forms.from_post(
         dict(request.form.lists()), kind=target.kind, guide_id=target.guide_id, default_locale=default_locale(engine)
     )
+    form.say = t
     data = forms.to_data(form)
     forms.place_errors(form, check_alone(engine, data))
     sub = Submission("form", form=form, data=data)
@@ -426,27 +431,24 @@ def save_draft(engine: Engine, target: Target) -> Page:
         return render_editor(engine, sub, target, status=status, posted=True)
 
     if base is None or expected is None:
-        return refused(400, "the form lost its base revision: reload the page (copy your text first)")
+        return refused(400, t("the form lost its base revision: reload the page (copy your text first)"))
     if not sub.ok or sub.data is None:
         return render_editor(engine, sub, target, status=422, posted=True)
     guide_id = str(sub.data.get("id", ""))
     if target.guide_id is not None and guide_id != target.guide_id:
-        return refused(422, "a draft keeps its guide's id; rename a guide by publishing from the YAML editor")
+        return refused(422, t("a draft keeps its guide's id; rename a guide by publishing from the YAML editor"))
     if target.guide_id is None and engine.catalog.get(guide_id) is not None:
-        return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
+        message = t("{id} is already a published guide: open it to edit it", id=repr(guide_id))
+        return refused(422, message, field_name="id")
     if target.spec is not None and drafts.changed_since(engine, guide_id, base):
-        return refused(
-            409,
-            f"the published guide changed since you opened it (revision {base}, now {engine.content.revision}). "
-            "Your text is kept below; open the guide in another tab to see the new version, then merge.",
-        )
+        return refused(409, t(STALE_DRAFT, base=base, now=engine.content.revision))
     review = request.form.get("review") == "yes"
     try:
         version = drafts.save(engine, guide_id, sub.data, expected, engine.content.revision, actor(), submitted=review)
     except StaleDraft as exc:
         if target.guide_id is None:
-            return refused(409, f"{guide_id!r} already has a draft: open it to edit it", field_name="id")
-        return refused(409, f"Not saved: {exc}. Your text is kept below; open the guide in another tab to merge.")
+            return refused(409, t("{id} already has a draft: open it to edit it", id=repr(guide_id)), field_name="id")
+        return refused(409, t(NOT_SAVED, error=exc))
     audit.record(engine, actor(), "save_draft", guide=guide_id, version=version, base=engine.content.revision)
     message = t("Draft saved (version {version}). A publisher can publish it from this page.", version=version)
     if review:
@@ -471,8 +473,8 @@ def discard(guide_id: str) -> Page | BaseResponse:
     target = existing(engine, guide_id)
     version = _number("draft_version")
     if not version or not drafts.discard(engine, guide_id, version):
-        message = "The draft changed since you opened it (or was already published or discarded): look again."
-        return page("message.html", 409, title="Draft not discarded", message=message)
+        message = t("The draft changed since you opened it (or was already published or discarded): look again.")
+        return page("message.html", 409, title=t("Draft not discarded"), message=message)
     audit.record(engine, actor(), "discard_draft", guide=guide_id, version=version)
     return redirect(url_for(".edit", guide_id=guide_id) if target.spec is not None else url_for(".guides"))
 
@@ -488,18 +490,19 @@ def publish(engine: Engine, target: Target, sub: Submission) -> Page:
         return render_editor(engine, sub, target, status=status, posted=True)
 
     if base is None or expected is None:
-        return refused(400, "the form lost its base revision: reload the page (copy your text first)")
+        return refused(400, t("the form lost its base revision: reload the page (copy your text first)"))
     if not sub.ok or sub.data is None:
         return render_editor(engine, sub, target, status=422, posted=True)
     guide_id = str(sub.data.get("id", ""))
     if target.guide_id is None and engine.catalog.get(guide_id) is not None:
-        return refused(422, f"{guide_id!r} is already a published guide: open it to edit it", field_name="id")
+        message = t("{id} is already a published guide: open it to edit it", id=repr(guide_id))
+        return refused(422, message, field_name="id")
     draft_id = target.guide_id or guide_id
     current = drafts.load(engine, draft_id)
     if (current.version if current else 0) != expected:
         # Publishing would skip (or overwrite) a draft this person has not seen.
         exc = StaleDraft(draft_id, expected, current.version if current else 0)
-        return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
+        return refused(409, t(NOT_PUBLISHED, error=exc))
     specs = [g_.spec for g_ in engine.catalog.guides.values()]
     note = request.form.get("note", "") or f"{'edit' if target.spec else 'new'} {guide_id}"
     try:
@@ -507,10 +510,10 @@ def publish(engine: Engine, target: Target, sub: Submission) -> Page:
     except ContentError as exc:  # fine alone, not with the others (a renamed guide's clashing id)
         return refused(422, *(_without_place(e) for e in exc.problems))
     except StaleRevision as exc:
-        return refused(409, f"Not published: {exc}. Your text is kept below; open the guide in another tab.")
+        return refused(409, t(NOT_PUBLISHED, error=exc))
     if expected:
         drafts.discard(engine, draft_id, expected)  # False: a newer draft arrived meanwhile; it stays
     audit.record(engine, actor(), "publish", revision=revision, guide=guide_id, base=base, draft=expected)
     fresh = existing(engine, guide_id)
-    saved = f"Published as revision {revision}."
+    saved = t("Published as revision {n}.", n=revision)
     return render_editor(engine, stored(engine, fresh, sub.mode), fresh, saved=saved)

@@ -24,7 +24,7 @@ The loader stays the one judge of what a valid guide is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -66,6 +66,7 @@ class GuideForm:
     item_rows: list[int] = field(default_factory=list)
     step_rows: list[int] = field(default_factory=list)
     seg_rows: list[int] = field(default_factory=list)  # the segment builder's rows
+    say: Callable[[str], str] = str  # the rows' messages through the console's catalog (``t``)
     errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # not tied to one field
     warnings: dict[str, list[str]] = field(default_factory=dict)  # shown, never blocking
@@ -414,7 +415,7 @@ def _when(form: GuideForm) -> dict[str, Any]:
             form.add_error("when", f"{key} is set both in its field and here: keep one")
         elif chosen:
             when[key] = list(chosen)
-    rows, errors, _ = read_rows({k: v for k, v in form.values.items() if k.startswith("seg.")})
+    rows, errors, _ = read_rows({k: v for k, v in form.values.items() if k.startswith("seg.")}, say=form.say)
     for name, message in errors.items():
         form.add_error(name, message)
     return merged(when, condition_of(rows) if rows else {}, rest)

@@ -167,7 +167,6 @@ ZH: dict[str, str] = {
     "Audience": "受众",
     "about {n} users": "约 {n} 位用户",
     "at most about {n} users": "至多约 {n} 位用户",
-    "in stage {stages}": "，处于阶段 {stages}",
     "of {total} users the population index knows": "用户索引共记录 {total} 位用户",
     "{fields} are not in the index, so the estimate is an upper bound": "索引中没有{fields}，因此估计值是上限",
     "roles": "角色",
@@ -197,7 +196,6 @@ ZH: dict[str, str] = {
     "Trait name": "特征名",
     "traits only": "仅用于特征",
     "Values": "值",
-    "days: a number": "天数：填数字",
     "Up to (days)": "上限（天）",
     "with between": "配合“介于”使用",
     "Add a condition": "添加条件",
@@ -431,6 +429,64 @@ ZH: dict[str, str] = {
     "One line each over the last {days} days; the same figures are in the per-day table.": "最近 {days} 天每项一条折线；每天表中有相同的数字。",  # noqa: E501
     "{reached} reached, {now} now": "{reached} 曾达到，{now} 当前",
     ", {share}% of previous": "，为上一阶段的 {share}%",
+    "{main} in stage {stages}": "{main}，处于阶段 {stages}",
+    ", ": "、",
+    "; ": "；",
+    "({note})": "（{note}）",
+    "several: separate with commas": "多个值用逗号分隔",
+    "Draft not discarded": "草稿未丢弃",
+    "Not published: {error}. Your text is kept below; open the guide in another tab.": "未发布：{error}。你的文字保留在下面；请在另一个标签页中打开此引导。",  # noqa: E501
+    "Not rolled back": "未回滚",
+    "Not saved: {error}. Your text is kept below; open the guide in another tab to merge.": "未保存：{error}。你的文字保留在下面；请在另一个标签页中打开此引导后合并。",  # noqa: E501
+    "Not unpublished": "未下线",
+    "Published as revision {n}.": "已发布为第 {n} 版。",
+    "Store unavailable": "存储不可用",
+    "The draft changed since you opened it (or was already published or discarded): look again.": "打开后草稿已被修改（或已发布、已丢弃）：请重新查看。",  # noqa: E501
+    "a draft keeps its guide's id; rename a guide by publishing from the YAML editor": "草稿保留其引导的标识；要重命名引导，请在 YAML 编辑器中发布",  # noqa: E501
+    "the form lost its base revision: reload the page (copy your text first)": "表单丢失了基准版本：请重新加载页面（先复制你的文字）",  # noqa: E501
+    "the published guide changed since you opened it (revision {base}, now {now}). Your text is kept below; open the guide in another tab to see the new version, then merge.": "打开后已发布的引导有了变化（第 {base} 版，现在是第 {now} 版）。你的文字保留在下面；请在另一个标签页中打开此引导查看新版本，然后合并。",  # noqa: E501
+    "{error}. Look at the guide again.": "{error}。请重新查看此引导。",
+    "{id} already has a draft: open it to edit it": "{id} 已有草稿：请打开它进行编辑",
+    "{id} is already a published guide: open it to edit it": "{id} 已是已发布的引导：请打开它进行编辑",
+    "{text} is not a whole number of days (0 to {most})": "{text} 不是整数天数（0 到 {most}）",
+    "unknown field {field}; fields are {known}": "未知的字段 {field}；可用字段：{known}",
+    "{op} does not go with {field}; choose {known}": "{op} 不能用于 {field}；请选择 {known}",
+    "the range {low} to {high} is empty": "{low} 到 {high} 的范围为空",
+    "give at least one value (separate several with commas)": "请至少填写一个值（多个用逗号分隔）",
+    "unknown stage {name}; stages are {known}": "未知的阶段 {name}；可用阶段：{known}",
+    "unknown event {name} (not in ONBOARDING_EVENTS)": "未知的事件 {name}（不在 ONBOARDING_EVENTS 中）",
+    "name the trait: lower-case letters, digits, - and _ (such as industry)": "请填写特征名：小写字母、数字、- 和 _（如 industry）",  # noqa: E501
+    "Goals and experiments": "目标与实验",
+    "Pages of {table}": "{table} 的分页",
+    'Pictures first; each table is folded under its picture (open it, or download its CSV). See docs/console.md, "Analytics".': "先看图；每张表折叠在其图下方（展开查看，或下载 CSV）。见 docs/console.md 的“Analytics”一节。",  # noqa: E501
+    "The chart shows the {n} most shown guides; the table has every guide, the most shown first.": "图中显示显示次数最多的 {n} 个引导；表中列出所有引导，显示最多的在前。",  # noqa: E501
+    "every guide (or a guide id)": "所有引导（或填写引导标识）",
+    "next": "下一页",
+    "page {page} of {pages}": "第 {page} 页，共 {pages} 页",
+    "previous": "上一页",
+    "{n} rows": "{n} 行",
+    # the Outcomes page (goals and experiments)
+    "Outcomes": "成效",
+    'Over the last {days} days. Rates come with their 95% interval; below {users} users or {conversions} conversions a rate reads "not enough data yet" (docs/console.md, "Outcomes").': "最近 {days} 天。比率附 95% 置信区间；用户少于 {users} 人或转化少于 {conversions} 次时显示“数据尚不足”（见 docs/console.md 的“Outcomes”一节）。",  # noqa: E501
+    "Goals: users shown each guide, and those who reached its goal in time": "目标：看到各引导的用户，以及在期限内达成其目标的用户",  # noqa: E501
+    "Experiments: each arm against the control": "实验：各组与对照组相比",
+    "not enough data yet": "数据尚不足",
+    "control": "对照组",
+    "goal": "目标",
+    "shown users": "看到的用户",
+    "goal reached": "达成目标",
+    "conversion": "转化率",
+    "conversion low": "转化率下限",
+    "conversion high": "转化率上限",
+    "median days to goal": "达成目标的天数中位数",
+    "experiment": "实验",
+    "arm": "分组",
+    "difference": "差值",
+    "difference low": "差值下限",
+    "difference high": "差值上限",
+    "reached next stage": "进入下一阶段",
+    "next stage share": "进入下一阶段的比例",
+    "median days to next stage": "进入下一阶段的天数中位数",
     # the Outcomes page (goals and experiments)
     "Outcomes": "成效",
     'Over the last {days} days. Rates come with their 95% interval; below {users} users or {conversions} conversions a rate reads "not enough data yet" (docs/console.md, "Outcomes").': "最近 {days} 天。比率附 95% 置信区间；用户少于 {users} 人或转化少于 {conversions} 次时显示“数据尚不足”（见 docs/console.md 的“Outcomes”一节）。",  # noqa: E501

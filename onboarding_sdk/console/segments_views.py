@@ -109,7 +109,7 @@ def _save(engine: Any, segment: SavedSegment | None) -> Page | BaseResponse:
             return _editor(engine, form, segment, 409, problem=t("The segment changed since you opened it: reload it."))
         audit.record(engine, actor(), "delete_segment", segment=segment.name, version=int(version))
         return redirect(url_for(".segments"))
-    rows, errors, _ = read_rows(dict(form.values))
+    rows, errors, _ = read_rows(dict(form.values), say=t)
     for field_name, message in errors.items():
         form.add_error(field_name, message)
     name = form.guide_id

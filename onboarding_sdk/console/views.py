@@ -129,7 +129,9 @@ def unpublish(guide_id: str) -> tuple[str, int] | BaseResponse:
     try:
         revision = engine.content.publish(dump_content(rest), int(base), actor(), f"unpublish {guide_id}")
     except StaleRevision as exc:
-        return _page("message.html", 409, title="Not unpublished", message=f"{exc}. Look at the guide again.")
+        return _page(
+            "message.html", 409, title=t("Not unpublished"), message=t("{error}. Look at the guide again.", error=exc)
+        )
     audit.record(engine, actor(), "unpublish", revision=revision, guide=guide_id)
     return redirect(url_for(".guides"))
 
@@ -179,9 +181,11 @@ def rollback(revision: int) -> tuple[str, int] | BaseResponse:
     try:
         new = engine.content.publish(found[1], int(base), actor(), f"rollback to r{revision}")
     except StaleRevision as exc:
-        return _page("message.html", 409, title="Not rolled back", message=f"{exc}. Look at the history again.")
+        return _page(
+            "message.html", 409, title=t("Not rolled back"), message=t("{error}. Look at the history again.", error=exc)
+        )
     except ContentError as exc:
-        return _page("message.html", 422, title="Not rolled back", message="; ".join(exc.errors))
+        return _page("message.html", 422, title=t("Not rolled back"), message="; ".join(exc.errors))
     audit.record(engine, actor(), "rollback", revision=new, to=revision)
     return redirect(url_for(".history"))
 
@@ -272,7 +276,7 @@ def audit_page() -> tuple[str, int]:
 
 @bp.errorhandler(StorageError)
 def storage_down(exc: StorageError) -> tuple[str, int]:
-    return _page("message.html", 503, title="Store unavailable", message=str(exc))
+    return _page("message.html", 503, title=t("Store unavailable"), message=str(exc))
 
 
 @bp.app_template_filter("onboarding_console_time")
