@@ -487,26 +487,4 @@ ZH: dict[str, str] = {
     "reached next stage": "进入下一阶段",
     "next stage share": "进入下一阶段的比例",
     "median days to next stage": "进入下一阶段的天数中位数",
-    # the Outcomes page (goals and experiments)
-    "Outcomes": "成效",
-    'Over the last {days} days. Rates come with their 95% interval; below {users} users or {conversions} conversions a rate reads "not enough data yet" (docs/console.md, "Outcomes").': "最近 {days} 天。比率附 95% 置信区间；用户少于 {users} 人或转化少于 {conversions} 次时显示“数据尚不足”（见 docs/console.md 的“Outcomes”一节）。",  # noqa: E501
-    "Goals: users shown each guide, and those who reached its goal in time": "目标：看到各引导的用户，以及在期限内达成其目标的用户",  # noqa: E501
-    "Experiments: each arm against the control": "实验：各组与对照组相比",
-    "not enough data yet": "数据尚不足",
-    "control": "对照组",
-    "goal": "目标",
-    "shown users": "看到的用户",
-    "goal reached": "达成目标",
-    "conversion": "转化率",
-    "conversion low": "转化率下限",
-    "conversion high": "转化率上限",
-    "median days to goal": "达成目标的天数中位数",
-    "experiment": "实验",
-    "arm": "分组",
-    "difference": "差值",
-    "difference low": "差值下限",
-    "difference high": "差值上限",
-    "reached next stage": "进入下一阶段",
-    "next stage share": "进入下一阶段的比例",
-    "median days to next stage": "进入下一阶段的天数中位数",
 }
