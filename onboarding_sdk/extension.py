@@ -85,7 +85,7 @@ class Onboarding:
         app.before_request(_exempt_from_flask_wtf)
         # The blueprint's views are module-level functions that find this app's state with
         # get_state(); the API's request schemas use marshmallow, so api loads here, not on import.
-        from . import api, pages  # noqa: F401 (importing them adds their routes to the blueprint)
+        from . import anchor_reports, api, pages  # noqa: F401 (importing them adds their routes to the blueprint)
         from .blueprint import bp
 
         app.register_blueprint(bp, url_prefix=settings.url_prefix)

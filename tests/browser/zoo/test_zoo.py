@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from onboarding_sdk.anchor_reports import missing_on
+
 from ..widget_app import LiveServer
 from .app import VARIANTS, make_zoo_app
 
@@ -318,6 +320,11 @@ def test_a_missing_anchor_is_reported_in_debug_after_five_seconds(browser: Any) 
         page.wait_for_function("() => true")
         assert [w for w in warnings if 'missing [data-onboarding="nowhere"]' in w], warnings
         assert page.locator("ob-layer .ob-card", has_text="Never drawn").count() == 0  # skipped, not drawn
+        for _ in range(100):  # and reported to the server, for the console's preview-as
+            if missing_on(app, "/zoo/grid"):
+                break
+            page.wait_for_timeout(50)
+        assert list(missing_on(app, "/zoo/grid")) == ["nowhere"]
     finally:
         context.close()
         server.stop()
