@@ -17,6 +17,7 @@ from typing import Any
 
 from .conditions import ConditionError, Facts
 from .delivery import COLLECTION_KINDS, Catalog, CompiledGuide, Decision, Page, Situation, frequency_allows
+from .experiments import HOLDOUT, Experiment
 from .guide_state import EMPTY, GuideState
 from .state import STAGES
 from .targeting import ANY_PAGE, compile_when
@@ -269,6 +270,8 @@ def explain_guide(
     spec = guide.spec
     state = situation.state_of(spec.id)
     checks: list[Check] = []
+    if spec.experiment is not None:
+        checks.append(experiment_check(spec.id, spec.experiment, situation))
     if spec.kind == "tour":
         step = min(state.step, len(spec.steps) - 1)
         where = spec.steps[step].endpoint
@@ -297,6 +300,19 @@ def explain_guide(
         checks.append(Check("condition", "every condition of when is met" if met else "when is not met", met))
     checks.append(_budget_check(guide, catalog, situation, decision))
     return checks
+
+
+def experiment_check(guide_id: str, experiment: Experiment, situation: Situation) -> Check:
+    """The user's arm in the experiment covering the guide, and whether that arm shows it."""
+    arm = situation.arms.get(experiment.id)
+    if arm is None:
+        return Check("experiment", f"in experiment {experiment.id}; this user has no arm (a made-up user)", None)
+    held = guide_id in situation.hidden
+    if not experiment.running:
+        what = "this guide is not what it shows" if held else "it shows this guide"
+        return Check("experiment", f"experiment {experiment.id} is stopped: everyone gets arm {arm}; {what}", not held)
+    what = "this guide is held out" if arm == HOLDOUT else ("another arm's guide" if held else "this arm shows it")
+    return Check("experiment", f"arm {arm} of experiment {experiment.id}: {what}", not held)
 
 
 def anchor_of(guide: CompiledGuide, situation: Situation, decision: Decision | None) -> str | None:

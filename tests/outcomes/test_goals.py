@@ -5,6 +5,7 @@ every figure of the Outcomes tables checked; content errors and a store failing 
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import uuid
 from collections.abc import Iterator
@@ -266,3 +267,24 @@ def test_a_stopped_experiment_shows_its_winner_to_everyone(outcome_app: tuple[Fl
         get_state(app).engine.content.publish(CONTENT + "    status: stopped\n", None, "ed")
     for user in held:
         assert "how-to-start" in [g["id"] for g in payload(client, user)["guides"]]
+
+
+def test_preview_as_shows_the_arm_and_why(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
+    app, _, _ = outcome_app
+    client = app.test_client()
+    held = next(u for u in USERS if arm_of(u) == HOLDOUT)
+    treated = next(u for u in USERS if arm_of(u) == TREATMENT)
+    for user in (held, treated):
+        payload(client, user)
+    with app.app_context():
+        stored_before = get_state(app).engine.storage.users.load(held)
+
+    def why(user: str) -> str:
+        answer = client.get(f"{PREFIX}/preview-as?user_id={user}&endpoint=home", headers={"X-Role": "viewer"})
+        assert answer.status_code == 200
+        return html_lib.unescape(answer.text)
+
+    assert "arm holdout of experiment starter-holdout: this guide is held out" in why(held)
+    assert "arm treatment of experiment starter-holdout: this arm shows it" in why(treated)
+    with app.app_context():  # preview-as reads only
+        assert get_state(app).engine.storage.users.load(held) == stored_before
