@@ -23,6 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from onboarding_sdk import UserProfile
 from tests.hosts import login_app
 
 API, PAGES, CONSOLE = "/onboarding/api", "/onboarding", "/onboarding/console"
@@ -86,6 +87,10 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding_console.audit": {"GET": "admin"},
     "onboarding_console.preview_as": {"GET": "viewer"},
     "onboarding_console.analytics": {"GET": "viewer"},
+    "onboarding_console.accounts": {"GET": "viewer"},
+    "onboarding_console.account": {"GET": "viewer"},
+    "onboarding_console.account_report": {"GET": "viewer"},
+    "onboarding_console.report_css": {"GET": "viewer"},
     "onboarding_console.outcomes": {"GET": "viewer"},
     "onboarding_console.inventory": {"GET": "viewer"},
 }
@@ -107,7 +112,7 @@ SAMPLES: dict[str, list[Sample]] = {
     "onboarding.api_changelog_read": [Sample({}, {}), Sample({}, {"ids": ["v1-search"]})],
     "onboarding.guide_page": [Sample({"guide_id": "faq-invite"})],
 }
-URL_VALUES: dict[str, Any] = {"guide_id": "faq-invite", "revision": 1}
+URL_VALUES: dict[str, Any] = {"guide_id": "faq-invite", "revision": 1, "account_id": "matrix-account"}
 
 
 def extension_rules(app: Flask) -> Iterator[Any]:
@@ -136,6 +141,8 @@ def app() -> Flask:
     with app.app_context():  # revision 1 exists, so /history/1 and its rollback have something to show
         engine = app.extensions["onboarding"]
         engine.content.publish(login_app.CONTENT.read_text(encoding="utf-8"), None, "matrix", "seed")
+        # an account, so /accounts/<id> and its report have something to show
+        engine.engine.track("matrix-user", None, None, UserProfile("matrix-user", None, account_id="matrix-account"))
     return app
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from onboarding_sdk import ConfigurationError, Onboarding, get_state
+from onboarding_sdk import ConfigurationError, Onboarding, UserProfile, get_state
 from onboarding_sdk.outbox import MemoryStream, RedisStream, decode
 from tests.guides.app import START, Clock, create_app
 
@@ -172,3 +172,15 @@ def test_the_cli_worker_delivers_tracked_events(worker_store: str, record_file: 
     assert {e["type"] for e in events} == {"event_tracked"}
     assert len({e["id"] for e in events}) == 12
     assert b"forwarding" in err
+
+
+def test_milestones_and_health_changes_go_out() -> None:
+    app, ext = _app(
+        ONBOARDING_OUTBOX=["milestone_reached", "account_health_changed", "goal_reached"],
+        ONBOARDING_MILESTONES={"first_report": {"event": "report_created"}},
+    )
+    with app.app_context():
+        ext.track("report_created", user_id="u1", at=START, profile=UserProfile("u1", START, account_id="acme"))
+    assert _entries(app) == [
+        ("milestone_reached", {"account_id": "acme", "milestone": "first_report", "day": START.date().isoformat()})
+    ]
