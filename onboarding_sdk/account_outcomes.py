@@ -7,7 +7,7 @@ When they are checked:
   ..., "count": n}``) are recorded when the count reaches ``n``. Other events cost nothing.
 * in the periodic check (run after a response every ONBOARDING_DORMANT_CHECK_INTERVAL by the
   one process that takes the store's lock, with the dormant-account check; or
-  ``Onboarding.check_accounts()`` / ``flask onboarding accounts --check`` from a scheduler):
+  ``Onboarding.check_accounts()`` / ``flask onboarding accounts`` from a scheduler):
   every account active in the last ``RECENT_DAYS`` days, and every account whose stored band
   is not yet ``at_risk``, gets its health computed and stored and its milestones checked.
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import privacy
+from .accounts_cli import accounts_command
 from .app_state import get_state
 from .content import ContentError, ContentProblem, GuideSpec, diff_content, dump_content
 from .content.loader import read_text
@@ -401,3 +402,4 @@ def _login() -> str:
 
 # Events out has its own module (its worker loop and signal handling); it joins the group here.
 onboarding_cli.add_command(stream_command)
+onboarding_cli.add_command(accounts_command)

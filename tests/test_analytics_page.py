@@ -1,14 +1,18 @@
-"""The analytics page's one-pass tables (analytics.scan + tables_of) equal the tables the
-plain functions compute, over random counters with every kind of key."""
+"""The analytics page: its one-pass tables (analytics.scan + tables_of, and a kept scan merged
+with today's) equal the tables the plain functions compute, over random counters with every
+kind of key; pictures come first, tables are folded and paged, the CSV keeps every row."""
 
 from __future__ import annotations
 
 import random
+import re
+from datetime import timedelta
 
 import pytest
 
 from onboarding_sdk import analytics
 from onboarding_sdk.state import STAGES
+from tests.test_console_analytics import NOW, PREFIX, analytics_app, csv_rows
 
 GUIDES = [f"g{i}" for i in range(40)]
 CHANGELOG = ["g1", "g2", "cl-gone"]
@@ -59,3 +63,33 @@ def test_a_scan_of_earlier_days_merged_with_today_equals_one_scan(seed: int) -> 
     merged = analytics.merge(closed, analytics.scan(counters, days[-1:], GUIDES, "g3"))
     assert merged == whole
     assert repr(closed) == kept  # the kept scan is not changed by merging
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_pictures_first_tables_folded_and_paged() -> None:
+    app = analytics_app()
+    client = app.test_client()
+    html = client.get(f"{PREFIX}/analytics?days=120", headers={"X-Role": "viewer"}).text
+    first_table = html.index("<details")
+    assert html.index('role="img"') < first_table  # a picture before any table
+    assert html.count('<details class="table"') == 7 and " open>" not in html  # every table folded
+    daily = re.search(r'<details class="table" id="table-daily".*?</details>', html, re.S)
+    assert daily is not None
+    assert "120 rows" in daily.group(0) and "page 1 of 3" in daily.group(0)
+    days = re.findall(r'<tr><th scope="row">(\d{4}-\d\d-\d\d)</th>', daily.group(0))
+    today = NOW.date()
+    assert days == [(today - timedelta(days=n)).isoformat() for n in range(50)]  # newest first
+    assert 'rel="next"' in daily.group(0) and 'rel="prev"' not in daily.group(0)
+    last = client.get(f"{PREFIX}/analytics?days=120&page_daily=3", headers={"X-Role": "viewer"}).text
+    daily = re.search(r'<details class="table" id="table-daily" open>.*?</details>', last, re.S)
+    assert daily is not None  # the table asked for a page of is open
+    days = re.findall(r'<tr><th scope="row">(\d{4}-\d\d-\d\d)</th>', daily.group(0))
+    assert len(days) == 20 and days[-1] == (today - timedelta(days=119)).isoformat()
+    assert 'rel="prev"' in daily.group(0) and 'rel="next"' not in daily.group(0)
+    beyond = client.get(f"{PREFIX}/analytics?days=120&page_daily=99", headers={"X-Role": "viewer"}).text
+    assert "page 3 of 3" in beyond
+    for bad in ("0", "x", "-1"):
+        assert client.get(f"{PREFIX}/analytics?page_daily={bad}", headers={"X-Role": "viewer"}).status_code == 400
+    assert len(csv_rows(app, "table=daily&days=120")) == 121  # the CSV holds every row

@@ -260,3 +260,21 @@ def test_processes_racing_send_each_signal_once(shared_uri: str) -> None:
         assert Counter(sent) == expected
     finally:
         storage.reset()
+
+
+def test_the_cli_checks_and_lists_the_riskiest_first(health_app: tuple[Flask, Onboarding, Now]) -> None:
+    app, _, now = health_app
+    for n in range(10):
+        active(app, "u1", "busy", n, "report_created" if n == 8 else "export_done" if n == 9 else None)
+        active(app, "u2", "busy", n)
+    active(app, "q1", "quiet", 0)
+    now.at = day(9)
+    result = app.test_cli_runner().invoke(args=["onboarding", "accounts"])
+    assert result.exit_code == 0, result.output
+    assert "checked 2 accounts: 0 moved between bands" in result.output
+    assert "busy: reached team_of_two" in result.output
+    listed = [line.split()[2].rstrip(":") for line in result.output.splitlines() if line[:1] in ("a", "w", "h")]
+    assert listed[-1] == "busy" and "quiet" in listed  # healthy last
+    assert "no key events in 14 days" in result.output
+    quiet = app.test_cli_runner().invoke(args=["onboarding", "accounts", "--no-check", "--limit", "1"])
+    assert "checked" not in quiet.output and "... and 1 more" in quiet.output
