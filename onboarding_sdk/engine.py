@@ -239,7 +239,8 @@ class Engine:
                 # Spent already: no write. With a key, the store decides (it may be a replay).
                 if limit == 0 or (key is None and situation.budget_used >= limit):
                     return GuideResult(situation.state_of(guide_id), False)
-        counter = f"{guide_id}|{action}"
+        # a tour's progress counts the step reached (its drop-off, docs/console.md "Outcomes")
+        counter = f"{guide_id}|step{value}" if action == "progress" else f"{guide_id}|{action}"
         write = self.call_store(
             lambda: self.storage.guide_write(
                 profile.id, field, action, day, value, limit, key=key, now=to_epoch(now), counter=counter

@@ -137,10 +137,10 @@ class Goals:
 
     def first_sighting(self, guide_id: str, day: int) -> None:
         """A user saw ``guide_id`` for the first time (the write that made its impressions 1):
-        ``seen|<guide>`` counts the users a guide with a goal was shown to. One more write,
-        for guides with a goal only."""
+        ``seen|<guide>`` counts the users a guide with a goal (or a tour: its first step) was
+        shown to. One more write, for those guides only."""
         guide = self.engine.catalog.get(guide_id)
-        if guide is None or guide.spec.goal is None:
+        if guide is None or (guide.spec.goal is None and guide.spec.kind != "tour"):
             return
         engine = self.engine
         try:

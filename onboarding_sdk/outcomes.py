@@ -117,3 +117,24 @@ def experiments_table(summed: Mapping[str, int], experiments: Sequence[Experimen
         percent=("conversion", "conversion_low", "conversion_high", "difference", "difference_low",
                  "difference_high", "next_stage_share"),
     )  # fmt: skip
+
+
+TOUR_COLUMNS = ("tour", "step", "users", "share_of_first_step", "lost_since_previous")
+
+
+def tours_table(summed: Mapping[str, int], specs: Sequence[GuideSpec]) -> Table:
+    """Per tour and step: users who reached the step (step 1: first sightings, ``seen|<tour>``;
+    step n: ``<tour>|step<n-1>``, the widget's progress, once per user and day), their share of
+    step 1 and how many fewer than the step before."""
+    rows: list[Row] = []
+    for spec in sorted(specs, key=lambda s: s.id):
+        if spec.kind != "tour":
+            continue
+        first = int(summed.get(f"{SEEN}{spec.id}", 0))
+        previous = first
+        for index in range(len(spec.steps)):
+            users = first if index == 0 else int(summed.get(f"{spec.id}|step{index}", 0))
+            share = users / first if first else None
+            rows.append((spec.id, index + 1, users, share, None if index == 0 else previous - users))
+            previous = users
+    return Table("tours", TOUR_COLUMNS, tuple(rows), percent=("share_of_first_step",))

@@ -487,4 +487,9 @@ ZH: dict[str, str] = {
     "reached next stage": "进入下一阶段",
     "next stage share": "进入下一阶段的比例",
     "median days to next stage": "进入下一阶段的天数中位数",
+    "Tours: users who reached each step": "导览：到达每一步的用户",
+    "share of first step": "占第一步的比例",
+    "lost since previous": "比上一步减少",
+    "tour": "导览",
+    "step": "步骤",
 }

@@ -17,7 +17,7 @@ from .access import requires
 from .analytics_views import _days_arg, _format_arg, _today, csv_response
 from .base import bp, page
 
-TABLES = ("goals", "experiments")
+TABLES = ("goals", "tours", "experiments")
 
 
 @bp.get("/outcomes", endpoint="outcomes")
@@ -31,6 +31,7 @@ def outcomes_page() -> tuple[str, int] | Response:
     catalog = engine.catalog
     tables = {
         "goals": outcomes.goals_table(summed, [g.spec for g in catalog.guides.values()]),
+        "tours": outcomes.tours_table(summed, [g.spec for g in catalog.guides.values()]),
         "experiments": outcomes.experiments_table(summed, experiments_of(catalog)),
     }
     if fmt == "csv":

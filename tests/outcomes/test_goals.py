@@ -288,3 +288,53 @@ def test_preview_as_shows_the_arm_and_why(outcome_app: tuple[Flask, Onboarding, 
     assert "arm treatment of experiment starter-holdout: this arm shows it" in why(treated)
     with app.app_context():  # preview-as reads only
         assert get_state(app).engine.storage.users.load(held) == stored_before
+
+
+TOUR = """\
+guides:
+  - id: report-tour
+    kind: tour
+    title: Reports
+    goal: {stage: use, within_days: 14}
+    steps:
+      - {endpoint: home, title: One, body: first}
+      - {endpoint: home, title: Two, body: second}
+      - {endpoint: home, title: Three, body: third}
+"""
+
+
+def test_a_tours_drop_off_per_step_and_its_stage_goal(store_uri: str, tmp_path: Path) -> None:
+    content = tmp_path / "tour.yaml"
+    content.write_text(TOUR, encoding="utf-8")
+    clock = Clock(at_day(0))
+    app, ext = create_app(
+        clock, [str(content)], ONBOARDING_STORAGE_URI=store_uri, ONBOARDING_KEY_PREFIX=f"t{uuid.uuid4().hex[:12]}"
+    )
+    ext.console_access(lambda: request.headers.get("X-Role"))
+    reached: list[dict[str, Any]] = []
+    signals.goal_reached.connect(lambda sender, **kw: reached.append(kw), sender=app, weak=False)
+    client = app.test_client()
+    try:
+        # 12 users start the tour; 8 reach step 2, 3 reach step 3 (known truth)
+        for n in range(12):
+            user = f"t-{n}"
+            assert view_and_show(client, user) == ["report-tour"]
+            for step in range(1, 3 if n < 3 else 2 if n < 8 else 1):
+                answer = post(client, "/guides/report-tour/progress", user, {"step": step})
+                assert answer.status_code == 200, answer.text
+        clock.now = at_day(5)
+        with app.app_context():
+            for n in range(4):  # 4 of them reach the stage "use" on day 5: the tour's goal
+                ext.track("installed_code", user_id=f"t-{n}", profile=UserProfile(f"t-{n}", START))
+        rows = console_csv(app, "tours")
+        assert rows == [
+            ("report-tour", 1, 12, 1.0, None),
+            ("report-tour", 2, 8, pytest.approx(8 / 12), 4),
+            ("report-tour", 3, 3, 0.25, 5),
+        ]
+        goal = console_csv(app, "goals")
+        assert goal == [("report-tour", "stage use within 14 days", 12, 4, None, None, None, 5.0, NOT_ENOUGH)]
+        assert sorted(kw["user_id"] for kw in reached) == [f"t-{n}" for n in range(4)]
+    finally:
+        with app.app_context():
+            get_state(app).engine.storage.reset()
