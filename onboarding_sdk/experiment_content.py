@@ -20,10 +20,13 @@ problem is dropped, and so is a guide it names twice over (two experiments on on
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from .experiments import STATUSES, UNITS, Arm, Experiment, holdout
+from .experiments import HOLDOUT, STATUSES, UNITS, Arm, Experiment, holdout
+
+if TYPE_CHECKING:
+    from .content.model import GuideSpec
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _KEYS = frozenset({"id", "guides", "holdout", "variants", "unit", "status", "winner"})
@@ -139,3 +142,45 @@ def _variants(raw: Any, path: str) -> tuple[list[Arm], list[Problem]]:
         if not errors:
             arms.append(Arm(str(name), float(weight), (guide,) if isinstance(guide, str) else ()))
     return arms, errors
+
+
+def experiments_data(specs: Iterable[GuideSpec]) -> list[dict[str, Any]]:
+    """The ``experiments:`` list of a content set, from the experiments its guides carry (the
+    inverse of ``parse_experiments``, for a file written back: an export, a console edit).
+    A guide no longer in ``specs`` is left out; an experiment left with no guide is dropped."""
+    specs = list(specs)
+    present = {spec.id for spec in specs}
+    seen: dict[str, Experiment] = {}
+    for spec in specs:
+        if spec.experiment is not None:
+            seen.setdefault(spec.experiment.id, spec.experiment)
+    out: list[dict[str, Any]] = []
+    for experiment in seen.values():
+        guides = [g for g in experiment.guides if g in present]
+        data: dict[str, Any] = {"id": experiment.id}
+        held = experiment.arm(HOLDOUT)
+        if held is not None:
+            if not guides:
+                continue
+            data["guides"] = guides
+            data["holdout"] = held.weight / sum(arm.weight for arm in experiment.arms)
+        else:
+            variants: list[dict[str, Any]] = []
+            for arm in experiment.arms:
+                variant: dict[str, Any] = {"name": arm.name, "weight": arm.weight}
+                shown = [g for g in arm.guides if g in present]
+                if shown:
+                    variant["guide"] = shown[0]
+                variants.append(variant)
+            extra = [g for g in guides if not any(g in arm.guides for arm in experiment.arms)]
+            if extra:
+                data["guides"] = extra
+            data["variants"] = variants
+        if experiment.unit != "user":
+            data["unit"] = experiment.unit
+        if not experiment.running:
+            data["status"] = experiment.status
+        if experiment.winner is not None:
+            data["winner"] = experiment.winner
+        out.append(data)
+    return out

@@ -10,6 +10,7 @@ import yaml
 
 from ..content import GuideSpec
 from ..content.loader import guide_data, parse_text
+from ..experiment_content import experiments_data
 
 
 def guide_yaml(data: Mapping[str, Any]) -> str:
@@ -40,7 +41,11 @@ def with_guide(specs: Sequence[GuideSpec], guide_id: str | None, data: Mapping[s
     guides = [dict(data) if spec.id == guide_id else guide_data(spec) for spec in specs]
     if guide_id not in {spec.id for spec in specs}:
         guides.append(dict(data))
-    return yaml.safe_dump({"version": 1, "guides": guides}, sort_keys=False, allow_unicode=True, width=100)
+    document: dict[str, Any] = {"version": 1, "guides": guides}
+    experiments = experiments_data(specs)  # the content's experiments stay (docs/content.md)
+    if experiments:
+        document["experiments"] = experiments
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
 def text_diff(old: str, new: str, old_name: str, new_name: str) -> list[str]:

@@ -28,7 +28,7 @@ import yaml
 from marshmallow import ValidationError
 
 from ..conditions import ConditionError
-from ..experiment_content import parse_experiments
+from ..experiment_content import experiments_data, parse_experiments
 from ..experiments import Experiment
 from ..nesting import json_too_deep
 from ..segments import NAME as SEGMENT_NAME
@@ -651,6 +651,10 @@ def guide_data(spec: GuideSpec) -> dict[str, Any]:
         out["items"] = [{"id": i.id, "title": dict(i.title), "event": i.event} for i in spec.items]
     if spec.steps:
         out["steps"] = [_step_data(step) for step in spec.steps]
+    if spec.goal is not None:
+        goal = spec.goal
+        out["goal"] = {"event": goal.event} if goal.event is not None else {"stage": goal.stage}
+        out["goal"]["within_days"] = goal.within_days
     return out
 
 
@@ -675,5 +679,9 @@ def dump_content(guides: Iterable[GuideSpec]) -> str:
 
     ``load_content_text(dump_content(specs), ...)`` gives back equal specs (``source`` aside).
     """
-    document = {"version": 1, "guides": [guide_data(spec) for spec in guides]}
+    specs = list(guides)
+    document: dict[str, Any] = {"version": 1, "guides": [guide_data(spec) for spec in specs]}
+    experiments = experiments_data(specs)
+    if experiments:
+        document["experiments"] = experiments
     return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
