@@ -218,7 +218,8 @@ def test_reverting_is_for_publishers_and_refuses_a_revision_without_the_guide(ap
     refused = client.post(f"{PREFIX}/guides/late-banner/revert/1", data=data, headers=as_("publisher"))
     assert refused.status_code == 422 and "late-banner did not exist in revision 1" in refused.text
     assert client.post(f"{PREFIX}/guides/late-banner/revert/99", data=data, headers=as_("publisher")).status_code == 404
-    assert client.post(f"{PREFIX}/guides/footer-reports/revert/1", data=data, headers=as_("editor")).status_code == 403
+    for role in ("viewer", "editor"):
+        assert client.post(f"{PREFIX}/guides/footer-reports/revert/1", data=data, headers=as_(role)).status_code == 403
     assert (
         client.post(
             f"{PREFIX}/guides/footer-reports/revert/1", data={**data, "csrf_token": "x"}, headers=as_("publisher")

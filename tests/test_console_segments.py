@@ -422,3 +422,38 @@ def test_a_post_without_the_csrf_token_is_refused(app: Flask) -> None:
         headers=as_("admin"),
     )
     assert response.status_code == 400
+
+
+# --- flask onboarding check / import with segments --------------------------------------
+
+SEGMENTED = """\
+version: 1
+segments:
+  new-users: {days_since_signup: {max: 7}, stages: [awareness, use]}
+guides:
+  - id: welcome
+    kind: footer_help
+    title: {en: Welcome, zh-CN: 欢迎}
+    body: {en: Start here., zh-CN: 从这里开始。}
+    when: {segment: new-users, endpoints: [home]}
+"""
+
+
+def test_check_and_import_read_segments_and_name_an_unknown_one_by_file_and_line(tmp_path: Any) -> None:
+    from tests.test_check import invoke
+
+    code, output, _ = invoke(tmp_path, SEGMENTED, "onboarding", "check")
+    assert code == 0 and "ok: 1 guides in 1 file(s)" in output, output
+    typo = SEGMENTED.replace("segment: new-users,", "segment: new-user,")
+    code, output, _ = invoke(tmp_path, typo, "onboarding", "check")
+    assert code == 1 and "guides.yaml:9: guides[0].when.segment: unknown segment 'new-user'" in output, output
+    code, output, app = invoke(tmp_path, typo, "onboarding", "import", "--dry-run")
+    assert code == 1 and "unknown segment 'new-user'" in output
+    code, output, app = invoke(tmp_path, SEGMENTED, "onboarding", "import")
+    assert code == 0, output
+    engine = app.extensions["onboarding"].engine
+    assert engine.catalog.get("welcome").spec.when == {
+        "days_since_signup": {"max": 7},
+        "stages": ["awareness", "use"],
+        "endpoints": ["home"],
+    }
