@@ -43,6 +43,7 @@ class Onboarding:
         self._user_loader: UserLoader | None = None
         self._console_access: ConsoleAccess | None = None
         self._console_user_name: Callable[[str], str | None] | None = None
+        self._console_locale: Callable[[], str | None] | None = None
         self._clock = clock
         if app is not None:
             self.init_app(app)
@@ -122,6 +123,18 @@ class Onboarding:
     def console_user_name_callback(self) -> Callable[[str], str | None] | None:
         """The registered display-name callback (None: the console shows ids)."""
         return self._console_user_name
+
+    def console_locale(self, callback: F) -> F:
+        """Register the function that gives the current console user's preferred language
+        (``"en"``, ``"zh-CN"``; anything else or None: no preference). The header's language
+        link (a cookie) still wins; without either, the console follows Accept-Language."""
+        self._console_locale = callback
+        return callback
+
+    @property
+    def console_locale_callback(self) -> Callable[[], str | None] | None:
+        """The registered console-language callback (None: cookie, then Accept-Language)."""
+        return self._console_locale
 
     @property
     def user_loader_callback(self) -> UserLoader | None:

@@ -312,3 +312,27 @@ def test_refusals_and_row_errors_speak_chinese() -> None:
     assert saved.status_code == 200 and "草稿已保存" in saved.text
     stale = submit(client, html, button="保存草稿", headers=headers)  # from the version before the save
     assert stale.status_code == 409 and "未保存：" in stale.text
+
+
+def test_the_hosts_preference_comes_after_the_cookie_and_before_accept_language() -> None:
+    app = make_app()
+    ext = app.extensions["onboarding"].extension
+    preferred: dict[str, Any] = {"answer": "zh-CN"}
+
+    @ext.console_locale
+    def console_language() -> str | None:
+        if preferred["answer"] == "boom":
+            raise RuntimeError("the profile service is down")
+        return preferred["answer"]  # type: ignore[no-any-return]
+
+    client = app.test_client()
+    english = {"X-Role": "viewer", "Accept-Language": "en"}
+    assert '<html lang="zh-CN">' in client.get(f"{PREFIX}/guides", headers=english).text
+    client.set_cookie(i18n.COOKIE, "en")
+    assert '<html lang="en">' in client.get(f"{PREFIX}/guides", headers=english).text  # the link's choice wins
+    client.delete_cookie(i18n.COOKIE)
+    for answer in ("boom", None, "fr"):  # a failure or no usable answer: Accept-Language decides
+        preferred["answer"] = answer
+        chinese = {"X-Role": "viewer", "Accept-Language": "zh-CN"}
+        assert '<html lang="zh-CN">' in client.get(f"{PREFIX}/guides", headers=chinese).text
+        assert '<html lang="en">' in client.get(f"{PREFIX}/guides", headers=english).text

@@ -24,10 +24,25 @@ bp = Blueprint(NAME, __name__, template_folder=TEMPLATES)
 
 
 def locale() -> str:
-    """The console's language for this request (``console/i18n.py``): cookie, then Accept-Language."""
+    """The console's language for this request (``console/i18n.py``): the cookie, the host's
+    ``@onboarding.console_locale``, then Accept-Language."""
     if "onboarding_console_locale" not in g:
-        g.onboarding_console_locale = i18n.pick(request.cookies.get(i18n.COOKIE), None, request.accept_languages)
+        g.onboarding_console_locale = i18n.pick(
+            request.cookies.get(i18n.COOKIE), _preferred(), request.accept_languages
+        )
     return str(g.onboarding_console_locale)
+
+
+def _preferred() -> str | None:
+    """The host's ``@onboarding.console_locale`` answer; None when it has none or it fails."""
+    callback = get_state().extension.console_locale_callback
+    if callback is None:
+        return None
+    try:
+        answer = callback()
+    except Exception:  # a language is a nicety: Accept-Language still decides
+        return None
+    return answer if isinstance(answer, str) else None
 
 
 def t(text: str, **values: Any) -> str:
