@@ -49,6 +49,7 @@ ROUTES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("/preview-as", "preview_as", ("GET",), "viewer", "viewer"),
     ("/analytics", "analytics", ("GET",), "viewer", "viewer"),
     ("/outcomes", "outcomes", ("GET",), "viewer", "viewer"),
+    ("/outcomes/<experiment_id>", "experiment", ("POST",), "publisher", "publisher"),
     ("/accounts", "accounts", ("GET",), "viewer", "viewer"),
     ("/accounts/<path:account_id>", "account", ("GET",), "viewer", "viewer"),
     ("/accounts/<path:account_id>/report", "account_report", ("GET",), "viewer", "viewer"),

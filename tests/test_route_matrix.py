@@ -92,6 +92,7 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding_console.account_report": {"GET": "viewer"},
     "onboarding_console.report_css": {"GET": "viewer"},
     "onboarding_console.outcomes": {"GET": "viewer"},
+    "onboarding_console.experiment": {"POST": "publisher"},
     "onboarding_console.inventory": {"GET": "viewer"},
 }
 
@@ -112,7 +113,12 @@ SAMPLES: dict[str, list[Sample]] = {
     "onboarding.api_changelog_read": [Sample({}, {}), Sample({}, {"ids": ["v1-search"]})],
     "onboarding.guide_page": [Sample({"guide_id": "faq-invite"})],
 }
-URL_VALUES: dict[str, Any] = {"guide_id": "faq-invite", "revision": 1, "account_id": "matrix-account"}
+URL_VALUES: dict[str, Any] = {
+    "guide_id": "faq-invite",
+    "revision": 1,
+    "account_id": "matrix-account",
+    "experiment_id": "matrix-experiment",
+}
 
 
 def extension_rules(app: Flask) -> Iterator[Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html as html_lib
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -338,3 +339,35 @@ def test_a_tours_drop_off_per_step_and_its_stage_goal(store_uri: str, tmp_path: 
     finally:
         with app.app_context():
             get_state(app).engine.storage.reset()
+
+
+def test_a_publisher_stops_an_experiment_with_a_winner_audited(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
+    app, _, _ = outcome_app
+    client = app.test_client()
+    held = [u for u in USERS if arm_of(u) == HOLDOUT][:4]
+    for user in held:
+        assert "how-to-start" not in view_and_show(client, user)
+    page = client.get(f"{PREFIX}/outcomes", headers={"X-Role": "publisher"}).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    base = re.search(r'name="base_revision" value="(\d+)"', page)
+    assert token is not None and base is not None and 'data-experiment="starter-holdout"' in page
+    form = {"csrf_token": token.group(1), "base_revision": base.group(1), "action": "stop", "winner": TREATMENT}
+    viewer = client.post(f"{PREFIX}/outcomes/starter-holdout", data=form, headers={"X-Role": "viewer"})
+    assert viewer.status_code == 403  # publishers only
+    bad = client.post(
+        f"{PREFIX}/outcomes/starter-holdout", data={**form, "winner": "nobody"}, headers={"X-Role": "publisher"}
+    )
+    assert bad.status_code == 400
+    done = client.post(f"{PREFIX}/outcomes/starter-holdout", data=form, headers={"X-Role": "publisher"})
+    assert done.status_code == 302
+    for user in held:  # the winner, for everyone
+        assert "how-to-start" in [g["id"] for g in payload(client, user)["guides"]]
+    engine = get_state(app).engine
+    with app.app_context():
+        entries = engine.storage.audit.entries(5)
+        history = engine.storage.content.history(1)
+    assert entries[0]["action"] == "experiment_stop" and entries[0]["experiment"] == "starter-holdout"
+    assert entries[0]["winner"] == TREATMENT
+    assert history[0]["note"] == "stop experiment starter-holdout (winner treatment)"
+    page = client.get(f"{PREFIX}/outcomes", headers={"X-Role": "publisher"}).text
+    assert "stopped; everyone gets treatment" in page
