@@ -7,9 +7,10 @@
 
 import { seen } from './actions.js';
 import { card, dismiss } from './card.js';
-import { $ } from './dom.js';
+import { $, el } from './dom.js';
 import { addFloating, addInFlow, serverCopy, widgetRoot } from './layer.js';
 import { hide, show } from './popover.js';
+import { onCleanup } from './state.js';
 
 const BLOCK = /^(block|flow-root|list-item)$/; // their children are never grid or flex items
 
@@ -34,11 +35,32 @@ export function drawInline(kind, guide, options) {
   show(node, guide.auto_open);
 }
 
-/** The banner floats at the bottom of the viewport (in the top layer), never in the host's flow.
+/** The banner: in the host's slot when it marked one (data-onboarding-slot="banner"), else
+    floating at the bottom of the viewport (in the top layer), never in the host's flow. There it
+    reserves its own space without moving anything: a spacer after <body> (outside any grid or
+    flex container of the host) lets the page's last rows scroll above it, and
+    scroll-padding-bottom keeps what is focused or scrolled to above it; both go with it. On a
+    page that does not scroll, no spacer (it would bring a scrollbar, which narrows the page).
     It stays out of the Escape stack: Escape belongs to what the user is doing on the page. */
 export function drawBanner(guide) {
-  const bar = addFloating(card(guide, { close: dismiss, className: 'ob-ban', role: 'region' }), hide);
+  const options = { close: dismiss, className: 'ob-ban', role: 'region' };
+  if (slotFor('banner', guide)) return drawInline('banner', guide, options);
+  const bar = addFloating(card(guide, options), hide);
   bar.showPopover();
   seen(guide);
-  widgetRoot().host.style.setProperty('--ob-ban', bar.offsetHeight + 'px'); // corner cards go above it
+  const room = bar.offsetHeight + 16 + 'px';
+  widgetRoot().host.style.setProperty('--ob-ban', room); // corner cards go above it
+  const html = document.documentElement;
+  const spacer = el('ob-space');
+  if (html.scrollHeight > innerHeight) html.append(spacer);
+  spacer.style.cssText = 'display:block!important;height:' + room;
+  const padded = getComputedStyle(html).scrollPaddingBottom == 'auto' && (html.style.scrollPaddingBottom = room);
+  const discard = bar.discard;
+  onCleanup(
+    (bar.discard = () => {
+      discard();
+      spacer.remove();
+      if (padded) html.style.scrollPaddingBottom = '';
+    }),
+  );
 }
