@@ -35,7 +35,8 @@ ACCOUNT_TABLES = ("account_daily", "account_users")
 MAX_ACCOUNT_ID = 256
 
 
-def _days_arg() -> int:
+def days_arg() -> int:
+    """``?days=`` (1 to MAX_DAYS, default DEFAULT_DAYS); a bad value is a 400."""
     raw = request.args.get("days", "")
     if not raw:
         return DEFAULT_DAYS
@@ -44,7 +45,8 @@ def _days_arg() -> int:
     return int(raw)
 
 
-def _format_arg() -> str:
+def format_arg() -> str:
+    """``?format=`` (``html`` or ``csv``); a bad value is a 400."""
     value = request.args.get("format", "html") or "html"
     if value not in ("html", "csv"):
         abort(400, description="format must be html or csv")
@@ -58,14 +60,19 @@ def _account_arg() -> str:
     return value
 
 
-def _today(engine: Engine) -> int:
+def today_of(engine: Engine) -> int:
+    """The engine's UTC day number now."""
     return epoch_day(to_epoch(engine.now()))
+
+
+# The names of earlier versions (other console pages import them; use the public ones).
+_days_arg, _format_arg, _today = days_arg, format_arg, today_of
 
 
 def build_tables(engine: Engine, days: int, guide: str) -> tuple[dict[str, analytics.Table], Population]:
     """Every table of the page: three storage round trips (the per-day counters, the
     population index, and the listed dormant accounts' per-day counters)."""
-    today = _today(engine)
+    today = today_of(engine)
     span = analytics.day_range(today, days)
     population = engine.call_store(lambda: engine.storage.population(engine.dormancy.cutoff(), span[0], LIST_LIMIT))
     listed = [row.account_id for row in population.newest_dormant_accounts]
@@ -234,7 +241,7 @@ def _context(**values: Any) -> dict[str, Any]:
 
 
 def account_page(engine: Engine, account: str, days: int, fmt: str) -> tuple[str, int] | Response:
-    today = _today(engine)
+    today = today_of(engine)
     span = analytics.day_range(today, days)
     found = engine.call_store(lambda: engine.storage.account_activity(account, span, span[0], LIST_LIMIT))
     if found is None:
@@ -280,8 +287,8 @@ def account_page(engine: Engine, account: str, days: int, fmt: str) -> tuple[str
 @requires("viewer")
 def analytics_page() -> tuple[str, int] | Response:
     engine = get_state().engine
-    days = _days_arg()
-    fmt = _format_arg()
+    days = days_arg()
+    fmt = format_arg()
     account = _account_arg()
     if account:
         return account_page(engine, account, days, fmt)
