@@ -177,7 +177,7 @@ class Engine:
         guides = {gid: GuideState.decode(raw) for gid, raw in state.guides.items()}
         arms = self.arms.of(profile, state)  # from the record: no store call
         if arms.arms and not read_only:
-            self.arms.expose(state, arms, when)  # one write at a user's first exposure only
+            arms = self.arms.expose(state, arms, when, profile.account_id)  # a write at first exposure only
         return Situation(
             profile,
             state,

@@ -75,23 +75,30 @@ class ExperimentArms:
         arms = arms_of(experiments, stored, state.user_id, account)
         return Arms(arms, frozenset(stored), hidden_guides(experiments, arms))
 
-    def expose(self, state: UserState, arms: Arms, at: datetime) -> None:
+    def expose(self, state: UserState, arms: Arms, at: datetime, account: str | None) -> Arms:
         """Store the arms of running experiments the user meets now for the first time (one
-        write; none when every arm is stored). A failing store stores nothing (logged)."""
+        write; none when every arm is stored) and return the arms to serve. An account
+        experiment takes the account's arm, stored by its first exposed member (one more
+        write). A failing store stores nothing (logged): the hashed arms serve this view."""
         catalog = self.engine.catalog
-        stage = state.stage_index
-        new: dict[str, str] = {}
-        day = epoch_day(to_epoch(at))
+        met: list[Experiment] = []
         for experiment in self.experiments():
             if not experiment.running or experiment.id in arms.stored:
                 continue
             guides = (catalog.get(g) for g in experiment.guides)
             if any(g is not None and state.stage in g.stages for g in guides):
-                new[experiment.id] = Exposure(arms.arms[experiment.id], day, stage).encode()
-        if not new:
-            return
+                met.append(experiment)
+        if not met:
+            return arms
         engine = self.engine
+        day = epoch_day(to_epoch(at))
+        chosen = dict(arms.arms)
         try:
+            by_account = {e.id: chosen[e.id] for e in met if e.unit == "account" and account}
+            if by_account and account:
+                placed = engine.call_store(lambda: engine.storage.users.remember_account_arms(account, by_account))
+                chosen.update({experiment_id: arm for experiment_id, (arm, _) in placed.items()})
+            new = {e.id: Exposure(chosen[e.id], day, state.stage_index).encode() for e in met}
             kept = engine.call_store(lambda: engine.storage.users.remember_arms(state.user_id, new))
             counts = {
                 f"{ARM_USERS}{experiment_id}|{raw.split(',')[0]}": 1
@@ -102,6 +109,11 @@ class ExperimentArms:
                 engine.call_store(lambda: engine.storage.index.count(day, counts))
         except StorageError as exc:
             logger.warning("experiment arms of user %s not stored (tried on the next view): %s", state.user_id, exc)
+            return arms
+        stored = {e: raw.split(",")[0] for e, (raw, _) in kept.items()}
+        chosen.update(stored)
+        experiments = self.experiments()
+        return Arms(chosen, arms.stored | frozenset(stored), hidden_guides(experiments, chosen))
 
 
 _NONE = Arms({}, frozenset(), frozenset())

@@ -158,6 +158,11 @@ class UserStore(ABC):
         -> arm) unless the user has one; per experiment, the arm stored now and whether this call
         stored it (the user's first exposure). One round trip."""
 
+    @abstractmethod
+    def remember_account_arms(self, account: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        """``remember_arms`` for an account (experiments with ``unit: account``): its first
+        member's exposure places every colleague. One round trip."""
+
 
 class ContentStore(ABC):
     """Published content: one set of guides for every process, by revision."""

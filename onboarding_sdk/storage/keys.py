@@ -9,6 +9,7 @@ A hash tag (the part in braces) decides a key's Cluster slot; keys one script to
 ``{p}:{codes}``                        event and guide code registry (hash)
 ``{p}:{content}:rev|texts|log``        published content: revision, revision -> text, history
 ``{p}:{content}:audit``                the console's audit log (list)
+``{p}:x:{<acct>}``                     an account's experiment arms (hash: experiment -> arm)
 ``{p}:{content}:drafts``               console drafts (``:draftv`` their versions, ``:draftseq``
                                        the version counter)
 ``{p}:{U}:seen|ua|reach``              the index in a user's bucket ``U`` (``bucket_tags``): last
@@ -51,6 +52,11 @@ def idempotency_key(prefix: str, user_id: str) -> str:
     """The user's applied idempotency keys (a sorted set: key -> expiry, epoch seconds). The
     user's hash tag puts it in the user's slot, so a script checks it and writes atomically."""
     return f"{user_key(prefix, user_id)}:k"
+
+
+def account_arms_key(prefix: str, account: str) -> str:
+    """An account's experiment arms (``experiment_runtime``), in the account's own slot."""
+    return f"{prefix}:x:{{{account}}}"
 
 
 def codes_key(prefix: str) -> str:

@@ -130,3 +130,37 @@ def test_bad_experiments_are_refused(change: tuple[str, str], message: str) -> N
     assert text != CONTENT
     with pytest.raises(Exception, match=message):
         load_content_text(text, "x.yaml", events=EVENTS)
+
+
+def test_a_colleague_arriving_after_a_change_of_shares_gets_the_accounts_variant(
+    store_uri: str, tmp_path: Path
+) -> None:
+    content = tmp_path / "x.yaml"
+    content.write_text(CONTENT, encoding="utf-8")
+    app, ext = create_app(
+        Clock(START),
+        [str(content)],
+        ONBOARDING_STORAGE_URI=store_uri,
+        ONBOARDING_KEY_PREFIX=f"t{uuid.uuid4().hex[:12]}",
+    )
+    moved = CONTENT.replace("weight: 3", "weight: 1000")
+    before = next(s.experiment for s in load_content_text(CONTENT, "x.yaml", events=EVENTS) if s.id == "tour-long")
+    after = next(s.experiment for s in load_content_text(moved, "x.yaml", events=EVENTS) if s.id == "tour-long")
+    assert before is not None and after is not None
+    # an account the new shares would place elsewhere
+    account = next(f"acct-{n}" for n in range(500) if assign(before, f"a:acct-{n}") != assign(after, f"a:acct-{n}"))
+    first_arm = assign(before, f"a:{account}")
+
+    def variant(user: str) -> set[str]:
+        profile = UserProfile(user, START, account_id=account)
+        return {g["id"] for g in ext.guides_for(profile, page="home")} & {"tour-long", "tour-short"}
+
+    try:
+        with app.app_context():
+            assert variant("first") == {f"tour-{first_arm}"}
+            get_state(app).engine.content.publish(moved, None, "ed")
+            assert variant("colleague") == {f"tour-{first_arm}"}  # the account's, not the new shares'
+            assert variant("first") == {f"tour-{first_arm}"}
+    finally:
+        with app.app_context():
+            get_state(app).engine.storage.reset()

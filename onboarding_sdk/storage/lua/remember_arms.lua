@@ -1,5 +1,5 @@
 -- Keep a user's experiment arms from their first exposure on: mirrors layout.remember_arms.
--- KEYS[1] = the user's hash
+-- KEYS[1] = the user's hash (or an account's arms, keys.account_arms_key)
 -- ARGV = field, arm, field, arm, ... (fields x:<experiment id>)
 -- Each field is set only when absent; returns {arm stored, 1 if set now else 0} per field,
 -- in ARGV's order.

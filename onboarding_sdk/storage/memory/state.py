@@ -28,6 +28,7 @@ class MemoryData:
     draft_seq: int = 0
     applied_keys: dict[str, dict[str, int]] = field(default_factory=dict)  # user -> idempotency key -> expiry
     counted: dict[int, set[str]] = field(default_factory=dict)  # day -> "guide|action|user" counted that day
+    account_arms: dict[str, dict[str, bytes]] = field(default_factory=dict)  # account -> experiment -> arm
 
     def clear(self) -> None:
         """Empty every table (call with the lock held)."""

@@ -73,6 +73,10 @@ class MemoryUsers(UserStore):
         with self._data.lock:
             return layout.remember_arms(self._data.users.setdefault(user_id, {}), arms)
 
+    def remember_account_arms(self, account: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        with self._data.lock:
+            return layout.remember_arms(self._data.account_arms.setdefault(account, {}), arms)
+
     def guide_write(
         self,
         user_id: str,

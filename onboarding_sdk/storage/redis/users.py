@@ -134,10 +134,16 @@ class RedisUsers(UserStore):
         return self._conn.run("advance_stage", lambda client: bool(self._conn.script(client, call)))
 
     def remember_arms(self, user_id: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        return self._remember(self._conn.user_key(user_id), arms)
+
+    def remember_account_arms(self, account: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
+        return self._remember(keys.account_arms_key(self._conn.prefix, account), arms)
+
+    def _remember(self, key: str, arms: Mapping[str, str]) -> dict[str, tuple[str, bool]]:
         if not arms:
             return {}
         args = [item for experiment, arm in arms.items() for item in (layout.arm_field(experiment), arm)]
-        call: Call = ("remember_arms", [self._conn.user_key(user_id)], args)
+        call: Call = ("remember_arms", [key], args)
         reply = self._conn.run("remember_arms", lambda client: self._conn.script(client, call))
         pairs = zip(reply[::2], reply[1::2], strict=True)
         return {e: (bytes(arm).decode(), bool(new)) for e, (arm, new) in zip(arms, pairs, strict=True)}
