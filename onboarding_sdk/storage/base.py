@@ -3,10 +3,10 @@
 Every backend (memory, Redis, Redis Cluster) implements each capability and passes the shared
 suite in tests/storage. A ``Storage`` gives them as attributes: ``store.users``,
 ``store.content``, ``store.drafts``, ``store.audit``, ``store.index`` (the population index and
-the per-day counters), ``store.locks``, ``store.privacy`` and ``store.outcomes`` (account health
-bands and milestones). The flat methods of earlier versions (``store.track(...)``,
-``store.population(...)``, ...) still work: each forwards to its capability (deprecated; new
-code names the capability).
+the per-day counters), ``store.locks``, ``store.privacy``, ``store.outcomes`` (account health
+bands and milestones) and ``store.troubles`` (follow-ups after trouble). The flat methods of
+earlier versions (``store.track(...)``, ``store.population(...)``, ...) still work: each
+forwards to its capability (deprecated; new code names the capability).
 
 Every method is one round trip to the store unless it says otherwise. Backends raise
 ``onboarding_sdk.errors.StorageError`` for any failure to reach or use the store.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, ParamSpec,
 if TYPE_CHECKING:
     from .personal import StoredUser
     from .population import AccountActivity, DormantAccount, Population
+    from .troubles import StoredTrouble
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -343,6 +344,26 @@ class PrivacyStore(ABC):
         shows activity after ``cutoff`` by then (they came back meanwhile) is kept."""
 
 
+class TroubleStore(ABC):
+    """Troubles kept for the follow-up (issue 16; the rules in ``troubles``): one field of the
+    user's record per guide, so they are exported and forgotten with it."""
+
+    @abstractmethod
+    def note(self, user_id: str, guide_id: str, page: str, at: int, stale_before: int) -> bool:
+        """Note that an error or failed-result hint of ``guide_id`` was shown on ``page`` at
+        ``at`` (epoch seconds). Kept only when none is pending for that guide, or the pending
+        one is from before ``stale_before``; True when noted."""
+
+    @abstractmethod
+    def change(self, user_id: str, guide_id: str, states: tuple[str, ...], new: str) -> bool:
+        """Move the trouble of ``guide_id`` to the state ``new`` when it is in one of ``states``
+        (``troubles.ASK_FROM``, ``ANSWER_FROM``); True for the one caller that moved it."""
+
+    @abstractmethod
+    def troubles(self, user_id: str) -> dict[str, StoredTrouble]:
+        """The user's troubles by guide id."""
+
+
 class _Forward(Generic[P, R]):
     """A flat method of earlier versions on ``Storage``, typed as the capability's method it
     stands for: ``store.<name>(...)`` is ``store.<capability>.<method>(...)``. A non-data
@@ -369,6 +390,7 @@ class Storage(ABC):
     locks: LockStore
     privacy: PrivacyStore
     outcomes: AccountOutcomes
+    troubles: TroubleStore
 
     @abstractmethod
     def ping(self) -> None:

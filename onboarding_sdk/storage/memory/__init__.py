@@ -17,6 +17,7 @@ from .outcomes import MemoryOutcomes
 from .population import MemoryIndex
 from .privacy import MemoryPrivacy
 from .state import MemoryData
+from .troubles import MemoryTroubles
 from .users import MemoryUsers
 
 
@@ -48,6 +49,7 @@ class MemoryStorage(Storage):
         self.locks = MemoryLocks(data, prefix)
         self.privacy = MemoryPrivacy(data)
         self.outcomes: MemoryOutcomes = MemoryOutcomes()
+        self.troubles = MemoryTroubles(data)
 
     def ping(self) -> None:
         return None

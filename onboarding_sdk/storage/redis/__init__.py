@@ -19,6 +19,7 @@ from .outcomes import RedisOutcomes
 from .population import RedisIndex
 from .privacy import RedisPrivacy
 from .scripts import guide_action_args, script_source, stage_args, stages_call, track_args
+from .troubles import RedisTroubles
 from .uri import Target, mask_uri, parse_uri
 from .users import RedisUsers
 
@@ -59,6 +60,7 @@ class RedisStorage(Storage):
         self.locks = RedisLocks(conn)
         self.privacy = RedisPrivacy(conn, index)
         self.outcomes = RedisOutcomes(conn)
+        self.troubles = RedisTroubles(conn)
         if not target.cluster:
             conn.connect()  # no I/O: a single-server client connects on first command
 

@@ -41,6 +41,7 @@ SCRIPTS = (
     "load_with_revision",
     "current_content",
     "record_health",
+    "trouble_step",
 )
 _PREPENDED = {
     "track": ("once",),
