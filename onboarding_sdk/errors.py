@@ -77,8 +77,9 @@ class StaleDraft(OnboardingError):
 
 class GuideNotTargeted(OnboardingError):
     """An action on a guide the user is not targeted by: not in their stage (``reason``
-    ``"stage"``), outside its schedule (``"schedule"``) or its condition does not hold
-    (``"condition"``). The API answers 404 ``not_targeted``."""
+    ``"stage"``), outside its schedule (``"schedule"``), its condition does not hold
+    (``"condition"``) or the user's experiment arm does not show it (``"experiment"``). The API
+    answers 404 ``not_targeted``."""
 
     def __init__(self, guide_id: str, reason: str) -> None:
         super().__init__(f"guide {guide_id!r} is not shown to this user ({reason})")

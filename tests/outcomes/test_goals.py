@@ -371,3 +371,13 @@ def test_a_publisher_stops_an_experiment_with_a_winner_audited(outcome_app: tupl
     assert history[0]["note"] == "stop experiment starter-holdout (winner treatment)"
     page = client.get(f"{PREFIX}/outcomes", headers={"X-Role": "publisher"}).text
     assert "stopped; everyone gets treatment" in page
+
+
+def test_a_held_out_user_cannot_record_the_guide_as_shown(outcome_app: tuple[Flask, Onboarding, Clock]) -> None:
+    app, _, _ = outcome_app
+    client = app.test_client()
+    user = next(u for u in USERS if arm_of(u) == HOLDOUT)
+    answer = post(client, "/guides/how-to-start/shown", user)
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_targeted"
+    with app.app_context():
+        assert "how-to-start" not in get_state(app).engine.state_of(user).guides
