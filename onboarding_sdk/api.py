@@ -21,6 +21,7 @@ from .guide_state import GuideState
 from .identity import UserProfile
 from .nesting import json_too_deep
 from .openapi import build_document
+from .trouble_notes import note_trouble
 
 logger = logging.getLogger("onboarding_sdk")
 # Schema instances are built once: marshmallow's load() is reentrant, and building one per
@@ -272,9 +273,12 @@ def shown(guide_id: str) -> Response:
     engine = get_state().engine
     data = body(_SHOWN, engine)
     key = idempotency_key()
+    profile = user()
     result = engine.act_on_guide(
-        user(), guide_or_404(engine, guide_id), "shown", auto=data["auto"], key=key, targeted_only=True
+        profile, guide_or_404(engine, guide_id), "shown", auto=data["auto"], key=key, targeted_only=True
     )
+    if not result.replayed:
+        note_trouble(engine, profile.id, guide_id, request.referrer)  # an error hint: follow it up later
     web.forget_situation()
     return answer(state_json(guide_id, result.state, result.allowed if data["auto"] else None), result.replayed)
 

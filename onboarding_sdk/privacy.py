@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import signals
 from .guide_state import HELPFUL, NOT_HELPFUL, GuideState
 from .storage.personal import StoredUser
+from .storage.troubles import FIELD_PREFIX, troubles_in
 from .timeutil import DAY, epoch_day, from_epoch, to_epoch
 
 if TYPE_CHECKING:
@@ -188,7 +189,14 @@ def export_user(engine: Engine, user_id: str) -> dict[str, Any]:
         "auto_opened": None,
         # Fields of events no longer declared or guides no longer served, as stored.
         "other_fields": {
-            name: _text(value) for name, value in sorted(record.items()) if name not in known_fields | named
+            name: _text(value)
+            for name, value in sorted(record.items())
+            if name not in known_fields | named and not name.startswith(FIELD_PREFIX)
+        },
+        # Error hints met, for the follow-up (issue 16): where and when, and the answer.
+        "troubles": {
+            guide: {"state": trouble.state, "at": trouble.at.isoformat(), "page": trouble.page}
+            for guide, trouble in troubles_in(record).items()
         },
         "idempotency_keys": [
             {"key": key, "expires": from_epoch(expiry).isoformat()}
