@@ -18,21 +18,38 @@ from ..content import dump_content
 from ..errors import StaleRevision
 from ..experiment_runtime import experiments_of
 from ..stats import MIN_CONVERSIONS, MIN_USERS
+from ..timeutil import epoch_day, to_epoch
 from . import audit
 from .access import requires
-from .analytics_views import _days_arg, _format_arg, _today, csv_response
+from .analytics_views import DEFAULT_DAYS, MAX_DAYS, csv_response
 from .base import actor, bp, fresh_engine, page, t
 
 TABLES = ("goals", "tours", "experiments")
+
+
+def _days() -> int:
+    raw = request.args.get("days", "")
+    if not raw:
+        return DEFAULT_DAYS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
+        abort(400, description=f"days must be a whole number from 1 to {MAX_DAYS}")
+    return int(raw)
+
+
+def _format() -> str:
+    value = request.args.get("format", "html") or "html"
+    if value not in ("html", "csv"):
+        abort(400, description="format must be html or csv")
+    return value
 
 
 @bp.get("/outcomes", endpoint="outcomes")
 @requires("viewer")
 def outcomes_page() -> tuple[str, int] | Response:
     engine = get_state().engine
-    days = _days_arg()
-    fmt = _format_arg()
-    span = analytics.day_range(_today(engine), days)
+    days = _days()
+    fmt = _format()
+    span = analytics.day_range(epoch_day(to_epoch(engine.now())), days)
     summed = outcomes.totals(engine.counters(span), span)
     catalog = engine.catalog
     tables = {
