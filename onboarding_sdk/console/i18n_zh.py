@@ -489,6 +489,7 @@ ZH: dict[str, str] = {
     "median days to next stage": "进入下一阶段的天数中位数",
     "Tours: users who reached each step": "导览：到达每一步的用户",
     "Start and stop": "开始与停止",
+    'Nothing to measure yet: give a guide a goal, or declare an experiment, in the content (docs/content.md, "Goals and experiments").': "暂无可衡量的内容：请在内容文件中为引导设定目标，或声明实验（见 docs/content.md 的“Goals and experiments”一节）。",  # noqa: E501
     "winner": "胜出组",
     "none: the guides for a holdout, else the control": "不指定：留出实验显示引导，否则显示对照组",
     "Stop for everyone": "为所有人停止",

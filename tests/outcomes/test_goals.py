@@ -234,6 +234,7 @@ def test_too_few_users_says_not_enough_data_yet(outcome_app: tuple[Flask, Onboar
     assert row[4:7] == (None, None, None) and row[8] == NOT_ENOUGH
     html = app.test_client().get(f"{PREFIX}/outcomes", headers={"X-Role": "viewer"}).text
     assert NOT_ENOUGH in html and 'id="goals"' in html and 'id="experiments"' in html
+    assert 'id="tours"' not in html and 'id="no-outcomes"' not in html  # no tour here: no table
     assert 'href="/onboarding/console/outcomes"' in html  # in the menu
 
 
@@ -381,3 +382,12 @@ def test_a_held_out_user_cannot_record_the_guide_as_shown(outcome_app: tuple[Fla
     assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_targeted"
     with app.app_context():
         assert "how-to-start" not in get_state(app).engine.state_of(user).guides
+
+
+def test_content_without_goals_or_experiments_says_what_to_declare() -> None:
+    app, ext = create_app(Clock(START))
+    ext.console_access(lambda: "viewer")
+    html = app.test_client().get(f"{PREFIX}/outcomes").text
+    assert 'id="no-outcomes"' in html and "<table" not in html
+    zh = app.test_client().get(f"{PREFIX}/outcomes", headers={"Accept-Language": "zh-CN"}).text
+    assert "暂无可衡量的内容" in zh
