@@ -13,20 +13,19 @@ is visible in the console without a store. ``missing_on(path)`` is what preview-
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify
 
-from .api import ApiError, user
+from .api import body, idempotency_key, user
+from .api_schemas import AnchorMissingIn
+from .app_state import get_state
 from .blueprint import bp
 
 MAX_PATHS = 500
 MAX_PER_PATH = 50
-_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,100}")  # an anchor key as onboarding_anchor() writes it
 _EXTENSION = "onboarding_anchor_reports"
 
 
@@ -67,24 +66,12 @@ def missing_on(app: Flask, path: str) -> dict[str, float]:
     return reports(app).on(path)
 
 
-def _field(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    ok = isinstance(value, str) and (
-        _KEY.fullmatch(value) if name == "anchor" else value.startswith("/") and len(value) <= 2000
-    )
-    if not ok:
-        hint = "an anchor key (1 to 100 of A-Z a-z 0-9 _ . : -)" if name == "anchor" else "a path starting with /"
-        raise ApiError(422, "invalid", "Some fields are not valid.", {name: [f"must be {hint}"]})
-    return str(value)
-
-
 @bp.post("/api/anchors/missing", endpoint="api_anchor_missing")
 def anchor_missing() -> Response:
     """The widget did not find an anchor on a page (the API's checks ran before: user, CSRF)."""
     user()
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid", "The body must be a JSON object.", {"_schema": ["must be an object"]})
-    anchor, path = _field(data, "anchor"), _field(data, "path")
+    idempotency_key()  # checked like every POST's (a repeat needs no bookkeeping: same answer)
+    data = body(AnchorMissingIn(), get_state().engine)  # the OpenAPI document's schema
+    anchor, path = str(data["anchor"]), str(data["path"])
     reports(current_app).note(path, anchor, time.time())
     return jsonify({"anchor": anchor, "path": path})

@@ -150,5 +150,23 @@ class ReadOut(Schema):
     marked = fields.List(fields.String(), required=True)
 
 
+class AnchorMissingIn(StrictSchema):
+    anchor = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{1,100}$", error="must be an anchor key"),
+        metadata={"description": "the data-onboarding key the widget waited for"},
+    )
+    path = fields.String(
+        required=True,
+        validate=[validate.Length(max=2000), validate.Regexp(r"^/", error="must be a path starting with /")],
+        metadata={"description": "the page's URL path"},
+    )
+
+
+class AnchorMissingOut(Schema):
+    anchor = fields.String(required=True)
+    path = fields.String(required=True)
+
+
 def schema_fields(schema: type[Schema]) -> dict[str, Any]:
     return dict(schema().fields)
