@@ -249,6 +249,7 @@ class RedisIndex(PopulationIndex):
 
     def active_accounts(self, since: int, limit: int) -> list[tuple[str, int]]:
         accounts_key = keys.accounts_key(self._conn.prefix)
+
         def action(client: Client) -> Any:
             found: Any = client.zrevrangebyscore(
                 accounts_key, "+inf", int(since), start=0, num=max(0, int(limit)), withscores=True
