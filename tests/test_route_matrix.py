@@ -63,6 +63,7 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding.api_shown": {"POST": "user"},
     "onboarding.api_guide_action": {"POST": "user"},
     "onboarding.api_changelog_read": {"POST": "user"},
+    "onboarding.api_anchor_missing": {"POST": "user"},
     # anonymous visitors get no guides (a 404, as for a guide a user is not targeted by); the
     # targeting itself is checked in test_guide_page_applies_targeting
     "onboarding.guide_page": {"GET": "user"},
@@ -94,6 +95,12 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding_console.outcomes": {"GET": "viewer"},
     "onboarding_console.experiment": {"POST": "publisher"},
     "onboarding_console.inventory": {"GET": "viewer"},
+    "onboarding_console.segments": {"GET": "viewer"},
+    "onboarding_console.new_segment": {"GET": "editor", "POST": "editor"},
+    "onboarding_console.segment": {"GET": "viewer", "POST": "editor"},
+    "onboarding_console.guide_history": {"GET": "viewer"},
+    "onboarding_console.revert": {"POST": "publisher"},
+    "onboarding_console.language": {"GET": "viewer"},
 }
 
 #: The requests made for a rule (default: one, with the values below and an empty body).
@@ -112,12 +119,15 @@ SAMPLES: dict[str, list[Sample]] = {
     ],
     "onboarding.api_changelog_read": [Sample({}, {}), Sample({}, {"ids": ["v1-search"]})],
     "onboarding.guide_page": [Sample({"guide_id": "faq-invite"})],
+    "onboarding.api_anchor_missing": [Sample({}, {"anchor": "save-report", "path": "/projects"})],
 }
 URL_VALUES: dict[str, Any] = {
     "guide_id": "faq-invite",
     "revision": 1,
     "account_id": "matrix-account",
     "experiment_id": "matrix-experiment",
+    "name": "matrix-segment",
+    "code": "zh-CN",
 }
 
 
@@ -146,7 +156,12 @@ def app() -> Flask:
     app = login_app.create_app({"TESTING": True, "ONBOARDING_STORAGE_URI": "memory://"})
     with app.app_context():  # revision 1 exists, so /history/1 and its rollback have something to show
         engine = app.extensions["onboarding"]
-        engine.content.publish(login_app.CONTENT.read_text(encoding="utf-8"), None, "matrix", "seed")
+        # the host's guides, with an experiment so /outcomes/<experiment_id> has one to stop or start
+        content = login_app.CONTENT.read_text(encoding="utf-8")
+        content += "experiments:\n  - id: matrix-experiment\n    guides: [projects-tip]\n    holdout: 0.1\n"
+        engine.content.publish(content, None, "matrix", "seed")
+        # a saved segment, so /segments/<name> has one to show and save
+        engine.storage.drafts.save("segment/matrix-segment", {"condition": {"roles": ["admin"]}}, 0)
         # an account, so /accounts/<id> and its report have something to show
         engine.engine.track("matrix-user", None, None, UserProfile("matrix-user", None, account_id="matrix-account"))
     return app
