@@ -21,7 +21,7 @@ from .guide_state import GuideState
 from .identity import UserProfile
 from .nesting import json_too_deep
 from .openapi import build_document
-from .trouble_notes import note_trouble
+from .trouble_notes import answer_followup, note_trouble, support_offer
 
 logger = logging.getLogger("onboarding_sdk")
 # Schema instances are built once: marshmallow's load() is reentrant, and building one per
@@ -36,6 +36,7 @@ _QUERY = s.GuidesQuery()
 _EVENT = s.EventIn()
 _SHOWN = s.ShownIn()
 _READ = s.ReadIn()
+_FOLLOWUP = s.FollowupIn()
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotency-Replayed"
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -298,6 +299,22 @@ def guide_action(guide_id: str, action: str) -> Response:
     result = engine.act_on_guide(user(), guide_id, stored, value=data.get("step", 0), key=key, targeted_only=True)
     web.forget_situation()
     return answer(state_json(guide_id, result.state), result.replayed)
+
+
+@bp.post("/api/guides/<guide_id>/followup", endpoint="api_followup")
+def followup(guide_id: str) -> Response:
+    """The answer to "Did you get it done?" after an error hint (docs/follow-ups.md)."""
+    engine = get_state().engine
+    data = body(_FOLLOWUP, engine)
+    key = idempotency_key()
+    profile = user()
+    reply = answer_followup(engine, profile.id, guide_id, data["done"])
+    if reply is None:
+        raise ApiError(404, "no_such_followup", f"There is no follow-up of {guide_id!r} for this user.")
+    trouble = reply.trouble
+    offer = support_offer(engine, trouble, web.locale_for(profile, engine)) if trouble.state == "unresolved" else None
+    # An answer already kept (a retry, or another tab) answers the state as stored.
+    return answer({"guide": guide_id, "state": trouble.state, "support": offer}, not reply.kept and key is not None)
 
 
 def check_tour_step(engine: Engine, guide_id: str, step: int) -> None:

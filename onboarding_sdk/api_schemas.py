@@ -53,6 +53,31 @@ class FeedbackIn(StrictSchema):
     helpful = StrictBoolean(required=True)
 
 
+class FollowupIn(StrictSchema):
+    done = StrictBoolean(required=True, metadata={"description": "did the user get it done after the error hint?"})
+
+
+class SupportContextOut(Schema):
+    guide = fields.String(required=True)
+    page = fields.String(required=True, metadata={"description": "the path of the page that showed the hint"})
+    at = fields.String(required=True, metadata={"description": "when, ISO 8601 UTC"})
+
+
+class SupportOut(Schema):
+    url = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    response_time = fields.String(required=True, metadata={"description": "how fast support answers, concretely"})
+    context = fields.Nested(SupportContextOut, required=True)
+
+
+class FollowupOut(Schema):
+    guide = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["resolved", "unresolved"]))
+    support = fields.Nested(
+        SupportOut, allow_none=True, required=True, metadata={"description": "on unresolved, with ONBOARDING_SUPPORT"}
+    )
+
+
 class ReadIn(StrictSchema):
     ids = fields.List(fields.String(validate=_ID), validate=validate.Length(max=500), load_default=None)
 

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypedDict
 
 from werkzeug.utils import import_string
 
-from . import account_health, milestones, outbox
+from . import account_health, followups, milestones, outbox
 from .errors import ConfigurationError
 from .events import EventSpec, parse_events
 from .stages import StageModel
@@ -50,6 +50,13 @@ def _optional_flag(key: str, value: Any) -> bool | None:
     if value is not None and not isinstance(value, bool):
         raise ConfigurationError(f"{key}: must be True, False or None, got {value!r}")
     return value
+
+
+def _support(key: str, value: Any) -> followups.Support | None:
+    try:
+        return followups.parse_support(value)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
 
 
 def _optional(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
@@ -307,6 +314,11 @@ SETTINGS: tuple[Setting, ...] = (
             "`active_users` in a week, `days_since_first_activity`, `users` at `stage`); each is "
             "recorded once per account with its day and sent as `milestone_reached` "
             "(docs/console.md, \"Milestones\").", _passthrough),
+    Setting("ONBOARDING_SUPPORT", None,
+            "How users reach your support when a follow-up after an error hint is answered \"No\" "
+            "(docs/follow-ups.md): `{\"url\": ... or \"email\": ..., \"response_time\": {\"en\": "
+            "\"within 4 working hours\", ...}}`, the time stated concretely per locale. None: the "
+            "answer is kept and signalled, no contact is shown.", _support),
 )  # fmt: skip
 
 KNOWN_KEYS = frozenset(s.key for s in SETTINGS)
@@ -361,6 +373,8 @@ class Settings:
     health_weights: Mapping[str, float]
     #: ONBOARDING_MILESTONES parsed (``milestones.parse``).
     milestones: tuple[milestones.Milestone, ...]
+    #: ONBOARDING_SUPPORT parsed (``followups.parse_support``).
+    support: followups.Support | None
     #: ONBOARDING_EVENTS parsed: name -> options.
     events: Mapping[str, EventSpec]
     #: ONBOARDING_STAGE_RULES (or the defaults) compiled.

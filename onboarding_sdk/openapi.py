@@ -35,6 +35,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/centre", "The resource centre: questions, tips, starter guides, tours to replay, what's new",
               s.CentreOut),
     Operation("post", "/changelog/read", "Mark changelog entries (all, without ids) read", s.ReadOut, s.ReadIn),
+    Operation("post", "/guides/{guide_id}/followup", "Did the user get it done after an error hint? The first answer "
+              "is kept; on No, the host's support contact with the context", s.FollowupOut, s.FollowupIn),
     Operation("post", "/anchors/missing", "The widget waited for an anchor that never appeared on a page "
               "(shown to preview-as)", s.AnchorMissingOut, s.AnchorMissingIn),
     Operation("get", "/openapi.json", "This document", s.DocumentOut),

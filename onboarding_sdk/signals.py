@@ -55,6 +55,9 @@ milestone_reached = _signals.signal("onboarding.milestone-reached")
 #: or the ONBOARDING_RETENTION_DAYS sweep): ``user_id``, ``reason`` (``"request"`` or
 #: ``"retention"``). Sent after the deletion succeeded; the host deletes its own copies here.
 user_forgotten = _signals.signal("onboarding.user-forgotten")
+#: A user answered "No" to the follow-up after an error hint (docs/follow-ups.md), once per
+#: trouble: ``user_id``, ``guide_id``, ``context`` (``guide``, ``page``, ``at``: where and when).
+trouble_unresolved = _signals.signal("onboarding.trouble-unresolved")
 
 __all__ = [
     "account_dormant",
@@ -71,5 +74,6 @@ __all__ = [
     "stage_changed",
     "storage_degraded",
     "storage_recovered",
+    "trouble_unresolved",
     "user_forgotten",
 ]

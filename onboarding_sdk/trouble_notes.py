@@ -8,11 +8,15 @@ user: a second failure before the follow-up does not ask twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
+from . import signals
 from .engine import Engine
-from .followups import FORGET_AFTER_DAYS
+from .followups import FORGET_AFTER_DAYS, Trouble, context_for_support
+from .storage.troubles import ANSWER_FROM, StoredTrouble
 from .timeutil import to_epoch
 
 #: Guides whose showing is a trouble.
@@ -43,3 +47,40 @@ def note_trouble(engine: Engine, user_id: str, guide_id: str, referrer: str | No
     stale_before = to_epoch(now - timedelta(days=FORGET_AFTER_DAYS))
     page = page_of(referrer)
     return engine.call_store(lambda: engine.storage.troubles.note(user_id, guide_id, page, to_epoch(now), stale_before))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The follow-up's state after an answer, and whether this answer was the one kept."""
+
+    trouble: StoredTrouble
+    kept: bool
+
+
+def answer_followup(engine: Engine, user_id: str, guide_id: str, done: bool) -> Reply | None:
+    """Keep the user's answer to the follow-up of ``guide_id``: the first answer only. A "No"
+    kept now sends ``trouble_unresolved`` (once per trouble). None when the user has no trouble
+    of that guide. Raises StorageError."""
+    troubles = engine.storage.troubles
+    kept = engine.call_store(lambda: troubles.change(user_id, guide_id, ANSWER_FROM, "r" if done else "u"))
+    found = engine.call_store(lambda: troubles.troubles(user_id)).get(guide_id)
+    if found is None:
+        return None
+    if kept and found.state == "unresolved":
+        context = context_for_support(Trouble(guide_id, found.page, found.at))
+        signals.trouble_unresolved.send(engine.sender, user_id=user_id, guide_id=guide_id, context=context)
+    return Reply(found, kept)
+
+
+def support_offer(engine: Engine, trouble: StoredTrouble, locale: str) -> dict[str, Any] | None:
+    """What the "No" answer shows: the host's contact (``ONBOARDING_SUPPORT``), how fast it
+    answers in the user's locale, and the context to attach. None without a support setting."""
+    support = engine.settings.support
+    if support is None:
+        return None
+    return {
+        "url": support.url,
+        "email": support.email,
+        "response_time": support.response_time_in(locale),
+        "context": context_for_support(Trouble(trouble.guide_id, trouble.page, trouble.at)),
+    }

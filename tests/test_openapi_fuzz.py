@@ -46,6 +46,7 @@ REAL_GUIDES = {
     "complete": "first-steps",
     "progress": "projects-tour",
     "feedback": "faq-invite",
+    "followup": "projects-tip",  # no trouble noted: the body is validated, then 404
 }
 
 

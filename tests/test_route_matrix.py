@@ -64,6 +64,7 @@ POLICY: dict[str, dict[str, str]] = {
     "onboarding.api_guide_action": {"POST": "user"},
     "onboarding.api_changelog_read": {"POST": "user"},
     "onboarding.api_anchor_missing": {"POST": "user"},
+    "onboarding.api_followup": {"POST": "user"},
     # anonymous visitors get no guides (a 404, as for a guide a user is not targeted by); the
     # targeting itself is checked in test_guide_page_applies_targeting
     "onboarding.guide_page": {"GET": "user"},
@@ -118,6 +119,7 @@ SAMPLES: dict[str, list[Sample]] = {
         Sample({"guide_id": "faq-invite", "action": "feedback"}, {"helpful": True}),
     ],
     "onboarding.api_changelog_read": [Sample({}, {}), Sample({}, {"ids": ["v1-search"]})],
+    "onboarding.api_followup": [Sample({"guide_id": "faq-invite"}, {"done": True})],
     "onboarding.guide_page": [Sample({"guide_id": "faq-invite"})],
     "onboarding.api_anchor_missing": [Sample({}, {"anchor": "save-report", "path": "/projects"})],
 }
@@ -164,6 +166,9 @@ def app() -> Flask:
         engine.storage.drafts.save("segment/matrix-segment", {"condition": {"roles": ["admin"]}}, 0)
         # an account, so /accounts/<id> and its report have something to show
         engine.engine.track("matrix-user", None, None, UserProfile("matrix-user", None, account_id="matrix-account"))
+        # a trouble for each signed-in person, so the follow-up's answer has something to answer
+        for person in filter(None, PEOPLE.values()):
+            engine.engine.storage.troubles.note(f"login-{person}", "faq-invite", "/projects", 0, 0)
     return app
 
 
