@@ -8,6 +8,7 @@ user: a second failure before the follow-up does not ask twice.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,10 +16,13 @@ from urllib.parse import urlsplit
 
 from . import signals
 from .engine import Engine
+from .errors import StorageError
+from .followup_figures import counter
 from .followups import FORGET_AFTER_DAYS, Trouble, context_for_support
 from .storage.troubles import ANSWER_FROM, StoredTrouble
-from .timeutil import to_epoch
+from .timeutil import epoch_day, to_epoch
 
+logger = logging.getLogger("onboarding_sdk")
 #: Guides whose showing is a trouble.
 TROUBLE_PURPOSES = frozenset({"error"})
 
@@ -46,7 +50,22 @@ def note_trouble(engine: Engine, user_id: str, guide_id: str, referrer: str | No
     now = engine.now()
     stale_before = to_epoch(now - timedelta(days=FORGET_AFTER_DAYS))
     page = page_of(referrer)
-    return engine.call_store(lambda: engine.storage.troubles.note(user_id, guide_id, page, to_epoch(now), stale_before))
+    noted = engine.call_store(
+        lambda: engine.storage.troubles.note(user_id, guide_id, page, to_epoch(now), stale_before)
+    )
+    if noted:
+        count(engine, guide_id, "noted")
+    return noted
+
+
+def count(engine: Engine, guide_id: str, outcome: str) -> None:
+    """One more ``trouble|<guide>|<outcome>`` today (``followup_figures``); a failure to count
+    is logged, never the user's error (the trouble itself is stored)."""
+    day = epoch_day(to_epoch(engine.now()))
+    try:
+        engine.call_store(lambda: engine.storage.index.count(day, {counter(guide_id, outcome): 1}))
+    except StorageError as exc:
+        logger.warning("follow-up of %s not counted: %s", guide_id, exc)
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,8 @@ def answer_followup(engine: Engine, user_id: str, guide_id: str, done: bool) -> 
     found = engine.call_store(lambda: troubles.troubles(user_id)).get(guide_id)
     if found is None:
         return None
+    if kept:
+        count(engine, guide_id, found.state)
     if kept and found.state == "unresolved":
         context = context_for_support(Trouble(guide_id, found.page, found.at))
         signals.trouble_unresolved.send(engine.sender, user_id=user_id, guide_id=guide_id, context=context)
