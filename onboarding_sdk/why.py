@@ -11,7 +11,7 @@ preview-as page (docs/console.md) shows it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,8 @@ class Explanation:
     checks: tuple[Check, ...]
     condition: tuple[Node, ...]  # one node per key of the guide's ``when``
     missing_anchor: str | None = None  # the anchor it would be drawn at, known not to be on the page
+    #: the widget itself reported waiting for that anchor in vain on this page (anchor_reports.py)
+    missing_reported: bool = False
 
     @property
     def id(self) -> str:
@@ -68,6 +70,8 @@ class Explanation:
     def verdict(self) -> str:
         if not self.shown:
             return "not shown"
+        if self.missing_anchor is not None and self.missing_reported:
+            return f"not drawn: anchor `{self.missing_anchor}` was not found on this page"
         if self.missing_anchor is not None:
             return f"not drawn: anchor `{self.missing_anchor}` is not on this page"
         return "shown"
@@ -339,13 +343,25 @@ def _anchor_check(anchor: str | None, anchors: frozenset[str] | None) -> Check |
     return Check("anchor", f"not drawn: anchor {anchor} is not on this page", None)
 
 
+def _reported_check(anchor: str | None, reported: Collection[str], path: str | None) -> Check | None:
+    if anchor is None or anchor not in reported:
+        return None
+    where = f"on {path}" if path else "on this page"
+    return Check("anchor", f"not drawn: the widget waited for anchor {anchor} {where} and did not find it", None)
+
+
 def explain_page(
-    catalog: Catalog, situation: Situation, page: Page, anchors: frozenset[str] | None = None
+    catalog: Catalog,
+    situation: Situation,
+    page: Page,
+    anchors: frozenset[str] | None = None,
+    reported_missing: Collection[str] = (),
 ) -> PagePreview:
     """What ``Catalog.resolve`` returns for this page, and why for every guide that concerns it.
 
     ``anchors``: the anchor keys the page is known to have (None: unknown); a guide pointing at
-    another anchor is reported as not drawn.
+    another anchor is reported as not drawn. ``reported_missing``: anchors the widget reported
+    waiting for in vain on this page (the template may mark one it does not always render).
     """
     decisions = catalog.resolve(situation, page)
     by_id = {d.guide.id: (i, d) for i, d in enumerate(decisions, start=1)}
@@ -359,7 +375,11 @@ def explain_page(
         anchor_check = _anchor_check(anchor, anchors)
         if anchor_check is not None:
             checks.append(anchor_check)
-        missing = anchor if anchor is not None and anchors is not None and anchor not in anchors else None
+        reported = _reported_check(anchor, reported_missing, page.path)
+        if reported is not None:
+            checks.append(reported)
+        not_marked = anchor is not None and anchors is not None and anchor not in anchors
+        missing = anchor if not_marked or reported is not None else None
         explanations.append(
             Explanation(
                 guide,
@@ -369,6 +389,7 @@ def explain_page(
                 tuple(checks),
                 tuple(explain_when(guide.spec.when, facts, f"guides.{guide.id}.when")),
                 missing,
+                missing_reported=reported is not None and not not_marked,
             )
         )
     explanations.sort(key=lambda e: (e.position is None, e.position or 0, e.guide.rank))

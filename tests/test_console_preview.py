@@ -11,6 +11,7 @@ import pytest
 from flask import Flask, request
 
 from onboarding_sdk import UserProfile, signals
+from onboarding_sdk.anchor_reports import reports
 from onboarding_sdk.conditions import Facts
 from onboarding_sdk.content import load_content_text
 from onboarding_sdk.delivery import Catalog, Page, Situation
@@ -237,3 +238,18 @@ def test_preview_as_is_reachable_from_the_menu_and_from_a_guide() -> None:
     assert link is not None and html_lib.unescape(link.group(1)) == f"{PREFIX}/preview-as?endpoint=reports"
     status, page = preview(app, endpoint="reports", stage="use")  # the page that link opens, filled in
     assert status == 200 and "reports-tip" in shown_in_order(page)
+
+
+def test_an_anchor_the_widget_reported_missing_makes_preview_as_say_not_drawn() -> None:
+    app = preview_app()
+    args = {"stage": "use", "days": "2", "done": ["installed_code", "report_created"], "endpoint": "reports"}
+    _, before = preview(app, **args)
+    assert "reports-tip" in shown_in_order(before) and "not drawn" not in row(before, "reports-tip")
+    # the widget on /reports waited for the tooltip's anchor in vain and said so
+    reports(app).note("/reports", "filter-year", 0.0)
+    reports(app).note("/elsewhere", "export", 0.0)
+    _, after = preview(app, **args)
+    tip = row(after, "reports-tip")
+    assert "not drawn</strong>: anchor <code>filter-year</code> was not found on this page" in tip
+    assert "the widget waited for anchor filter-year on /reports and did not find it" in tip
+    assert "not drawn" not in row(after, "footer-reports")  # no anchor: unaffected

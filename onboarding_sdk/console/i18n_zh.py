@@ -320,6 +320,8 @@ ZH: dict[str, str] = {
     "step {n}": "第 {n} 步",
     "not drawn: anchor": "未绘制：锚点",
     "is not on this page": "不在此页面上",
+    "was not found on this page": "在此页面上未找到",
+    "the template marks {snippet}, but the widget did not find it on this page: it may be drawn only for some users or after a delay": "模板标记了 {snippet}，但小部件在此页面上没有找到它：它可能只对部分用户显示，或延迟后才出现",  # noqa: E501
     "No guide.": "没有引导。",
     "Every guide that could concern this page ({n} other guides never concern it: other pages, tips, FAQ, changelog)": "可能与此页面相关的所有引导（另有 {n} 个引导与此页面无关：其他页面、提示、常见问题、更新日志）",  # noqa: E501
     "guide": "引导",
