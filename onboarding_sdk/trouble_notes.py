@@ -9,8 +9,10 @@ user: a second failure before the follow-up does not ask twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -105,3 +107,18 @@ def support_offer(engine: Engine, trouble: StoredTrouble, locale: str) -> dict[s
         "response_time": support.response_time_in(locale),
         "context": context_for_support(Trouble(trouble.guide_id, trouble.page, trouble.at)),
     }
+
+
+#: The account page looks at most this many of the account's users (one read each).
+UNRESOLVED_LOOKUP_LIMIT = 200
+
+
+def unresolved_troubles(engine: Engine, user_ids: Sequence[str]) -> list[tuple[str, StoredTrouble]]:
+    """The troubles answered "No" of ``user_ids`` (the first ``UNRESOLVED_LOOKUP_LIMIT``), newest
+    first, for the console's account page. Raises StorageError."""
+    store = engine.storage.troubles
+    found: list[tuple[str, StoredTrouble]] = []
+    for user_id in user_ids[:UNRESOLVED_LOOKUP_LIMIT]:
+        stored = engine.call_store(partial(store.troubles, user_id))
+        found += [(user_id, trouble) for trouble in stored.values() if trouble.state == "unresolved"]
+    return sorted(found, key=lambda pair: (pair[1].at, pair[0]), reverse=True)

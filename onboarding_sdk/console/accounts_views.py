@@ -17,6 +17,7 @@ from ..account_outcomes import read_snapshot
 from ..analytics import Table
 from ..app_state import get_state
 from ..dormancy import day_date
+from ..trouble_notes import unresolved_troubles
 from . import svg
 from .access import requires
 from .analytics_views import MAX_ACCOUNT_ID, csv_response
@@ -137,6 +138,7 @@ def account_page(account_id: str) -> tuple[str, int]:
         milestones=milestones,
         facts=account_facts.health_facts(data, engine.settings),
         window=account_facts.WINDOW_DAYS,
+        unresolved=unresolved_troubles(engine, [member.user_id for member in data.members]),
     )
 
 

@@ -406,6 +406,10 @@ ZH: dict[str, str] = {
     "Milestones": "里程碑",
     "No account checked yet: the check runs after a response once per interval, or call onboarding.check_accounts().": "尚未检查任何账户：检查会在响应后按间隔运行一次，或调用 onboarding.check_accounts()。",  # noqa: E501
     "No milestones declared (ONBOARDING_MILESTONES).": "未声明里程碑（ONBOARDING_MILESTONES）。",
+    "Unresolved follow-ups": "未解决的跟进",
+    "error hint": "错误提示",
+    "when": "时间",
+    "No user of this account answered that they are still stuck.": "该客户暂无用户表示问题仍未解决。",
     'The riskiest first. Health is computed by the periodic account check (docs/console.md, "Account health"); each component is a share from 0 (bad) to 100% (good).': "风险最高的在前。健康度由定期的账户检查计算（docs/console.md 的“Account health”一节）；每个组成部分的取值从 0（差）到 100%（好）。",  # noqa: E501
     "Usage report": "使用报告",
     "at risk": "有风险",
