@@ -65,10 +65,6 @@ def today_of(engine: Engine) -> int:
     return epoch_day(to_epoch(engine.now()))
 
 
-# The names of earlier versions (other console pages import them; use the public ones).
-_days_arg, _format_arg, _today = days_arg, format_arg, today_of
-
-
 def build_tables(engine: Engine, days: int, guide: str) -> tuple[dict[str, analytics.Table], Population]:
     """Every table of the page: three storage round trips (the per-day counters, the
     population index, and the listed dormant accounts' per-day counters)."""

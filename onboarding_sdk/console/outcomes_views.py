@@ -21,34 +21,18 @@ from ..stats import MIN_CONVERSIONS, MIN_USERS
 from ..timeutil import epoch_day, to_epoch
 from . import audit
 from .access import requires
-from .analytics_views import DEFAULT_DAYS, MAX_DAYS, csv_response
+from .analytics_views import csv_response, days_arg, format_arg
 from .base import actor, bp, fresh_engine, page, t
 
 TABLES = ("goals", "tours", "experiments")
-
-
-def _days() -> int:
-    raw = request.args.get("days", "")
-    if not raw:
-        return DEFAULT_DAYS
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
-        abort(400, description=f"days must be a whole number from 1 to {MAX_DAYS}")
-    return int(raw)
-
-
-def _format() -> str:
-    value = request.args.get("format", "html") or "html"
-    if value not in ("html", "csv"):
-        abort(400, description="format must be html or csv")
-    return value
 
 
 @bp.get("/outcomes", endpoint="outcomes")
 @requires("viewer")
 def outcomes_page() -> tuple[str, int] | Response:
     engine = get_state().engine
-    days = _days()
-    fmt = _format()
+    days = days_arg()
+    fmt = format_arg()
     span = analytics.day_range(epoch_day(to_epoch(engine.now())), days)
     summed = outcomes.totals(engine.counters(span), span)
     catalog = engine.catalog
