@@ -23,6 +23,7 @@ URL_VALUES: dict[str, Any] = {
     "name": "admins",
     "code": "zh-CN",
     "account_id": "acme",
+    "experiment_id": "console-experiment",
 }
 
 
@@ -60,7 +61,10 @@ def token(client: FlaskClient, role: str = "viewer") -> str:
 def publish_seed(app: Flask) -> None:
     with app.app_context():
         engine = app.extensions["onboarding"]
-        engine.content.publish((HERE / "seed.yaml").read_text(encoding="utf-8"), None, "setup", "")
+        seed = (HERE / "seed.yaml").read_text(encoding="utf-8")
+        # an experiment, so /outcomes/<experiment_id> has one to start and stop
+        seed += "experiments:\n  - id: console-experiment\n    guides: [footer-reports]\n    holdout: 0.1\n"
+        engine.content.publish(seed, None, "setup", "")
         if engine.storage.index.account_activity("acme", [], 0, 0) is None:  # the account /accounts/acme
             engine.track("acme-user", None, None, UserProfile("acme-user", START, account_id="acme"))
         if engine.storage.drafts.load("segment/admins") is None:  # the saved segment /segments/admins

@@ -102,7 +102,7 @@ def test_edit_preview_as_use_publish_and_see_it_as_that_user(browser: Any, base_
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Published as revision 1.")).to_be_visible()
     expect(page.get_by_label("Body (zh-CN)")).to_have_value(NEW_BODY)
-    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="History", exact=True).click()
     expect(page.get_by_role("cell", name="Shorter starter link in Chinese")).to_be_visible()
     staff.close()
 
